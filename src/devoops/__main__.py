@@ -1,0 +1,3 @@
+from devoops.cli import main
+
+main()

@@ -1,0 +1,37 @@
+"""The `devoops` command: a thin Typer shell over the library; heavy imports stay lazy."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from . import assess, explain, init, lens, quiz, schema
+
+app = typer.Typer(
+    name="devoops",
+    help="Stop practising DevOops: turn the six founder questions into targets, findings and a plan.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+for module in (assess, explain, init, quiz, schema):
+    app.command(module.NAME, help=module.__doc__, epilog=module.EXAMPLE)(module.run)
+app.add_typer(lens.app, name="lens")
+
+
+def main() -> None:
+    """Entry point: DevoopsError exits 2 (or its own code) with one line per problem."""
+    from ..errors import DevoopsError
+
+    try:
+        app()
+    except DevoopsError as exc:
+        print(f"error: {exc}".replace("\n", "\nerror: "), file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # a runtime fault, never a traceback for the user
+        print(f"error: internal fault: {exc.__class__.__name__}: {exc}", file=sys.stderr)
+        sys.exit(3)

@@ -1,0 +1,44 @@
+"""The DevOops symptom quiz: eight yes/no questions, about two minutes, and what they reveal.
+
+Interactive on a terminal; `--answers FILE` takes a YAML mapping of symptom id to yes/no."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .common import Output, emit_sections
+
+NAME = "quiz"
+EXAMPLE = "Example: devoops quiz   (or: devoops quiz --answers quiz.yaml --md -o quiz.md)"
+
+
+def run(
+    answers: Annotated[Path | None, typer.Option(help="YAML: symptom id -> yes/no")] = None,
+    markdown: Annotated[bool, typer.Option("--md", help="Markdown instead of terminal tables")] = False,
+    output: Output = None,
+) -> None:
+    from ..errors import UsageError
+    from ..lens import load_lens
+    from ..report.quiz import quiz
+    from .common import is_terminal
+
+    lens = load_lens()
+    if answers is not None:
+        from ..load import load_quiz_answers
+
+        given = load_quiz_answers(answers, lens)
+    elif is_terminal():
+        import questionary
+
+        given = {}
+        for s in lens.symptoms:
+            reply = questionary.confirm(s.question, default=False, instruction=f"({s.help}) ").ask()
+            if reply is None:
+                raise KeyboardInterrupt
+            given[s.id] = reply
+    else:
+        raise UsageError("not a terminal: pass --answers FILE")
+    emit_sections("devoops quiz", quiz(lens, given), markdown, output)

@@ -1,0 +1,53 @@
+"""Findings, maturity and plan, assembled with the derivation into one Assessment. Pure."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .. import __version__
+from ..derive import derive
+from ..model.assessment import Assessment, HorizonView, TenetScore
+from ..model.common import HORIZONS
+from ..model.lens import Lens
+from ..model.workload import Workload
+from .findings import findings
+from .maturity import maturity
+from .plan import plan
+
+
+def assess(w: Workload, lens: Lens, now: dt.datetime, source: str) -> Assessment:
+    """Everything devoops concludes from a workload, as of `now` (UTC)."""
+    today = now.date()
+    mature = maturity(w, lens, today)
+    by_tenet = {m.tenet: m.value for m in mature}
+    views = []
+    for horizon in HORIZONS:
+        d = derive(w, lens, horizon)
+        importance = {i.tenet: i.value for i in d.importance}
+        views.append(
+            HorizonView(
+                horizon=horizon,
+                tenets=[
+                    TenetScore(
+                        tenet=i.tenet,
+                        importance=i,
+                        maturity=by_tenet[i.tenet],
+                        gap=round(i.value - by_tenet[i.tenet], 1),
+                    )
+                    for i in d.importance
+                ],
+                targets=d.targets,
+                tensions=d.tensions,
+                findings=findings(w, lens, importance, horizon, today),
+            )
+        )
+    return Assessment(
+        devoops_version=__version__,
+        lens_version=lens.version,
+        generated_at=now,
+        source=source,
+        app=w.app,
+        maturity=mature,
+        horizons=views,
+        plan=plan([f for v in views for f in v.findings], lens),
+    )

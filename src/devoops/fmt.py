@@ -1,0 +1,31 @@
+"""Human formatting of money, durations and percentages, shared by rationales and reports."""
+
+from __future__ import annotations
+
+
+def money(amount: float, currency: str) -> str:
+    if abs(amount) >= 1_000_000:
+        return f"{amount / 1_000_000:,.1f}M {currency}"
+    if abs(amount) >= 10_000:
+        return f"{amount / 1000:,.0f}k {currency}"
+    return f"{amount:,.0f} {currency}"
+
+
+def minutes(value: float) -> str:
+    if value >= 2 * 1440 and value % 1440 == 0:
+        return f"{value / 1440:g} d"
+    if value >= 120:
+        return f"{value / 60:.3g} h"
+    if value >= 1:
+        return f"{value:.3g} min"
+    return f"{value * 60:.2g} s"
+
+
+def percent(fraction: float) -> str:
+    """99.95 %, keeping the nines that matter."""
+    text = f"{fraction * 100:.4f}".rstrip("0").rstrip(".")
+    return f"{text} %"
+
+
+def number(value: float) -> str:
+    return f"{value:,.3g}" if value < 1000 else f"{value:,.0f}"

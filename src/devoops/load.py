@@ -1,0 +1,72 @@
+"""Load a workload file: YAML with positions, the model, then the names it uses checked
+against the lens (practice ids, choices, tier ids)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError, Location
+from .model.lens import Lens
+from .model.workload import QuizAnswers, Workload
+from .source import Source, did_you_mean, read
+
+
+@dataclass(frozen=True)
+class LoadedWorkload:
+    """The validated workload with the text it came from (kept verbatim: `${VAR}` stays)."""
+
+    path: Path
+    text: str
+    workload: Workload
+
+
+def load_workload(path: Path, lens: Lens) -> LoadedWorkload:
+    source = read(path)
+    if source.data is None:
+        raise InputError.at(Location(source.file, 1, 1), "the file is empty; run `devoops init` to write one")
+    workload = source.validate(Workload)
+    problems = _against_lens(workload, source, lens)
+    if problems:
+        raise InputError(problems)
+    return LoadedWorkload(path, source.text, workload)
+
+
+def _against_lens(workload: Workload, source: Source, lens: Lens) -> list[tuple[Location, str]]:
+    problems: list[tuple[Location, str]] = []
+    ids = [p.id for p in lens.practices]
+    for practice_id, state in workload.practices.items():
+        practice = lens.practice(practice_id)
+        if practice is None:
+            where = source.at(("practices", practice_id), key=True)
+            problems.append((where, f"unknown practice {practice_id!r}" + did_you_mean(practice_id, ids)))
+        elif state.choice is not None and practice.choice(state.choice) is None:
+            choice_ids = [c.id for c in practice.choices]
+            where = source.at(("practices", practice_id, "choice"))
+            where = Location(where.file, where.line, where.column, f"practices.{practice_id}")
+            problems.append(
+                (
+                    where,
+                    f"unknown choice {state.choice!r}"
+                    + did_you_mean(state.choice, choice_ids)
+                    + f"; choose one of: {', '.join(choice_ids)}",
+                )
+            )
+    tiers = [t.id for t in lens.tiers]
+    for tier in workload.economics.tiers:
+        if tier not in tiers:
+            where = source.at(("economics", "tiers", tier), key=True)
+            problems.append((where, f"unknown tier {tier!r}" + did_you_mean(tier, tiers)))
+    return problems
+
+
+def load_quiz_answers(path: Path, lens: Lens) -> dict[str, bool]:
+    source = read(path)
+    answers = source.validate(QuizAnswers, source.data if source.data is not None else {}).root
+    ids = [s.id for s in lens.symptoms]
+    unknown = [k for k in answers if k not in ids]
+    if unknown:
+        raise InputError(
+            [(source.at((k,), key=True), f"unknown symptom {k!r}" + did_you_mean(k, ids)) for k in unknown]
+        )
+    return answers

@@ -1,0 +1,1 @@
+"""pydantic v2 models: the workload file, the lens, targets, findings, the assessment."""

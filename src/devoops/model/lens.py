@@ -1,0 +1,186 @@
+"""The catalogue ("lens") as data: tenets, questions, symptoms, practices, availability tiers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, model_validator
+
+from .common import Risk, Strict, Tenet
+
+Text = Annotated[str, Field(min_length=1)]
+PracticeId = Annotated[str, Field(pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")]
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+
+
+def _unique(kind: str, ids: list[str]) -> None:
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise ValueError(f"duplicate {kind} id: {', '.join(duplicates)}")
+
+
+class TenetDef(Strict):
+    id: Tenet
+    title: Text
+    summary: Text
+
+
+class QuestionField(Strict):
+    """One sub-answer the interview asks for; `key` is its path under `answers.<question>`."""
+
+    key: Text
+    prompt: Text
+    help: str = ""
+    kind: Literal["money", "number", "integer", "choice", "boolean", "choices", "minutes"]
+    choices: list[str] = []
+    default: Any = None
+    per_horizon: bool = True
+    optional: bool = False
+
+
+class Question(Strict):
+    id: Literal["reliability", "traffic", "performance", "data", "security", "engineering"]
+    number: Annotated[int, Field(ge=1, le=6)]
+    title: Text
+    help: Text
+    tenets: list[Tenet] = Field(min_length=1)
+    fields: list[QuestionField] = []
+
+
+class Symptom(Strict):
+    """A DevOops symptom of the quiz and the practices it reveals."""
+
+    id: Slug
+    question: Text
+    help: Text
+    tenets: list[Tenet] = Field(min_length=1)
+    practices: list[PracticeId] = Field(min_length=1)
+    implies: dict[PracticeId, Slug] = Field(
+        default={}, description="practice choices a 'yes' to the symptom means"
+    )
+
+
+class Choice(Strict):
+    id: Slug
+    title: Text
+    score: Annotated[float, Field(ge=0, le=1)] = Field(description="maturity contribution, 1 = best")
+
+
+class Condition(Strict):
+    """When a risk rule applies; every given part must hold (all unset: always)."""
+
+    choices: list[Slug] | None = None
+    importance_at_least: dict[Tenet, Annotated[int, Field(ge=0, le=10)]] = {}
+    importance_below: dict[Tenet, Annotated[int, Field(ge=0, le=10)]] = {}
+
+
+class Outcome(Strict):
+    risk: Literal[Risk.HIGH, Risk.MEDIUM, Risk.NONE]
+    reason: Text
+
+
+class RiskRule(Outcome):
+    when: Condition
+
+
+class CostBand(Strict):
+    """A typical monthly cost of the practice, in USD, for a small company."""
+
+    low: Annotated[float, Field(ge=0)]
+    high: Annotated[float, Field(ge=0)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CostBand:
+        if self.low > self.high:
+            raise ValueError("low must not exceed high")
+        return self
+
+
+class Practice(Strict):
+    id: PracticeId
+    version: Annotated[int, Field(ge=1)] = 1
+    title: Text
+    summary: Text
+    tenets: list[Tenet] = Field(min_length=1)
+    required_from: dict[Tenet, Annotated[int, Field(ge=0, le=10)]] = Field(min_length=1)
+    question: Text
+    choices: list[Choice] = Field(min_length=2)
+    risk_rules: list[RiskRule] = []
+    default: Outcome
+    plan: list[Text] = Field(min_length=1)
+    effort: Literal["S", "M", "L"]
+    monthly_cost: CostBand
+    references: list[Text] = []
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Practice:
+        _unique("choice", [c.id for c in self.choices])
+        stray = sorted(set(self.required_from) - set(self.tenets))
+        if stray:
+            raise ValueError(f"required_from names tenets the practice does not serve: {stray}")
+        known = {c.id for c in self.choices}
+        for number, rule in enumerate(self.risk_rules, 1):
+            unknown = sorted(set(rule.when.choices or ()) - known)
+            if unknown:
+                raise ValueError(f"risk rule {number} names unknown choices {unknown}")
+        if max(c.score for c in self.choices) < 1:
+            raise ValueError("one choice must have score 1 (the best choice)")
+        return self
+
+    def choice(self, choice_id: str) -> Choice | None:
+        return next((c for c in self.choices if c.id == choice_id), None)
+
+    @property
+    def best(self) -> Choice:
+        return max(self.choices, key=lambda c: c.score)
+
+
+class Tier(Strict):
+    """An availability tier: what it buys and what it costs, for the economics."""
+
+    id: Slug
+    title: Text
+    availability: Annotated[float, Field(gt=0, lt=1)]
+    incidents_per_year: Annotated[float, Field(ge=0)]
+    infra_multiplier: Annotated[float, Field(ge=1)]
+    oncall_people: Annotated[float, Field(ge=0)]
+    needs: Text
+
+
+class StageDefaults(Strict):
+    """Economics defaults by stage, used when the workload gives none."""
+
+    base_monthly_infra: Annotated[float, Field(gt=0)]
+    oncall_cost_per_person_year: Annotated[float, Field(ge=0)]
+
+
+class Lens(Strict):
+    version: Text
+    tenets: list[TenetDef]
+    questions: list[Question]
+    symptoms: list[Symptom]
+    tiers: list[Tier] = Field(min_length=1)
+    stage_defaults: dict[Literal["idea", "mvp", "growth", "scale"], StageDefaults]
+    practices: list[Practice]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Lens:
+        _unique("tenet", [t.id for t in self.tenets])
+        _unique("question", [q.id for q in self.questions])
+        _unique("symptom", [s.id for s in self.symptoms])
+        _unique("tier", [t.id for t in self.tiers])
+        _unique("practice", [p.id for p in self.practices])
+        if {t.id for t in self.tenets} != set(Tenet):
+            raise ValueError("the lens must define all six tenets")
+        known = {p.id: p for p in self.practices}
+        for symptom in self.symptoms:
+            for pid in [*symptom.practices, *symptom.implies]:
+                if pid not in known:
+                    raise ValueError(f"symptom {symptom.id} names unknown practice {pid}")
+            for pid, choice in symptom.implies.items():
+                if known[pid].choice(choice) is None:
+                    raise ValueError(f"symptom {symptom.id} implies unknown choice {pid}={choice}")
+        return self
+
+    def practice(self, practice_id: str) -> Practice | None:
+        return next((p for p in self.practices if p.id == practice_id), None)

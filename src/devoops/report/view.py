@@ -1,0 +1,319 @@
+"""The report's content once, as sections of paragraphs, lists and tables; the terminal and
+Markdown renderers only give it a skin."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..fmt import minutes, money, number, percent
+from ..model.assessment import Assessment, HorizonView
+from ..model.common import HORIZONS, Horizon, Risk, Tenet
+from ..model.lens import CostBand
+from ..model.targets import Importance
+
+TENET_TITLES = {
+    Tenet.HIGH_AVAILABILITY: "High availability",
+    Tenet.SCALABILITY: "Scalability",
+    Tenet.PERFORMANCE: "Performance",
+    Tenet.DATA_INTEGRITY: "Data integrity",
+    Tenet.SECURITY: "Security",
+    Tenet.PRODUCTIVITY: "Productivity",
+}
+HORIZON_TITLES = {
+    Horizon.NOW: "now",
+    Horizon.SIX_MONTHS: "in 6 months",
+    Horizon.TWELVE_MONTHS: "in 12 months",
+}
+
+
+@dataclass
+class Table:
+    columns: list[str]
+    rows: list[list[str]]
+    title: str = ""
+
+
+@dataclass
+class Section:
+    heading: str
+    paragraphs: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    bullets: list[str] = field(default_factory=list)
+    details: list[tuple[str, list[str]]] = field(default_factory=list)
+    """Titled step lists: the full text, shown where space allows (Markdown)."""
+
+
+def cost_band(band: CostBand) -> str:
+    return f"${band.high:,.0f}" if band.low == band.high else f"${band.low:,.0f}-{band.high:,.0f}"
+
+
+def counts(view: HorizonView) -> dict[Risk, int]:
+    return {r: sum(1 for f in view.findings if f.risk == r) for r in Risk}
+
+
+def importance_cell(i: Importance) -> str:
+    return str(i.value) if i.override is None else f"{i.value} (derived {i.derived})"
+
+
+def verdict(a: Assessment) -> Section:
+    now = a.at(Horizon.NOW)
+    c = counts(now)
+    gaps = sorted(now.tenets, key=lambda t: -t.gap)[:3]
+    avail, lat = now.targets.availability, now.targets.latency
+    worst = ", ".join(
+        f"{TENET_TITLES[t.tenet].lower()} (importance {t.importance.value}, maturity {t.maturity:g})"
+        for t in gaps
+        if t.gap > 0
+    )
+    lines = [
+        f"**{a.app.name}** ({a.app.stage.value}): {c[Risk.HIGH]} high and {c[Risk.MEDIUM]} medium risks now, "
+        f"{c[Risk.UNKNOWN]} practices unanswered.",
+        f"Targets now: availability {percent(avail.slo)} ({avail.tier}, error budget "
+        f"{minutes(avail.error_budget_minutes_per_month)} a month), latency p95 {lat.p95_ms:g} ms / "
+        f"p99 {lat.p99_ms:g} ms, peak {number(now.targets.capacity.capacity_rps)} req/s with headroom.",
+    ]
+    if worst:
+        lines.append(f"Largest gaps between importance and maturity: {worst}.")
+    tensions = sum(len(v.tensions) for v in a.horizons)
+    if tensions:
+        lines.append(f"{tensions} trade-offs to settle (see Tensions).")
+    return Section("Verdict", paragraphs=lines)
+
+
+def tenets(a: Assessment) -> Section:
+    views = [a.at(h) for h in HORIZONS]
+    rows = []
+    for t in Tenet:
+        scores = [next(s for s in v.tenets if s.tenet == t) for v in views]
+        rows.append(
+            [
+                TENET_TITLES[t],
+                *(importance_cell(s.importance) for s in scores),
+                f"{scores[0].maturity:g}",
+                f"{scores[0].gap:+g}",
+            ]
+        )
+    table = Table(["tenet", "importance now", "6mo", "12mo", "maturity", "gap now"], rows)
+    return Section(
+        "Tenets",
+        paragraphs=[
+            "Importance 0-10 is derived from the answers "
+            "(`devoops explain <tenet>` shows why); maturity 0-10 from the practices."
+        ],
+        tables=[table],
+    )
+
+
+def targets(a: Assessment) -> Section:
+    views = [a.at(h) for h in HORIZONS]
+
+    def row(name: str, cell: Callable[[HorizonView], str]) -> list[str]:
+        return [name, *(cell(v) for v in views)]
+
+    rows = [
+        row(
+            "availability SLO",
+            lambda v: f"{percent(v.targets.availability.slo)} ({v.targets.availability.tier})",
+        ),
+        row("error budget / month", lambda v: minutes(v.targets.availability.error_budget_minutes_per_month)),
+        row(
+            "latency p50 / p95 / p99",
+            lambda v: (
+                f"{v.targets.latency.p50_ms:g} / {v.targets.latency.p95_ms:g} / {v.targets.latency.p99_ms:g} ms"
+            ),
+        ),
+        row(
+            "peak load (with headroom)",
+            lambda v: (
+                f"{number(v.targets.capacity.peak_rps)} ({number(v.targets.capacity.capacity_rps)}) req/s"
+            ),
+        ),
+        row(
+            "scale up within",
+            lambda v: (
+                minutes(v.targets.capacity.scale_up_minutes)
+                + (" (pre-provision)" if v.targets.capacity.pre_provision else "")
+            ),
+        ),
+        row(
+            "deploy / rollback at most",
+            lambda v: (
+                f"{minutes(v.targets.delivery.deploy_minutes_max)} / {minutes(v.targets.delivery.rollback_minutes_max)}"
+            ),
+        ),
+        row("releases per week", lambda v: f"{v.targets.delivery.releases_per_week:g}"),
+        row("24x7 on-call", lambda v: "required" if v.targets.oncall.required else "not required"),
+    ]
+    tables = [Table(["target", "now", "6mo", "12mo"], rows)]
+    data = a.at(Horizon.NOW).targets.data
+    if data:
+        tables.append(
+            Table(
+                [
+                    "dataset",
+                    "criticality",
+                    "RPO",
+                    "RTO",
+                    "backups",
+                    "retention",
+                    "offsite account",
+                    "encrypted",
+                    "restore drill",
+                ],
+                [
+                    [
+                        d.name,
+                        d.criticality.value,
+                        minutes(d.rpo_minutes) + ("" if d.rpo_given else "*"),
+                        minutes(d.rto_minutes) + ("" if d.rto_given else "*"),
+                        "continuous + daily base"
+                        if d.backup.continuous
+                        else f"every {minutes(d.backup.every_minutes)}",
+                        f"{d.backup.retention_days} d",
+                        "separate" if d.backup.offsite_separate_account else "any",
+                        "yes" if d.backup.encrypted else "optional",
+                        f"every {d.backup.restore_drill_every_days} d",
+                    ]
+                    for d in data
+                ],
+                title="Datasets (* from criticality)",
+            )
+        )
+    return Section("Targets", tables=tables)
+
+
+def tier_comparison(a: Assessment, horizon: Horizon) -> Table:
+    avail = a.at(horizon).targets.availability
+    cur = avail.currency
+    return Table(
+        [
+            "tier",
+            "availability",
+            "downtime h/yr",
+            "incidents/yr",
+            "tier cost/yr",
+            "downtime cost/yr",
+            "total/yr",
+            "",
+        ],
+        [
+            [
+                o.title,
+                percent(o.availability),
+                f"{o.downtime_hours_per_year:.1f}",
+                f"{o.incidents_per_year:g}",
+                money(o.tier_cost_per_year, cur),
+                money(o.downtime_cost_per_year, cur),
+                money(o.total_cost_per_year, cur),
+                "chosen" if o.tier == avail.tier else "",
+            ]
+            for o in avail.options
+        ],
+        title=f"Availability tiers {HORIZON_TITLES[horizon]}",
+    )
+
+
+def availability(a: Assessment) -> Section:
+    view = a.at(Horizon.NOW)
+    avail = view.targets.availability
+    counted = (
+        "around the clock"
+        if avail.counted_hours_per_week == 168
+        else f"{avail.counted_hours_per_week:g} business hours a week"
+    )
+    paragraphs = [
+        f"Each tier's yearly cost (infrastructure and on-call) plus its expected downtime cost; the cheapest "
+        f"total wins. Downtime is counted {counted}.",
+    ]
+    if avail.maintenance_minutes_per_month:
+        paragraphs.append(
+            f"Planned maintenance ({minutes(avail.maintenance_minutes_per_month)} a month) is outside the SLO."
+        )
+    return Section(
+        "Availability economics", paragraphs=paragraphs, tables=[tier_comparison(a, h) for h in HORIZONS]
+    )
+
+
+def tensions(a: Assessment) -> Section:
+    seen: set[str] = set()
+    bullets = []
+    for v in a.horizons:
+        for t in v.tensions:
+            if t.id in seen:
+                continue
+            seen.add(t.id)
+            options = " ".join(f"({n}) {o}" for n, o in enumerate(t.options, 1))
+            bullets.append(f"**{t.title}** (from {HORIZON_TITLES[v.horizon]}): {t.detail} Options: {options}")
+    return Section("Tensions", bullets=bullets or ["None: the targets fit together as stated."])
+
+
+def findings(a: Assessment, horizon: Horizon = Horizon.NOW) -> Section:
+    view = a.at(horizon)
+    shown = [f for f in view.findings if f.risk in (Risk.HIGH, Risk.MEDIUM)]
+    rows = [
+        [f.risk.value, f.practice, f.title, ", ".join(TENET_TITLES[t].lower() for t in f.tenets), f.reason]
+        for f in shown
+    ]
+    c = counts(view)
+    paragraphs = [
+        f"{c[Risk.HIGH]} high, {c[Risk.MEDIUM]} medium, {c[Risk.NONE]} fine, "
+        f"{c[Risk.UNKNOWN]} unanswered, {c[Risk.NOT_APPLICABLE]} not applicable."
+    ]
+    expired = [f for f in view.findings if f.exemption_expired]
+    bullets = [
+        f"Exemption for {f.practice} expired on {f.exemption.expires} (owner {f.exemption.owner})."
+        for f in expired
+        if f.exemption is not None
+    ]
+    unknown = [f.practice for f in view.findings if f.risk == Risk.UNKNOWN and not f.exemption_expired]
+    if unknown:
+        bullets.append(f"Unanswered: {', '.join(unknown)}.")
+    return Section(
+        f"Findings {HORIZON_TITLES[horizon]}",
+        paragraphs=paragraphs,
+        tables=[Table(["risk", "practice", "title", "tenets", "reason"], rows)] if rows else [],
+        bullets=bullets,
+    )
+
+
+def plan(a: Assessment, limit: int | None = None) -> Section:
+    items = a.plan[:limit] if limit else a.plan
+    rows = [
+        [
+            str(i.rank),
+            HORIZON_TITLES[i.horizon],
+            i.risk.value,
+            i.practice,
+            i.title,
+            i.effort,
+            cost_band(i.monthly_cost),
+            i.steps[0],
+        ]
+        for i in items
+    ]
+    more = len(a.plan) - len(items)
+    paragraphs = [
+        "Ordered by risk removed per unit of effort, grouped by the horizon where it first matters."
+    ]
+    if more:
+        paragraphs.append(f"{more} more in the full report (`devoops assess -f md`).")
+    details = [
+        (
+            f"{i.rank}. {i.title} ({i.practice}, {i.risk.value} {HORIZON_TITLES[i.horizon]})",
+            [i.reason, *i.steps],
+        )
+        for i in items
+    ]
+    return Section(
+        "Plan",
+        paragraphs=paragraphs,
+        tables=[
+            Table(["#", "when", "risk", "practice", "title", "effort", "cost/month", "first step"], rows)
+        ],
+        details=details,
+    )
+
+
+def report(a: Assessment, plan_limit: int | None = None) -> list[Section]:
+    return [verdict(a), tenets(a), targets(a), availability(a), tensions(a), findings(a), plan(a, plan_limit)]

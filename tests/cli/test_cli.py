@@ -1,0 +1,161 @@
+"""The commands as a user runs them: output, exit codes, files written or not."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+from ruamel.yaml import YAML
+
+from ..conftest import EXAMPLES, ROOT
+from ..helpers import devoops
+
+BOOKMARKS = ROOT / "examples" / "bookmarks.yaml"
+
+
+def test_help_lists_every_command_and_each_has_an_example() -> None:
+    result = devoops("--help")
+    assert result.returncode == 0
+    for command in ("assess", "explain", "init", "quiz", "schema", "lens"):
+        assert command in result.stdout
+    for args in (["assess"], ["explain"], ["init"], ["quiz"], ["schema"], ["lens", "list"], ["lens", "show"]):
+        out = devoops(*args, "--help")
+        assert out.returncode == 0 and "Example: devoops" in out.stdout, args
+
+
+def test_assess_writes_each_format(tmp_path: Path) -> None:
+    for fmt, check in (("md", "## Plan"), ("json", '"schema_version": "1"'), ("terminal", "Verdict")):
+        out = tmp_path / f"report.{fmt}"
+        result = devoops("assess", BOOKMARKS, "-f", fmt, "-o", out)
+        assert result.returncode == 0, result.stderr
+        assert check in out.read_text()
+
+
+def test_init_defaults_then_assess(tmp_path: Path) -> None:
+    target = tmp_path / "devoops.yaml"
+    assert devoops("init", "--defaults", "-o", target).returncode == 0
+    text = target.read_text()
+    assert text.startswith("# yaml-language-server: $schema=devoops.schema.json")
+    assert "# 1. What does an hour of downtime cost, now and in a year?" in text
+    result = devoops("assess", target)
+    assert result.returncode == 0, result.stderr
+
+
+def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
+    target = tmp_path / "devoops.yaml"
+    target.write_text("mine")
+    result = devoops("init", "--defaults", "-o", target)
+    assert result.returncode == 2 and "--force" in result.stderr
+    assert target.read_text() == "mine"
+
+
+def test_init_without_terminal_asks_for_answers(tmp_path: Path) -> None:
+    result = devoops("init", "-o", tmp_path / "devoops.yaml", stdin="")
+    assert result.returncode == 2 and "--answers" in result.stderr
+    assert not (tmp_path / "devoops.yaml").exists()
+
+
+def test_init_from_answers_keeps_them_and_horizons(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(
+        "app: {name: tinyco, stage: idea, currency: EUR}\n"
+        "answers:\n  reliability: {downtime_cost_per_hour: {now: 5, 12mo: 500}}\n"
+        "  data: {datasets: [{name: notes, criticality: important}]}\n"
+    )
+    target = tmp_path / "devoops.yaml"
+    result = devoops("init", "--answers", answers, "-o", target)
+    assert result.returncode == 0, result.stderr
+    data = YAML(typ="safe").load(target.read_text())
+    assert data["app"]["name"] == "tinyco" and data["app"]["currency"] == "EUR"
+    assert data["answers"]["reliability"]["downtime_cost_per_hour"] == {"now": 5, "12mo": 500}
+    assert data["answers"]["data"]["datasets"] == [{"name": "notes", "criticality": "important"}]
+    assert data["answers"]["engineering"]["team_size"] == 2  # a default filled in
+
+
+def test_init_with_bad_answers_names_the_line_and_writes_nothing(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("app:\n  name: tinyco\n  stage: unicorn\n")
+    target = tmp_path / "devoops.yaml"
+    result = devoops("init", "--answers", answers, "-o", target)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: {answers}:3:10: app.stage:")
+    assert not target.exists()
+
+
+def test_quiz_from_answers(tmp_path: Path) -> None:
+    answers = tmp_path / "quiz.yaml"
+    answers.write_text("no-offsite-backup: yes\nslow-deploys: yes\nnoisy-alerts: no\n")
+    result = devoops("quiz", "--answers", answers, "--md")
+    assert result.returncode == 0, result.stderr
+    assert "DevOops score: 2/8" in result.stdout
+    assert "practices.backups.offsite: same-server" in result.stdout
+    assert "practices.deploy.fast: over-20" in result.stdout
+
+
+def test_quiz_unknown_symptom(tmp_path: Path) -> None:
+    answers = tmp_path / "quiz.yaml"
+    answers.write_text("noisy-alert: yes\n")
+    result = devoops("quiz", "--answers", answers)
+    assert result.returncode == 2
+    assert f"{answers}:1:1" in result.stderr and "did you mean 'noisy-alerts'" in result.stderr
+
+
+def test_lens_list_and_show() -> None:
+    listed = devoops("lens", "list", "--md")
+    assert listed.returncode == 0
+    rows = [
+        line for line in listed.stdout.splitlines() if line.startswith("| ") and "." in line.split("|")[1]
+    ]
+    assert len(rows) >= 40
+    security = devoops("lens", "list", "--tenet", "security", "--md").stdout
+    assert "iam.mfa" in security and "deploy.fast" not in security
+    shown = devoops("lens", "show", "backups.offsite", "--md")
+    assert shown.returncode == 0
+    assert "same-account" in shown.stdout and "Risk rules (first match wins)" in shown.stdout
+    wrong = devoops("lens", "show", "backups.ofsite")
+    assert wrong.returncode == 2 and "did you mean 'backups.offsite'" in wrong.stderr
+
+
+def test_schema_is_valid_and_accepts_the_examples() -> None:
+    result = devoops("schema")
+    schema = json.loads(result.stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    for path in EXAMPLES:
+        data = json.loads(json.dumps(YAML(typ="safe").load(path.read_text()), default=str))
+        jsonschema.validate(data, schema)
+    bad = {"app": {"name": "x", "stage": "mvp", "colour": "red"}}
+    assert not jsonschema.Draft202012Validator(schema).is_valid(bad)
+
+
+def test_explain_topics() -> None:
+    availability = devoops("explain", "availability", BOOKMARKS, "--md")
+    assert availability.returncode == 0, availability.stderr
+    assert "| Multi-zone |" in availability.stdout and "chosen" in availability.stdout
+    security = devoops("explain", "security", BOOKMARKS, "--md").stdout
+    assert "answers.security.breach_survival" in security
+    practice = devoops("explain", "backups.offsite", BOOKMARKS, "--md").stdout
+    assert "same-account" in practice
+    wrong = devoops("explain", "availabilty", BOOKMARKS)
+    assert wrong.returncode == 2 and "did you mean 'availability'" in wrong.stderr
+
+
+def test_user_lens_adds_a_practice(tmp_path: Path) -> None:
+    extra = tmp_path / "ours.yaml"
+    extra.write_text(
+        "practices:\n"
+        "  - id: ours.pager-tested\n    title: Pager tested weekly\n    summary: A pager nobody tests fails.\n"
+        "    tenets: [high_availability]\n    required_from: {high_availability: 0}\n"
+        "    question: Is the pager tested weekly?\n"
+        "    choices:\n      - {id: 'no', title: No, score: 0}\n      - {id: 'yes', title: Yes, score: 1}\n"
+        "    risk_rules:\n      - {when: {choices: ['no']}, risk: HIGH, reason: untested pager}\n"
+        "    default: {risk: NONE, reason: tested}\n    plan: [Test it every Monday.]\n"
+        "    effort: S\n    monthly_cost: {low: 0, high: 0}\n"
+    )
+    result = devoops("assess", BOOKMARKS, "--lens", extra, "-f", "json")
+    assert result.returncode == 0, result.stderr
+    findings = json.loads(result.stdout)["horizons"][0]["findings"]
+    assert any(f["practice"] == "ours.pager-tested" and f["risk"] == "UNKNOWN" for f in findings)
+    extra.write_text("practices:\n  - id: ours.broken\n    title: x\n")
+    broken = devoops("assess", BOOKMARKS, "--lens", extra)
+    assert broken.returncode == 2 and f"{extra}:2:5: practices.0.summary" in broken.stderr

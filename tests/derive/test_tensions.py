@@ -1,0 +1,98 @@
+"""Each tension rule: a workload that triggers it and one that does not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from devoops.derive import derive
+from devoops.model.common import HORIZONS
+from devoops.model.lens import Lens
+
+from ..conftest import workload
+
+CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "oncall-infeasible": (
+        {
+            "answers.reliability.downtime_cost_per_hour": 20000,
+            "answers.engineering.oncall_24x7_feasible": False,
+        },
+        {
+            "answers.reliability.downtime_cost_per_hour": 20000,
+            "answers.engineering.oncall_24x7_feasible": True,
+        },
+    ),
+    "ha-small-team": (
+        {"answers.reliability.downtime_cost_per_hour": 20000, "answers.engineering": {"team_size": 2}},
+        {
+            "answers.reliability.downtime_cost_per_hour": 20000,
+            "answers.engineering": {"team_size": 8, "ops_engineers": 2},
+        },
+    ),
+    "regulated-speed": (
+        {
+            "answers.security": {"breach_survival": "no", "sensitive_data": ["financial"]},
+            "answers.engineering": {"team_size": 20, "releases_per_week": 60, "speed_vs_reliability": 0},
+        },
+        {
+            "answers.security": {"breach_survival": "damaged", "sensitive_data": ["financial"]},
+            "answers.engineering": {"team_size": 20, "releases_per_week": 60, "speed_vs_reliability": 0},
+        },
+    ),
+    "global-latency-single-region": (
+        {"app.audience": "global", "answers.performance": {"p99_ms": 100}},
+        {"app.audience": "local", "answers.performance": {"p99_ms": 100}},
+    ),
+    "rto-exceeds-error-budget": (
+        {
+            "answers.reliability.downtime_cost_per_hour": 2000,
+            "answers.data.datasets": [{"name": "orders", "criticality": "lifeblood", "rto_minutes": 240}],
+        },
+        {
+            "answers.reliability.downtime_cost_per_hour": 2000,
+            "answers.data.datasets": [{"name": "orders", "criticality": "lifeblood", "rto_minutes": 15}],
+        },
+    ),
+    "near-zero-rpo": (
+        {"answers.data.datasets": [{"name": "ledger", "criticality": "lifeblood", "rpo_minutes": 0}]},
+        {"answers.data.datasets": [{"name": "ledger", "criticality": "lifeblood", "rpo_minutes": 5}]},
+    ),
+    "spike-faster-than-scaling": (
+        {"answers.traffic": {"baseline_rps": 10, "peak": {"multiplier": 50}, "scale_up_minutes": 2}},
+        {"answers.traffic": {"baseline_rps": 10, "peak": {"multiplier": 50}, "scale_up_minutes": 30}},
+    ),
+    "speed-vs-availability": (
+        {"answers.reliability.downtime_cost_per_hour": 20000, "answers.engineering.speed_vs_reliability": 1},
+        {"answers.reliability.downtime_cost_per_hour": 20000, "answers.engineering.speed_vs_reliability": 6},
+    ),
+    "maintenance-vs-slo": (
+        {
+            "answers.reliability": {
+                "downtime_cost_per_hour": 20000,
+                "maintenance_window": {"every": "week", "minutes": 60},
+            }
+        },
+        {"answers.reliability": {"downtime_cost_per_hour": 20000}},
+    ),
+}
+
+
+def ids(lens: Lens, changes: dict[str, Any]) -> set[str]:
+    w = workload(**changes)
+    return {t.id for h in HORIZONS for t in derive(w, lens, h).tensions}
+
+
+@pytest.mark.parametrize("rule", sorted(CASES))
+def test_rule_fires_only_when_its_condition_holds(rule: str, lens: Lens) -> None:
+    fires, calm = CASES[rule]
+    assert rule in ids(lens, fires)
+    assert rule not in ids(lens, calm)
+
+
+def test_every_tension_offers_options(lens: Lens) -> None:
+    for fires, _ in CASES.values():
+        w = workload(**fires)
+        for h in HORIZONS:
+            for t in derive(w, lens, h).tensions:
+                assert len(t.options) >= 2 and t.detail and t.tenets

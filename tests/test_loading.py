@@ -1,0 +1,139 @@
+"""Bad input: one line per problem naming file:line:column and field, exit 2, nothing written."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from ruamel.yaml import YAML
+
+from devoops.errors import InputError
+from devoops.load import load_workload
+from devoops.model.lens import Lens
+
+from .conftest import MINIMAL, document
+from .helpers import devoops
+
+BAD = sorted((Path(__file__).parent / "fixtures" / "bad").glob("*.yaml"))
+
+
+def expectation(path: Path) -> str:
+    first = path.read_text().splitlines()[0]
+    assert first.startswith("# expect: ")
+    return first.removeprefix("# expect: ")
+
+
+@pytest.mark.parametrize("path", BAD, ids=[p.stem for p in BAD])
+def test_bad_workload_is_one_located_line_and_exit_2(path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.md"
+    result = devoops("assess", path, "-f", "md", "-o", out)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"error: {path}:{expectation(path)}"), lines[0]
+    assert "Traceback" not in result.stderr
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_every_problem_is_reported_in_file_order(tmp_path: Path, lens: Lens) -> None:
+    path = tmp_path / "devoops.yaml"
+    path.write_text(
+        "app:\n  name: shop\n  stage: startup\n  colour: red\n"
+        "answers:\n  reliability: {downtime_cost_per_hour: -5}\n  traffic: {baseline_rps: 10}\n"
+        "  security: {breach_survival: damaged}\n  engineering: {team_size: 3}\n"
+    )
+    with pytest.raises(InputError) as caught:
+        load_workload(path, lens)
+    lines = str(caught.value).splitlines()
+    assert [line.split(": ")[0] for line in lines] == [f"{path}:3:10", f"{path}:4:3", f"{path}:6:41"]
+    assert "did you mean" not in lines[1]  # nothing close to 'colour'
+    assert "greater than or equal to 0" in lines[2]
+
+
+def test_empty_file_is_an_error(tmp_path: Path, lens: Lens) -> None:
+    path = tmp_path / "devoops.yaml"
+    path.write_text("")
+    with pytest.raises(InputError, match=r":1:1: the file is empty"):
+        load_workload(path, lens)
+
+
+def test_missing_file_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    result = devoops("assess", tmp_path / "nope.yaml")
+    assert result.returncode == 2
+    assert "cannot read" in result.stderr and "Traceback" not in result.stderr
+
+
+def dump(value: Any) -> str:
+    buffer = io.StringIO()
+    YAML().dump(value, buffer)
+    return buffer.getvalue()
+
+
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**6), 10**6)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=12)
+)
+keys = st.sampled_from(
+    [
+        "app",
+        "answers",
+        "name",
+        "stage",
+        "reliability",
+        "traffic",
+        "now",
+        "12mo",
+        "practices",
+        "tenets",
+        "security",
+        "datasets",
+    ]
+) | st.text(min_size=1, max_size=8)
+values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+def _leaves(tree: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    if isinstance(tree, dict):
+        return [p for k, v in tree.items() for p in _leaves(v, (*prefix, k))] or [prefix]
+    return [prefix]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_random_documents_never_escape_as_tracebacks(data: st.DataObject, tmp_path: Path, lens: Lens) -> None:
+    """Random trees, and the minimal document with one leaf replaced, load or fail cleanly."""
+    if data.draw(st.booleans()):
+        doc: Any = data.draw(values)
+    else:
+        path = data.draw(st.sampled_from(_leaves(MINIMAL)))
+        doc = document(**{".".join(path): data.draw(values.filter(lambda v: v is not None))})
+    file = tmp_path / "devoops.yaml"
+    file.write_text(dump(doc))
+    try:
+        load_workload(file, lens)
+    except InputError as exc:
+        for location, message in exc.problems:
+            assert location.file == str(file) and message
+            assert location.line is None or location.line >= 1
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=200))
+def test_random_text_never_escapes_as_a_traceback(tmp_path: Path, lens: Lens, text: str) -> None:
+    file = tmp_path / "devoops.yaml"
+    file.write_text(text, encoding="utf-8")
+    try:
+        load_workload(file, lens)
+    except InputError as exc:
+        assert str(exc).startswith(str(file))
