@@ -12,10 +12,12 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from devoops.errors import InputError
+from devoops.evaluate import assess
 from devoops.load import load_workload
 from devoops.model.lens import Lens
+from devoops.report import render
 
-from .conftest import MINIMAL, document
+from .conftest import MINIMAL, NOW, document
 from .helpers import devoops
 
 BAD = sorted((Path(__file__).parent / "fixtures" / "bad").glob("*.yaml"))
@@ -121,11 +123,16 @@ def test_random_documents_never_escape_as_tracebacks(data: st.DataObject, tmp_pa
     file = tmp_path / "devoops.yaml"
     file.write_text(dump(doc))
     try:
-        load_workload(file, lens)
+        loaded = load_workload(file, lens)
     except InputError as exc:
         for location, message in exc.problems:
             assert location.file == str(file) and message
             assert location.line is None or location.line >= 1
+        return
+    # whatever loads must assess and render: no overflow, no missing key, no empty table
+    assessment = assess(loaded.workload, lens, NOW, str(file))
+    for fmt in ("terminal", "md", "json"):
+        assert assessment.app.name in render(assessment, fmt)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -7,6 +7,7 @@ jump straight to it; nothing is written when loading fails.
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from dataclasses import dataclass
@@ -48,7 +49,7 @@ class Source:
         try:
             return model.model_validate(self.data if data is _SAME else data)
         except ValidationError as exc:
-            raise InputError([problem(model, self, error) for error in exc.errors()]) from None
+            raise InputError([problem(model, self, error) for error in _one_branch(exc.errors())]) from None
 
 
 def read(path: Path) -> Source:
@@ -80,7 +81,33 @@ def _parse(text: str, file: str, positions: bool) -> Any:
         raise InputError.at(where, f"invalid YAML: {message.strip(': ') or 'cannot parse'}") from None
     except (YAMLError, ValueError, TypeError, RecursionError) as exc:
         message = " ".join(str(exc).split()) or exc.__class__.__name__
-        raise InputError.at(Location(file), f"invalid YAML: {message}") from None
+        raise InputError.at(_bad_scalar(text, file), f"invalid YAML: {message}") from None
+
+
+def _bad_scalar(text: str, file: str) -> Location:
+    """Where a well-formed document holds a value that cannot be built (a 13th month)."""
+    from ruamel.yaml import YAML
+
+    try:
+        stack, seen = [YAML().compose(text)], set()
+    except Exception:  # the file parses only as a whole, or not at all: no better place
+        return Location(file)
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node.value, list):
+            stack.extend(
+                n for item in reversed(node.value) for n in (item if isinstance(item, tuple) else (item,))
+            )
+            continue
+        if not str(node.tag).endswith(":str"):
+            try:
+                YAML(typ="safe").load(node.value)
+            except Exception:
+                return Location(file, node.start_mark.line + 1, node.start_mark.column + 1)
+    return Location(file)
 
 
 def locate(document: Any, loc: Loc, file: str, key: bool = False) -> Location:
@@ -114,6 +141,62 @@ def _position(node: Any, part: str | int, key: bool) -> tuple[int, int] | None:
     except (KeyError, AttributeError, TypeError):
         return None
     return None
+
+
+def _is_tag(part: str | int) -> bool:
+    """Pydantic names union members in error locations (`literal['24x7']`, `function-after[...]`)."""
+    return isinstance(part, str) and (part in _SCALAR_TAGS or re.fullmatch(r"[\w-]+\[.*\]", part) is not None)
+
+
+_SCALAR_TAGS = {"str", "int", "float", "bool", "none"}
+_WRONG_SHAPE = {
+    "literal_error",
+    "model_type",
+    "dict_type",
+    "string_type",
+    "int_type",
+    "float_type",
+    "bool_type",
+    "list_type",
+    "enum",
+    "int_parsing",
+    "float_parsing",
+    "bool_parsing",
+}
+
+
+def _one_branch(errors: list[Any]) -> list[Any]:
+    """Errors of a union speak of every member; keep the member the input was meant for.
+
+    A member whose only complaint is the input's shape (a string where a mapping goes) is
+    dropped when another member has something specific to say; if none has, the members'
+    expectations are joined into one message.
+    """
+    plain: list[Any] = []
+    unions: dict[Loc, list[Any]] = {}
+    for error in errors:
+        loc = tuple(error["loc"])
+        cut = next((n for n, part in enumerate(loc) if _is_tag(part)), None)
+        if cut is None:
+            plain.append(error)
+            continue
+        clean = tuple(p for p in loc if not _is_tag(p))
+        unions.setdefault(loc[:cut], []).append(
+            error | {"loc": clean, "shallow": clean == loc[:cut] and error["type"] in _WRONG_SHAPE}
+        )
+    for at, members in unions.items():
+        specific = [e for e in members if not e["shallow"]]
+        if specific:
+            plain.extend(specific)
+        else:
+            expected = " or ".join(dict.fromkeys(_expectation(e["msg"]) for e in members))
+            plain.append(members[0] | {"loc": at, "msg": f"Input should be {expected}", "type": "union"})
+    return plain
+
+
+def _expectation(message: str) -> str:
+    text = message.removeprefix("Input should be ")
+    return re.sub(r"a valid dictionary or instance of \w+", "a mapping", text)
 
 
 def problem(model: type[BaseModel], source: Source, error: Any) -> tuple[Location, str]:

@@ -19,7 +19,16 @@ def test_help_lists_every_command_and_each_has_an_example() -> None:
     assert result.returncode == 0
     for command in ("assess", "explain", "init", "quiz", "schema", "lens"):
         assert command in result.stdout
-    for args in (["assess"], ["explain"], ["init"], ["quiz"], ["schema"], ["lens", "list"], ["lens", "show"]):
+    for args in (
+        ["assess"],
+        ["explain"],
+        ["init"],
+        ["quiz"],
+        ["schema"],
+        ["lens"],
+        ["lens", "list"],
+        ["lens", "show"],
+    ):
         out = devoops(*args, "--help")
         assert out.returncode == 0 and "Example: devoops" in out.stdout, args
 
@@ -131,7 +140,10 @@ def test_schema_is_valid_and_accepts_the_examples() -> None:
 def test_explain_topics() -> None:
     availability = devoops("explain", "availability", BOOKMARKS, "--md")
     assert availability.returncode == 0, availability.stderr
-    assert "| Multi-zone |" in availability.stdout and "chosen" in availability.stdout
+    chosen = [line for line in availability.stdout.splitlines() if line.endswith("| chosen |")]
+    # now: single 10.8k + 43.8 h x 150 + 12 x 200 = 19.8k EUR beats multi-zone 21.6k + 1.3k + 1.2k;
+    # in 6 months (400/h, 200/incident) multi-zone wins, and stays chosen at 12 months (a new table)
+    assert [line.split("|")[1].strip() for line in chosen] == ["single", "multi-zone", "multi-zone"]
     security = devoops("explain", "security", BOOKMARKS, "--md").stdout
     assert "answers.security.breach_survival" in security
     practice = devoops("explain", "backups.offsite", BOOKMARKS, "--md").stdout
@@ -159,3 +171,43 @@ def test_user_lens_adds_a_practice(tmp_path: Path) -> None:
     extra.write_text("practices:\n  - id: ours.broken\n    title: x\n")
     broken = devoops("assess", BOOKMARKS, "--lens", extra)
     assert broken.returncode == 2 and f"{extra}:2:5: practices.0.summary" in broken.stderr
+
+
+def test_reports_get_ordinary_permissions_and_bad_targets_exit_2(tmp_path: Path) -> None:
+    out = tmp_path / "report.md"
+    assert devoops("assess", BOOKMARKS, "-f", "md", "-o", out).returncode == 0
+    assert out.stat().st_mode & 0o777 == 0o666 & ~_umask()
+    into_directory = devoops("assess", BOOKMARKS, "-o", tmp_path)
+    assert into_directory.returncode == 2 and f"cannot write {tmp_path}" in into_directory.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.md"]  # no temporary file left
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_user_lens_replaces_a_built_in_practice(tmp_path: Path) -> None:
+    ours = tmp_path / "ours.yaml"
+    ours.write_text(
+        "practices:\n"
+        "  - id: backups.offsite\n    title: Offsite copy, our way\n    summary: Ours.\n"
+        "    tenets: [data_integrity]\n    required_from: {data_integrity: 1}\n"
+        "    question: Is there an offsite copy?\n"
+        "    choices:\n      - {id: missing, title: No copy, score: 0}\n      - {id: vaulted, title: Vaulted, score: 1}\n"
+        "    risk_rules:\n      - {when: {choices: [missing]}, risk: HIGH, reason: no offsite copy}\n"
+        "    default: {risk: NONE, reason: vaulted}\n    plan: [Vault it.]\n"
+        "    effort: S\n    monthly_cost: {low: 0, high: 10}\n"
+    )
+    workload = tmp_path / "devoops.yaml"
+    workload.write_text(BOOKMARKS.read_text().replace("backups.offsite: same-account", "backups.offsite: missing"))
+    result = devoops("assess", workload, "--lens", ours, "-f", "json")
+    assert result.returncode == 0, result.stderr
+    now = json.loads(result.stdout)["horizons"][0]["findings"]
+    offsite = next(f for f in now if f["practice"] == "backups.offsite")
+    assert (offsite["title"], offsite["risk"], offsite["reason"]) == ("Offsite copy, our way", "HIGH", "no offsite copy")
+    # the built-in choice is no longer known under the user's practice
+    assert devoops("assess", BOOKMARKS, "--lens", ours).returncode == 2

@@ -86,9 +86,32 @@ def test_tier_override_from_the_workload(lens: Lens) -> None:
     assert availability_target(w, lens, NOW).tier == "multi-zone-ha"
 
 
-def test_maintenance_window_is_outside_the_slo(lens: Lens) -> None:
-    w = workload(**{"answers.reliability.maintenance_window": {"every": "week", "minutes": 60}})
-    assert availability_target(w, lens, NOW).maintenance_minutes_per_month == pytest.approx(60 * 30 / 7)
+def test_maintenance_windows_are_neither_paid_for_nor_budgeted(lens: Lens) -> None:
+    plain = workload(**{"answers.reliability.downtime_cost_per_hour": 1000})
+    nightly = workload(
+        **{
+            "answers.reliability": {
+                "downtime_cost_per_hour": 1000,
+                "maintenance_window": {"every": "night", "minutes": 60},
+            }
+        }
+    )
+    # an hour a night leaves 161 of 168 hours counted
+    single_plain, single_nightly = tier_options(plain, lens, NOW)[0], tier_options(nightly, lens, NOW)[0]
+    assert single_nightly.downtime_hours_per_year == pytest.approx(
+        single_plain.downtime_hours_per_year * 161 / 168
+    )
+    target = availability_target(nightly, lens, NOW)
+    assert target.maintenance_minutes_per_month == 1800
+    assert target.counted_hours_per_week == pytest.approx(161)
+    budget = availability_target(plain, lens, NOW).error_budget_minutes_per_month
+    assert target.error_budget_minutes_per_month == pytest.approx(budget * 161 / 168)
+
+
+def test_business_hours_may_run_past_midnight(lens: Lens) -> None:
+    night_shift = {"days": ["mon", "tue"], "start": "22:00", "end": "06:00", "timezone": "UTC"}
+    target = availability_target(workload(**{"app.business_hours": night_shift}), lens, NOW)
+    assert target.counted_hours_per_week == 16
 
 
 @settings(max_examples=100, deadline=None)

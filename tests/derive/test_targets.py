@@ -59,19 +59,22 @@ def test_latency_percentiles_are_ordered_and_keep_given_figures(
 
 
 def test_rpo_rto_from_criticality_unless_given() -> None:
-    lifeblood = dataset_target(Dataset(name="ledger", criticality="lifeblood", regulated="financial"), 3)
+    ledger = Dataset(name="ledger", criticality="lifeblood", regulated="financial")
+    lifeblood = dataset_target(ledger, 3, error_budget_minutes=216)  # 99.5 %: a 60 min restore fits
     assert (lifeblood.rpo_minutes, lifeblood.rto_minutes, lifeblood.rpo_given) == (5, 60, False)
+    # at 99.95 % (21.6 min a month) lifeblood data must be back within the budget
+    assert dataset_target(ledger, 3, error_budget_minutes=21.6).rto_minutes == 22
     assert (
         lifeblood.backup.continuous
         and lifeblood.backup.encrypted
         and lifeblood.backup.offsite_separate_account
     )
     assert lifeblood.backup.retention_days == 90 and lifeblood.backup.restore_drill_every_days == 30
-    cache = dataset_target(Dataset(name="thumbs", criticality="expendable"), 3)
+    cache = dataset_target(Dataset(name="thumbs", criticality="expendable"), 3, 21.6)
     assert (cache.rpo_minutes, cache.backup.every_minutes, cache.backup.continuous) == (1440, 1440, False)
     assert not cache.backup.offsite_separate_account and not cache.backup.encrypted
     given_ = dataset_target(
-        Dataset(name="events", criticality="important", rpo_minutes=240, rto_minutes=30), 6
+        Dataset(name="events", criticality="important", rpo_minutes=240, rto_minutes=30), 6, 21.6
     )
     assert (given_.rpo_minutes, given_.rto_minutes, given_.rpo_given, given_.rto_given) == (
         240,

@@ -82,11 +82,12 @@ def state(raw: Any) -> PracticeState:
             Risk.UNKNOWN,
             "unanswered",
         ),
+        # an expired exemption counts as unanswered, whatever choice sits beside it
         (
-            {"choice": "bad", "exemption": {"owner": "cto", "reason": "late", "expires": "2026-11-28"}},
+            {"choice": "good", "exemption": {"owner": "cto", "reason": "late", "expires": "2026-11-28"}},
             9,
-            Risk.HIGH,
-            "answer",
+            Risk.UNKNOWN,
+            "unanswered",
         ),
     ],
 )
@@ -105,6 +106,53 @@ def test_finding_states(raw: Any, level: int, risk: Risk, source: str) -> None:
 def test_exemption_expiring_today_still_holds() -> None:
     s = state({"exemption": {"owner": "cto", "reason": "r", "expires": "2026-11-29"}})
     assert finding(practice("x.y"), s, importance(9), Horizon.NOW, TODAY).risk == Risk.NONE
+
+
+def test_exemption_is_judged_on_each_horizons_date() -> None:
+    # expires in ~4 months: covers now, no longer the 6- or 12-month horizon
+    s = state({"choice": "bad", "exemption": {"owner": "cto", "reason": "r", "expires": "2027-04-01"}})
+    risks = [finding(practice("x.y"), s, importance(5), h, TODAY) for h in Horizon]
+    assert [(f.risk, f.exemption_expired) for f in risks] == [
+        (Risk.NONE, False),
+        (Risk.UNKNOWN, True),
+        (Risk.UNKNOWN, True),
+    ]
+
+
+def test_evidence_and_note_travel_with_the_finding() -> None:
+    s = state({"choice": "good", "evidence": "https://wiki.example/backups", "note": "checked in March"})
+    f = finding(practice("x.y"), s, importance(5), Horizon.NOW, TODAY)
+    assert (f.evidence, f.note) == ("https://wiki.example/backups", "checked in March")
+
+
+def test_root_credentials_answer_implies_the_practice_unless_recorded() -> None:
+    lens = load_lens()
+    shared = Workload.model_validate(document(**{"answers.security.root_credentials": "shared"}))
+    f = next(
+        f
+        for f in findings(shared, lens, importance(5), Horizon.NOW, TODAY)
+        if f.practice == "iam.root-locked"
+    )
+    assert (f.choice, f.source, f.risk) == ("shared", "implied", Risk.HIGH)
+    assert f.note == "answers.security.root_credentials is shared"
+    recorded = Workload.model_validate(
+        document(
+            **{"answers.security.root_credentials": "shared", "practices": {"iam.root-locked": "break-glass"}}
+        )
+    )
+    f = next(
+        f
+        for f in findings(recorded, lens, importance(5), Horizon.NOW, TODAY)
+        if f.practice == "iam.root-locked"
+    )
+    assert (f.choice, f.source, f.risk) == ("break-glass", "answer", Risk.NONE)
+    unknown = Workload.model_validate(document())  # root_credentials defaults to unknown: implies nothing
+    f = next(
+        f
+        for f in findings(unknown, lens, importance(5), Horizon.NOW, TODAY)
+        if f.practice == "iam.root-locked"
+    )
+    assert f.risk == Risk.UNKNOWN
 
 
 def make_lens(*practices: Practice) -> Lens:
@@ -133,7 +181,7 @@ def test_maturity_is_the_mean_choice_score_without_not_applicable() -> None:
             "b.ha": {"exemption": {"owner": "o", "reason": "r", "expires": "2030-01-01"}},  # exempt counts 0
         }
     )
-    m = {x.tenet: x for x in maturity(w, lens, TODAY)}
+    m = {x.tenet: x for x in maturity(w.practices, lens, TODAY)}
     assert (m[DI].value, m[DI].practices, m[DI].answered) == (5.0, 3, 2)
     assert (m[HA].value, m[HA].practices) == (0.0, 1)
     assert m[Tenet.SECURITY].practices == 0 and m[Tenet.SECURITY].value == 0

@@ -6,7 +6,6 @@ import json
 
 import jsonschema
 import pytest
-from ruamel.yaml import YAML
 
 from devoops.api import assess_file
 from devoops.fmt import percent
@@ -14,7 +13,7 @@ from devoops.model.assessment import Assessment
 from devoops.model.common import Horizon, Risk, Tenet
 from devoops.report import render
 from devoops.report.view import TENET_TITLES
-from devoops.schema import assessment_schema, workload_schema
+from devoops.schema import assessment_schema
 
 from ..conftest import EXAMPLES, NOW
 
@@ -60,13 +59,6 @@ def test_terminal_shows_verdict_targets_and_top_of_plan(assessed: Assessment) ->
     for item in assessed.plan[:10]:
         assert item.practice in text
     assert "\x1b[" not in text  # no colour unless asked
-
-
-def test_examples_validate_against_the_editor_schema() -> None:
-    schema = workload_schema()
-    for path in EXAMPLES:
-        data = json.loads(json.dumps(YAML(typ="safe").load(path.read_text()), default=str))
-        jsonschema.validate(data, schema)
 
 
 def test_examples_get_different_targets_that_make_sense() -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .common import Lens, Output, Workload, emit, is_terminal
+from .common import Lens, Output, Workload, emit, is_terminal, width
 
 NAME = "assess"
 EXAMPLE = "Example: devoops assess devoops.yaml -f md -o report.md"
@@ -29,4 +29,6 @@ def run(
     from ..report import render
 
     result = assess_file(workload, lens or ())
-    emit(render(result.assessment, format.value, color=output is None and is_terminal()), output)
+    emit(
+        render(result.assessment, format.value, color=output is None and is_terminal(), width=width()), output
+    )

@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from ..report.view import Section
 
 Workload = Annotated[
     Path, typer.Argument(metavar="WORKLOAD", help="the workload file, e.g. devoops.yaml", show_default=False)
@@ -19,16 +22,32 @@ Output = Annotated[Path | None, typer.Option("--output", "-o", help="write to th
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write all or nothing: a crash or a full disk never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    """Write all or nothing: a crash or a full disk never leaves half a file. The file gets
+    the permissions a plain write would give it (mkstemp's are owner-only)."""
+    from ..errors import UsageError
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
+    except OSError as exc:
+        os.unlink(tmp)
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
     except BaseException:
         os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def emit(text: str, output: Path | None) -> None:
@@ -44,7 +63,14 @@ def is_terminal() -> bool:
     return sys.stdout.isatty()
 
 
-def emit_sections(title: str, sections: list, markdown: bool, output: Path | None) -> None:  # type: ignore[type-arg]
+def width() -> int:
+    """The terminal's width (or $COLUMNS), 120 when there is none."""
+    import shutil
+
+    return shutil.get_terminal_size((120, 24)).columns
+
+
+def emit_sections(title: str, sections: list[Section], markdown: bool, output: Path | None) -> None:
     """Sections as Markdown, or as terminal tables (coloured only on a terminal)."""
     if markdown:
         from ..report.markdown import render_sections as md
@@ -53,4 +79,4 @@ def emit_sections(title: str, sections: list, markdown: bool, output: Path | Non
     else:
         from ..report.terminal import render_sections as term
 
-        emit(term(title, sections, color=output is None and is_terminal()), output)
+        emit(term(title, sections, color=output is None and is_terminal(), width=width()), output)

@@ -8,7 +8,12 @@ import typer
 
 from .common import Lens, Output, emit_sections
 
-app = typer.Typer(help=__doc__, no_args_is_help=True, rich_markup_mode=None)
+app = typer.Typer(
+    help=__doc__,
+    epilog="Example: devoops lens show backups.offsite",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 Markdown = Annotated[bool, typer.Option("--md", help="Markdown instead of terminal tables")]
 
 

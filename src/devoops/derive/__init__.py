@@ -35,7 +35,10 @@ def derive(w: Workload, lens: Lens, horizon: Horizon) -> Derivation:
     targets = Targets(
         availability=availability,
         latency=latency_target(w, horizon),
-        data=[dataset_target(d, by_tenet[Tenet.SECURITY]) for d in w.answers.data.datasets],
+        data=[
+            dataset_target(d, by_tenet[Tenet.SECURITY], availability.error_budget_minutes_per_month)
+            for d in w.answers.data.datasets
+        ],
         capacity=capacity_target(w, horizon),
         delivery=delivery_target(w, horizon, availability),
         oncall=oncall(w, lens, availability, by_tenet[Tenet.HIGH_AVAILABILITY]),

@@ -33,8 +33,8 @@ def peak_rps(w: Workload, h: Horizon) -> float:
 
 def capacity_target(w: Workload, h: Horizon) -> CapacityTarget:
     peak = w.answers.traffic.peak
-    likelihood = peak.likelihood if peak is not None else None
-    headroom = HEADROOM[likelihood] if likelihood is not None else HEADROOM[Likelihood.LIKELY]
+    likelihood = peak.likelihood.at(h) if peak is not None else None
+    headroom = HEADROOM[likelihood or Likelihood.LIKELY]
     top = peak_rps(w, h)
     scale_up = w.answers.traffic.scale_up_minutes.at(h)
     return CapacityTarget(

@@ -16,9 +16,13 @@ CONTINUOUS_BELOW_MINUTES = 60.0
 DAILY = 1440.0
 
 
-def dataset_target(d: Dataset, security_importance: int) -> DatasetTarget:
+def dataset_target(d: Dataset, security_importance: int, error_budget_minutes: float) -> DatasetTarget:
+    """Lifeblood data is what the application serves: by default it must be back within the
+    month's error budget, or one restore breaks the SLO."""
     rpo = d.rpo_minutes if d.rpo_minutes is not None else DEFAULT_RPO[d.criticality]
     rto = d.rto_minutes if d.rto_minutes is not None else DEFAULT_RTO[d.criticality]
+    if d.rto_minutes is None and d.criticality == Criticality.LIFEBLOOD:
+        rto = max(1.0, min(rto, round(error_budget_minutes)))
     continuous = rpo < CONTINUOUS_BELOW_MINUTES
     retention = RETENTION_DAYS[d.criticality]
     if d.regulated in (Regulated.FINANCIAL, Regulated.HEALTH):

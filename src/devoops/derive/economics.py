@@ -16,8 +16,23 @@ WEEKS_PER_YEAR = HOURS_PER_YEAR / 168
 MONTH_DAYS = 30
 
 
+def maintenance_minutes_per_month(w: Workload) -> float:
+    window = w.answers.reliability.maintenance_window
+    if window is None:
+        return 0.0
+    return window.minutes * (MONTH_DAYS if window.every == "night" else MONTH_DAYS / 7)
+
+
+def counted_hours_per_week(w: Workload) -> float:
+    """Hours in which downtime costs money and counts against the SLO: business hours, or
+    the whole week less the accepted maintenance windows (which lie outside business hours)."""
+    if w.app.business_hours != "24x7":
+        return w.app.hours_per_week
+    return w.app.hours_per_week - maintenance_minutes_per_month(w) * 7 / MONTH_DAYS / 60
+
+
 def counted_hours_per_year(w: Workload) -> float:
-    return w.app.hours_per_week * WEEKS_PER_YEAR
+    return counted_hours_per_week(w) * WEEKS_PER_YEAR
 
 
 def economics_defaults(w: Workload, lens: Lens) -> tuple[float, float]:
@@ -68,23 +83,16 @@ def tier_options(w: Workload, lens: Lens, h: Horizon) -> list[TierOption]:
     return options
 
 
-def maintenance_minutes_per_month(w: Workload) -> float:
-    window = w.answers.reliability.maintenance_window
-    if window is None:
-        return 0.0
-    return window.minutes * (MONTH_DAYS if window.every == "night" else MONTH_DAYS / 7)
-
-
 def availability_target(w: Workload, lens: Lens, h: Horizon) -> AvailabilityTarget:
     options = tier_options(w, lens, h)
     # Cheapest total wins; on a tie the simpler (earlier) tier.
     chosen = min(options, key=lambda o: o.total_cost_per_year)
-    counted_minutes_per_month = w.app.hours_per_week * 60 * MONTH_DAYS / 7
+    counted_minutes_per_month = counted_hours_per_week(w) * 60 * MONTH_DAYS / 7
     return AvailabilityTarget(
         slo=chosen.availability,
         tier=chosen.tier,
         error_budget_minutes_per_month=(1 - chosen.availability) * counted_minutes_per_month,
-        counted_hours_per_week=w.app.hours_per_week,
+        counted_hours_per_week=counted_hours_per_week(w),
         maintenance_minutes_per_month=maintenance_minutes_per_month(w),
         currency=w.app.currency,
         options=options,

@@ -12,7 +12,7 @@ from ..fmt import money, number
 from ..model.common import Horizon, Tenet
 from ..model.lens import Lens
 from ..model.targets import Importance, Reason
-from ..model.workload import Criticality, Level, Regulated, Stage, Survival, Workload
+from ..model.workload import Criticality, Level, Likelihood, Regulated, Stage, Survival, Workload
 from .capacity import baseline_rps, peak_rps
 from .economics import economics_defaults, tier_options
 from .latency import latency_target
@@ -36,16 +36,21 @@ def high_availability(w: Workload, lens: Lens, h: Horizon) -> list[Reason]:
         reasons.append(Reason(source=f"{R}.downtime_cost_per_hour", text="downtime costs nothing", delta=0))
     else:
         ratio = single.downtime_cost_per_year / yearly_spend
+        incidents = w.answers.reliability.incident_cost.at(h)
+        priced = f"{money(cost, w.app.currency)}/h" + (
+            f" and {money(incidents, w.app.currency)} an incident" if incidents else ""
+        )
         reasons.append(
             Reason(
                 source=f"{R}.downtime_cost_per_hour",
                 text=(
-                    f"at {money(cost, w.app.currency)}/h, a {single.title.lower()} setup's "
-                    f"{number(single.downtime_hours_per_year)} h of yearly downtime would cost "
-                    f"{money(single.downtime_cost_per_year, w.app.currency)}, "
+                    f"at {priced}, a {single.title.lower()} setup's "
+                    f"{number(single.downtime_hours_per_year)} h and {single.incidents_per_year:g} incidents "
+                    f"a year would cost {money(single.downtime_cost_per_year, w.app.currency)}, "
                     f"{ratio:.2g}x the yearly infrastructure spend"
                 ),
-                delta=round(max(0.0, 5 + 2.5 * math.log10(ratio)), 2),
+                # at a hundredth of the spend or less the points would be 0 or below
+                delta=round(5 + 2.5 * math.log10(ratio), 2) if ratio > 0.01 else 0.0,
             )
         )
     preference = w.answers.engineering.speed_vs_reliability.at(h)
@@ -70,21 +75,22 @@ def scalability(w: Workload, lens: Lens, h: Horizon) -> list[Reason]:
             delta=round(2 * math.log2(peak / base), 2),
         )
     ]
-    if traffic.peak is not None and traffic.peak.likelihood.value != "likely":
-        delta = {"rare": -1.0, "certain": 1.0}[traffic.peak.likelihood.value]
+    likelihood = traffic.peak.likelihood.at(h) if traffic.peak is not None else Likelihood.LIKELY
+    if likelihood != Likelihood.LIKELY:
+        delta = {Likelihood.RARE: -1.0, Likelihood.CERTAIN: 1.0}[likelihood]
         reasons.append(
             Reason(
                 source=f"{T}.peak.likelihood",
-                text=f"the spike is {traffic.peak.likelihood.value}",
+                text=f"the spike is {likelihood.value}",
                 delta=delta,
             )
         )
-    growth = baseline_rps(w, Horizon.TWELVE_MONTHS) / baseline_rps(w, Horizon.NOW)
+    growth = baseline_rps(w, Horizon.TWELVE_MONTHS) / base
     if growth > 1:
         reasons.append(
             Reason(
                 source=f"{T}.baseline_rps",
-                text=f"baseline grows {growth:.3g}x within 12 months",
+                text=f"baseline grows {growth:.3g}x by the 12-month horizon",
                 delta=round(min(2.0, math.log2(growth)), 2),
             )
         )
@@ -167,28 +173,29 @@ SURVIVAL_TEXT = {
 
 def security(w: Workload, lens: Lens, h: Horizon) -> list[Reason]:
     s = w.answers.security
+    survival, sensitive, insider = s.breach_survival.at(h), s.sensitive_data.at(h), s.insider_risk.at(h)
     source = "answers.security"
     reasons = [
         Reason(
             source=f"{source}.breach_survival",
-            text=f"the business {SURVIVAL_TEXT[s.breach_survival]}",
-            delta=SURVIVAL_BASE[s.breach_survival],
+            text=f"the business {SURVIVAL_TEXT[survival]}",
+            delta=SURVIVAL_BASE[survival],
         )
     ]
-    if s.sensitive_data:
+    if sensitive:
         reasons.append(
             Reason(
                 source=f"{source}.sensitive_data",
-                text=f"holds {', '.join(k.value for k in s.sensitive_data)}",
-                delta=min(2.0, 0.75 * len(s.sensitive_data)),
+                text=f"holds {', '.join(k.value for k in sensitive)}",
+                delta=min(2.0, 0.75 * len(sensitive)),
             )
         )
-    if s.insider_risk != Level.LOW:
+    if insider != Level.LOW:
         reasons.append(
             Reason(
                 source=f"{source}.insider_risk",
-                text=f"insider risk is {s.insider_risk.value}",
-                delta=0.5 if s.insider_risk == Level.MEDIUM else 1.0,
+                text=f"insider risk is {insider.value}",
+                delta=0.5 if insider == Level.MEDIUM else 1.0,
             )
         )
     if w.app.stage in (Stage.GROWTH, Stage.SCALE):

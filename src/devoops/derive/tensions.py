@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from ..fmt import minutes, percent
 from ..model.common import Horizon, Tenet
 from ..model.targets import Targets, Tension
-from ..model.workload import Audience, Regulated, SensitiveData, Survival, Workload
+from ..model.workload import Audience, Criticality, Regulated, SensitiveData, Survival, Workload
+from .capacity import FASTEST_REACTIVE_SCALING_MINUTES
 
 HA, SC, PF, DI, SE, PR = (
     Tenet.HIGH_AVAILABILITY,
@@ -22,6 +23,8 @@ HA, SC, PF, DI, SE, PR = (
     Tenet.SECURITY,
     Tenet.PRODUCTIVITY,
 )
+# A spike of this many times the baseline cannot be absorbed by headroom alone.
+SUDDEN_SPIKE = 5.0
 
 
 @dataclass(frozen=True)
@@ -69,11 +72,12 @@ def ha_small_team(c: Context) -> Tension | None:
 
 def regulated_speed(c: Context) -> Tension | None:
     w = c.workload
+    security = w.answers.security
     regulated = any(d.regulated in (Regulated.FINANCIAL, Regulated.HEALTH) for d in w.answers.data.datasets)
     regulated = regulated or bool(
-        {SensitiveData.FINANCIAL, SensitiveData.HEALTH} & set(w.answers.security.sensitive_data)
+        {SensitiveData.FINANCIAL, SensitiveData.HEALTH} & set(security.sensitive_data.at(c.horizon))
     )
-    if not (regulated and w.answers.security.breach_survival == Survival.NO and c.importance[PR] >= 9):
+    if not (regulated and security.breach_survival.at(c.horizon) == Survival.NO and c.importance[PR] >= 9):
         return None
     return Tension(
         id="regulated-speed",
@@ -109,7 +113,7 @@ def global_latency(c: Context) -> Tension | None:
 
 def rto_exceeds_budget(c: Context) -> Tension | None:
     budget = c.targets.availability.error_budget_minutes_per_month
-    slow = [d for d in c.targets.data if d.criticality.value != "expendable" and d.rto_minutes > budget]
+    slow = [d for d in c.targets.data if d.criticality == Criticality.LIFEBLOOD and d.rto_minutes > budget]
     if not slow:
         return None
     names = ", ".join(f"{d.name} ({minutes(d.rto_minutes)})" for d in slow)
@@ -148,7 +152,10 @@ def near_zero_rpo(c: Context) -> Tension | None:
 
 def spike_faster_than_scaling(c: Context) -> Tension | None:
     cap = c.targets.capacity
-    if cap.baseline_rps <= 0 or cap.peak_rps / cap.baseline_rps < 5 or cap.scale_up_minutes >= 10:
+    if (
+        cap.peak_rps / cap.baseline_rps < SUDDEN_SPIKE
+        or cap.scale_up_minutes >= FASTEST_REACTIVE_SCALING_MINUTES
+    ):
         return None
     return Tension(
         id="spike-faster-than-scaling",

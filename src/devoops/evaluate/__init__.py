@@ -7,10 +7,10 @@ import datetime as dt
 from .. import __version__
 from ..derive import derive
 from ..model.assessment import Assessment, HorizonView, TenetScore
-from ..model.common import HORIZONS
+from ..model.common import HORIZONS, Horizon
 from ..model.lens import Lens
 from ..model.workload import Workload
-from .findings import findings
+from .findings import findings, practice_states
 from .maturity import maturity
 from .plan import plan
 
@@ -18,7 +18,7 @@ from .plan import plan
 def assess(w: Workload, lens: Lens, now: dt.datetime, source: str) -> Assessment:
     """Everything devoops concludes from a workload, as of `now` (UTC)."""
     today = now.date()
-    mature = maturity(w, lens, today)
+    mature = maturity(practice_states(w, lens, Horizon.NOW), lens, today)
     by_tenet = {m.tenet: m.value for m in mature}
     views = []
     for horizon in HORIZONS:

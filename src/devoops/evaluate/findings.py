@@ -4,12 +4,36 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from enum import Enum
 
-from ..model.common import Horizon, Risk, Tenet
-from ..model.findings import Finding
+from ..model.common import ByHorizon, Horizon, Risk, Tenet
+from ..model.findings import Finding, Source
 from ..model.lens import Lens, Practice
 from ..model.workload import PracticeState, Workload
 from .rules import judge, required
+
+
+def answer(w: Workload, question: str, key: str, horizon: Horizon) -> str | None:
+    """The value of `answers.<question>.<key>` at a horizon, as the text the lens uses."""
+    node: object = getattr(w.answers, question)
+    for part in key.split("."):
+        node = getattr(node, part, None)
+        if node is None:
+            return None
+    value = node.at(horizon) if isinstance(node, ByHorizon) else node
+    return str(value.value if isinstance(value, Enum) else value)
+
+
+def practice_states(w: Workload, lens: Lens, horizon: Horizon) -> dict[str, PracticeState]:
+    """The recorded practice states, completed by what the answers imply (e.g. who holds the
+    cloud root credentials says how locked they are); a recorded state always wins."""
+    implied: dict[str, PracticeState] = {}
+    for q in lens.questions:
+        for f in q.fields:
+            value = answer(w, q.id, f.key, horizon) if f.implies else None
+            for pid, choice in f.implies.get(value or "", {}).items():
+                implied[pid] = PracticeState(choice=choice, note=f"answers.{q.id}.{f.key} is {value}")
+    return implied | w.practices
 
 
 def finding(
@@ -18,21 +42,25 @@ def finding(
     importance: Mapping[Tenet, int],
     horizon: Horizon,
     today: dt.date,
+    implied: bool = False,
 ) -> Finding:
-    def make(risk: Risk, reason: str, source: str, **extra: object) -> Finding:
-        return Finding.model_validate(
-            {
-                "practice": p.id,
-                "title": p.title,
-                "horizon": horizon,
-                "risk": risk,
-                "reason": reason,
-                "source": source,
-                "choice": state.choice if state else None,
-                "tenets": p.tenets,
-                "weight": max(importance[t] for t in p.tenets) / 10,
-                **extra,
-            }
+    """`today` is the assessment's date; exemptions are judged on the horizon's own date."""
+
+    def make(risk: Risk, reason: str, source: Source, expired: bool = False) -> Finding:
+        return Finding(
+            practice=p.id,
+            title=p.title,
+            horizon=horizon,
+            risk=risk,
+            reason=reason,
+            source=source,
+            choice=state.choice if state else None,
+            tenets=p.tenets,
+            weight=max(importance[t] for t in p.tenets) / 10,
+            exemption=state.exemption if state else None,
+            exemption_expired=expired,
+            evidence=state.evidence if state else None,
+            note=state.note if state else None,
         )
 
     if state is not None and state.not_applicable:
@@ -42,28 +70,22 @@ def finding(
         return make(Risk.NOT_APPLICABLE, f"not required at this importance ({levels})", "not_required")
     if state is None:
         return make(Risk.UNKNOWN, "not answered", "unanswered")
-    exemption = state.exemption
-    if exemption is not None and exemption.expires >= today:
-        return make(
-            Risk.NONE,
-            f"exempt until {exemption.expires} (owner {exemption.owner}): {exemption.reason}",
-            "exemption",
-            exemption=exemption,
-        )
-    expired = {"exemption": exemption, "exemption_expired": True} if exemption is not None else {}
-    if state.choice is None:
-        return make(
-            Risk.UNKNOWN,
-            f"exemption expired on {exemption.expires if exemption else ''}; not answered",
-            "unanswered",
-            **expired,
-        )
+    if (exemption := state.exemption) is not None:
+        if state.exempt_on(today + dt.timedelta(days=horizon.days)):
+            reason = f"exempt until {exemption.expires} (owner {exemption.owner}): {exemption.reason}"
+            return make(Risk.NONE, reason, "exemption")
+        return make(Risk.UNKNOWN, f"the exemption expires on {exemption.expires}", "unanswered", expired=True)
+    assert state.choice is not None  # the model requires a choice without exemption or N/A
     outcome = judge(p, state.choice, importance)
-    return make(Risk(outcome.risk), outcome.reason, "answer", **expired)
+    return make(Risk(outcome.risk), outcome.reason, "implied" if implied else "answer")
 
 
 def findings(
     w: Workload, lens: Lens, importance: Mapping[Tenet, int], horizon: Horizon, today: dt.date
 ) -> list[Finding]:
-    result = [finding(p, w.practices.get(p.id), importance, horizon, today) for p in lens.practices]
+    states = practice_states(w, lens, horizon)
+    result = [
+        finding(p, states.get(p.id), importance, horizon, today, implied=p.id not in w.practices)
+        for p in lens.practices
+    ]
     return sorted(result, key=lambda f: (-f.risk.rank, -f.weight, f.practice))

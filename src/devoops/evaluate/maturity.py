@@ -3,26 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from ..model.common import Tenet
 from ..model.findings import Maturity
 from ..model.lens import Lens
-from ..model.workload import Workload
+from ..model.workload import PracticeState
 
 
-def maturity(w: Workload, lens: Lens, today: dt.date) -> list[Maturity]:
-    """Not-applicable practices do not count; unanswered ones and exemptions count as 0."""
+def maturity(states: Mapping[str, PracticeState], lens: Lens, today: dt.date) -> list[Maturity]:
+    """Not-applicable practices do not count; unanswered and exempted ones count as 0."""
     result = []
     for tenet in Tenet:
-        scores = []
+        scores, answered = [], 0
         for p in lens.practices:
-            state = w.practices.get(p.id)
+            state = states.get(p.id)
             if tenet not in p.tenets or (state is not None and state.not_applicable):
                 continue
             choice = p.choice(state.choice) if state is not None and state.choice else None
-            exempt = state is not None and state.exemption is not None and state.exemption.expires >= today
+            answered += choice is not None
+            exempt = state is not None and state.exempt_on(today)
             scores.append(choice.score if choice is not None and not exempt else 0.0)
-        answered = sum(1 for s in scores if s > 0)
         value = round(10 * sum(scores) / len(scores), 1) if scores else 0.0
         result.append(Maturity(tenet=tenet, value=value, practices=len(scores), answered=answered))
     return result

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from ..errors import InputError, Location
 from ..model.common import Strict
 from ..model.lens import Lens, Practice, Question, StageDefaults, Symptom, TenetDef, Tier
-from ..source import read
+from ..source import Source, did_you_mean, read
 
 
 class LensFile(Strict):
@@ -44,22 +44,48 @@ def _data_dir() -> Path:
 @lru_cache(maxsize=8)
 def _load(extra: tuple[str, ...]) -> Lens:
     data = _data_dir()
-    core_path = data / "lens.yaml"
-    core = read(core_path).validate(LensCore)
+    core_source = read(data / "lens.yaml")
+    core = core_source.validate(LensCore)
     practices: dict[str, Practice] = {}
-    symptoms = {s.id: s for s in core.symptoms}
-    files = sorted((data / "practices").glob("*.yaml")) + [Path(p) for p in extra]
-    for path in files:
+    symptoms: dict[str, tuple[Symptom, Source, int]] = {
+        s.id: (s, core_source, n) for n, s in enumerate(core.symptoms)
+    }
+    for path in sorted((data / "practices").glob("*.yaml")) + [Path(p) for p in extra]:
         source = read(path)
         part = source.validate(LensFile, source.data or {})
         practices.update((p.id, p) for p in part.practices)
-        symptoms.update((s.id, s) for s in part.symptoms)
-    document = dict(core) | {"symptoms": list(symptoms.values()), "practices": list(practices.values())}
+        symptoms.update((s.id, (s, source, n)) for n, s in enumerate(part.symptoms))
+    problems = [
+        (
+            source.at(("symptoms", n, "practices")),
+            f"symptom {s.id} names unknown practice {pid!r}" + did_you_mean(pid, list(practices)),
+        )
+        for s, source, n in symptoms.values()
+        for pid in s.practices
+        if pid not in practices
+    ]
+    if problems:
+        raise InputError(problems)
+    document = dict(core) | {
+        "symptoms": [_still_implied(s, practices) for s, _, _ in symptoms.values()],
+        "practices": list(practices.values()),
+    }
     try:
         return Lens.model_validate(document)
     except ValidationError as exc:
-        where = Location(str(files[-1] if extra else core_path))
+        where = Location(core_source.file)
         raise InputError([(where, e["msg"].removeprefix("Value error, ")) for e in exc.errors()]) from None
+
+
+def _still_implied(symptom: Symptom, practices: dict[str, Practice]) -> Symptom:
+    """A user's practice may replace a built-in one with other choices; a symptom then no
+    longer implies a state, but still reveals the practice."""
+    kept = {
+        pid: choice
+        for pid, choice in symptom.implies.items()
+        if pid in practices and practices[pid].choice(choice) is not None
+    }
+    return symptom if kept == symptom.implies else symptom.model_copy(update={"implies": kept})
 
 
 def load_lens(extra: Sequence[Path | str] = ()) -> Lens:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, GetJsonSchemaHandler, model_validator
 from pydantic.json_schema import JsonSchemaValue
@@ -13,7 +13,14 @@ from pydantic_core import CoreSchema
 class Strict(BaseModel):
     """Base of every model: unknown keys are errors, instances are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
+
+
+Text = Annotated[str, Field(min_length=1)]
+
+
+def duplicates(ids: list[str]) -> list[str]:
+    return sorted({i for i in ids if ids.count(i) > 1})
 
 
 class Tenet(StrEnum):
@@ -29,6 +36,11 @@ class Horizon(StrEnum):
     NOW = "now"
     SIX_MONTHS = "6mo"
     TWELVE_MONTHS = "12mo"
+
+    @property
+    def days(self) -> int:
+        """How far ahead the horizon lies, for dates such as exemption expiries."""
+        return {"now": 0, "6mo": 182, "12mo": 365}[self.value]
 
 
 HORIZONS: tuple[Horizon, ...] = (Horizon.NOW, Horizon.SIX_MONTHS, Horizon.TWELVE_MONTHS)
@@ -68,7 +80,9 @@ class ByHorizon(Strict, Generic[T]):
     @model_validator(mode="before")
     @classmethod
     def _plain_value(cls, data: Any) -> Any:
-        return data if isinstance(data, dict) else {"now": data}
+        """A mapping that names a horizon is per horizon; anything else is one plain value."""
+        per_horizon = isinstance(data, dict) and any(h.value in data for h in Horizon)
+        return data if per_horizon else {"now": data}
 
     def at(self, horizon: Horizon) -> T:
         given = (self.now, self.six_months, self.twelve_months)[: HORIZONS.index(horizon) + 1]

@@ -8,7 +8,7 @@ from .common import Horizon, Risk, Strict, Tenet
 from .lens import CostBand
 from .workload import Exemption
 
-Source = Literal["answer", "not_applicable", "not_required", "exemption", "unanswered"]
+Source = Literal["answer", "implied", "not_applicable", "not_required", "exemption", "unanswered"]
 
 
 class Finding(Strict):
@@ -23,6 +23,8 @@ class Finding(Strict):
     weight: float
     exemption: Exemption | None = None
     exemption_expired: bool = False
+    evidence: str | None = None
+    note: str | None = None
 
 
 class Maturity(Strict):

@@ -6,17 +6,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from .common import Risk, Strict, Tenet
+from .common import Risk, Strict, Tenet, Text, duplicates
 
-Text = Annotated[str, Field(min_length=1)]
 PracticeId = Annotated[str, Field(pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 
 
 def _unique(kind: str, ids: list[str]) -> None:
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
-    if duplicates:
-        raise ValueError(f"duplicate {kind} id: {', '.join(duplicates)}")
+    if repeated := duplicates(ids):
+        raise ValueError(f"duplicate {kind} id: {', '.join(repeated)}")
 
 
 class TenetDef(Strict):
@@ -36,6 +34,9 @@ class QuestionField(Strict):
     default: Any = None
     per_horizon: bool = True
     optional: bool = False
+    implies: dict[str, dict[PracticeId, Slug]] = Field(
+        default={}, description="answer value -> the practice choices it means"
+    )
 
 
 class Question(Strict):
@@ -117,7 +118,9 @@ class Practice(Strict):
         _unique("choice", [c.id for c in self.choices])
         stray = sorted(set(self.required_from) - set(self.tenets))
         if stray:
-            raise ValueError(f"required_from names tenets the practice does not serve: {stray}")
+            raise ValueError(
+                f"required_from names tenets the practice does not serve: {', '.join(t.value for t in stray)}"
+            )
         known = {c.id for c in self.choices}
         for number, rule in enumerate(self.risk_rules, 1):
             unknown = sorted(set(rule.when.choices or ()) - known)
@@ -173,6 +176,12 @@ class Lens(Strict):
         if {t.id for t in self.tenets} != set(Tenet):
             raise ValueError("the lens must define all six tenets")
         known = {p.id: p for p in self.practices}
+        for q in self.questions:
+            for f in q.fields:
+                for value, states in f.implies.items():
+                    for pid, choice in states.items():
+                        if pid not in known or known[pid].choice(choice) is None:
+                            raise ValueError(f"answers.{q.id}.{f.key}={value} implies unknown {pid}={choice}")
         for symptom in self.symptoms:
             for pid in [*symptom.practices, *symptom.implies]:
                 if pid not in known:

@@ -7,16 +7,25 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, GetJsonSchemaHandler, RootModel, field_validator, model_validator
+from pydantic import (
+    BeforeValidator,
+    Field,
+    GetJsonSchemaHandler,
+    RootModel,
+    field_validator,
+    model_validator,
+)
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
-from .common import HORIZONS, ByHorizon, Strict, Tenet
+from .common import HORIZONS, ByHorizon, Strict, Tenet, Text, duplicates
 
-Money = Annotated[float, Field(ge=0)]
+# Bounds keep every figure finite through the economics: nobody's hour costs 10^12.
+Money = Annotated[float, Field(ge=0, le=1e12)]
 Score = Annotated[int, Field(ge=0, le=10)]
-Positive = Annotated[float, Field(gt=0)]
-Text = Annotated[str, Field(min_length=1)]
+Positive = Annotated[float, Field(ge=0.001, le=1e9)]
+NonNegative = Annotated[float, Field(ge=0, le=1e9)]
+Count = Annotated[int, Field(ge=0, le=1_000_000)]
 
 
 class Stage(StrEnum):
@@ -44,14 +53,24 @@ class Weekday(StrEnum):
     SUN = "sun"
 
 
+def _clock(value: Any) -> Any:
+    """Only "HH:MM": YAML would read 9 as nine seconds past midnight."""
+    if isinstance(value, str) and len(value) == 5 and value[2] == ":":
+        return value
+    raise ValueError('a time of day as "HH:MM", e.g. "09:00"')
+
+
+Clock = Annotated[dt.time, BeforeValidator(_clock)]
+
+
 class BusinessHours(Strict):
     """The hours in which downtime costs money; outside them it is not counted."""
 
     days: list[Weekday] = Field(
         default=[Weekday.MON, Weekday.TUE, Weekday.WED, Weekday.THU, Weekday.FRI], min_length=1
     )
-    start: dt.time
-    end: dt.time
+    start: Clock
+    end: Clock
     timezone: Text
 
     @field_validator("timezone")
@@ -64,15 +83,16 @@ class BusinessHours(Strict):
         return value
 
     @model_validator(mode="after")
-    def _ordered(self) -> BusinessHours:
-        if self.end <= self.start:
-            raise ValueError("end must be after start")
+    def _not_empty(self) -> BusinessHours:
+        if self.end == self.start:
+            raise ValueError("start and end are the same time; for all day use business_hours: 24x7")
         return self
 
     @property
     def hours_per_week(self) -> float:
+        """An end before the start runs past midnight (22:00-06:00)."""
         minutes = (self.end.hour * 60 + self.end.minute) - (self.start.hour * 60 + self.start.minute)
-        return len(set(self.days)) * minutes / 60
+        return len(set(self.days)) * (minutes % (24 * 60)) / 60
 
 
 class App(Strict):
@@ -113,9 +133,11 @@ class Likelihood(StrEnum):
 class Peak(Strict):
     """The worst traffic spike expected: a multiple of the baseline or an absolute rate."""
 
-    multiplier: ByHorizon[Annotated[float, Field(ge=1)]] | None = None
+    multiplier: ByHorizon[Annotated[float, Field(ge=1, le=1e6)]] | None = None
     rps: ByHorizon[Positive] | None = None
-    likelihood: Likelihood = Likelihood.LIKELY
+    likelihood: ByHorizon[Likelihood] = Field(
+        default_factory=lambda: ByHorizon[Likelihood](now=Likelihood.LIKELY)
+    )
     downtime_cost_per_hour: ByHorizon[Money] | None = None
 
     @model_validator(mode="after")
@@ -129,7 +151,7 @@ class Traffic(Strict):
     """Question 2: how bad is a traffic spike?"""
 
     baseline_rps: ByHorizon[Positive] | None = None
-    concurrent_users: ByHorizon[Annotated[int, Field(gt=0)]] | None = None
+    concurrent_users: ByHorizon[Annotated[int, Field(gt=0, le=10**10)]] | None = None
     peak: Peak | None = None
     scale_up_minutes: ByHorizon[Positive] = Field(default_factory=lambda: ByHorizon[Positive](now=60))
 
@@ -137,6 +159,12 @@ class Traffic(Strict):
     def _one_baseline(self) -> Traffic:
         if (self.baseline_rps is None) == (self.concurrent_users is None):
             raise ValueError("give exactly one of baseline_rps or concurrent_users")
+        if self.baseline_rps is not None and self.peak is not None and self.peak.rps is not None:
+            for h in HORIZONS:
+                if self.peak.rps.at(h) < self.baseline_rps.at(h):
+                    raise ValueError(
+                        f"peak.rps ({self.peak.rps.at(h):g}) is below baseline_rps ({self.baseline_rps.at(h):g}) at {h}"
+                    )
         return self
 
 
@@ -184,7 +212,7 @@ class Dataset(Strict):
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")]
     description: str = ""
     criticality: Criticality
-    rpo_minutes: Money | None = None
+    rpo_minutes: NonNegative | None = None
     rto_minutes: Positive | None = None
     regulated: Regulated = Regulated.NONE
 
@@ -197,10 +225,8 @@ class Data(Strict):
     @field_validator("datasets")
     @classmethod
     def _unique(cls, datasets: list[Dataset]) -> list[Dataset]:
-        names = [d.name for d in datasets]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ValueError(f"dataset names must be unique: {', '.join(duplicates)}")
+        if repeated := duplicates([d.name for d in datasets]):
+            raise ValueError(f"dataset names must be unique: {', '.join(repeated)}")
         return datasets
 
 
@@ -233,32 +259,32 @@ class Level(StrEnum):
     HIGH = "high"
 
 
+def _yes_no(value: Any) -> Any:
+    """YAML 1.1 tools write yes/no as booleans."""
+    return {True: "yes", False: "no"}[value] if isinstance(value, bool) else value
+
+
 class Security(Strict):
     """Question 5: can we recover if hacked?"""
 
-    breach_survival: Survival
-    sensitive_data: list[SensitiveData] = []
-    insider_risk: Level = Level.LOW
-    root_credentials: RootHolder = RootHolder.UNKNOWN
-
-    @field_validator("breach_survival", mode="before")
-    @classmethod
-    def _yaml11_booleans(cls, value: Any) -> Any:
-        return {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else value
+    breach_survival: ByHorizon[Annotated[Survival, BeforeValidator(_yes_no)]]
+    sensitive_data: ByHorizon[list[SensitiveData]] = Field(
+        default_factory=lambda: ByHorizon[list[SensitiveData]](now=[])
+    )
+    insider_risk: ByHorizon[Level] = Field(default_factory=lambda: ByHorizon[Level](now=Level.LOW))
+    root_credentials: ByHorizon[RootHolder] = Field(
+        default_factory=lambda: ByHorizon[RootHolder](now=RootHolder.UNKNOWN)
+    )
 
 
 class Engineering(Strict):
     """Question 6: how fast must the team move?"""
 
-    team_size: ByHorizon[Annotated[int, Field(gt=0)]]
-    senior_engineers: ByHorizon[Annotated[int, Field(ge=0)]] = Field(
-        default_factory=lambda: ByHorizon[int](now=0)
-    )
-    ops_engineers: ByHorizon[Annotated[int, Field(ge=0)]] = Field(
-        default_factory=lambda: ByHorizon[int](now=0)
-    )
+    team_size: ByHorizon[Annotated[int, Field(gt=0, le=1_000_000)]]
+    senior_engineers: ByHorizon[Count] = Field(default_factory=lambda: ByHorizon[int](now=0))
+    ops_engineers: ByHorizon[Count] = Field(default_factory=lambda: ByHorizon[int](now=0))
     oncall_24x7_feasible: ByHorizon[bool] = Field(default_factory=lambda: ByHorizon[bool](now=False))
-    releases_per_week: ByHorizon[Money] = Field(default_factory=lambda: ByHorizon[float](now=1))
+    releases_per_week: ByHorizon[NonNegative] = Field(default_factory=lambda: ByHorizon[float](now=1))
     speed_vs_reliability: ByHorizon[Score] = Field(
         default_factory=lambda: ByHorizon[int](now=5),
         description="0 = down often but super-sonic, 10 = slower but reliable",
@@ -290,15 +316,15 @@ class TierOverride(Strict):
     """Replace any figure of an availability tier for this workload."""
 
     availability: Annotated[float, Field(gt=0, lt=1)] | None = None
-    incidents_per_year: Money | None = None
-    infra_multiplier: Annotated[float, Field(ge=1)] | None = None
-    oncall_people: Money | None = None
+    incidents_per_year: NonNegative | None = None
+    infra_multiplier: Annotated[float, Field(ge=1, le=1000)] | None = None
+    oncall_people: NonNegative | None = None
 
 
 class Economics(Strict):
     """What a tier of availability costs this company, in the app's currency."""
 
-    base_monthly_infra: Positive | None = Field(
+    base_monthly_infra: Annotated[float, Field(gt=0, le=1e12)] | None = Field(
         default=None, description="monthly infrastructure spend of a single-instance setup"
     )
     oncall_cost_per_person_year: Money | None = None
@@ -331,6 +357,10 @@ class PracticeState(Strict):
         cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
         return {"anyOf": [{"type": "string", "description": "a choice id"}, handler(core_schema)]}
+
+    def exempt_on(self, day: dt.date) -> bool:
+        """An exemption holds up to and including its expiry date."""
+        return self.exemption is not None and self.exemption.expires >= day
 
     @model_validator(mode="after")
     def _one_state(self) -> PracticeState:

@@ -5,8 +5,6 @@ from __future__ import annotations
 from ..errors import UsageError
 from ..model.assessment import Assessment
 
-FORMATS = ("terminal", "md", "json")
-
 
 def render(a: Assessment, fmt: str, color: bool = False, width: int = 120) -> str:
     if fmt == "terminal":
@@ -21,4 +19,4 @@ def render(a: Assessment, fmt: str, color: bool = False, width: int = 120) -> st
         from .json import render as json
 
         return json(a)
-    raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    raise UsageError(f"unknown format {fmt!r}; choose one of terminal, md, json")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..model.common import Tenet
-from ..model.lens import Lens, Practice
+from ..model.lens import Condition, Lens, Practice
 from .view import Section, Table, cost_band
 
 
@@ -27,15 +27,10 @@ def practice_list(lens: Lens, tenet: Tenet | None = None) -> list[Section]:
     ]
 
 
-def _condition(rule_when: object) -> str:
-    parts = []
-    choices = getattr(rule_when, "choices", None)
-    if choices is not None:
-        parts.append("choice in " + ", ".join(choices))
-    for t, n in getattr(rule_when, "importance_at_least", {}).items():
-        parts.append(f"{t.value} >= {n}")
-    for t, n in getattr(rule_when, "importance_below", {}).items():
-        parts.append(f"{t.value} < {n}")
+def _condition(when: Condition) -> str:
+    parts = ["choice in " + ", ".join(when.choices)] if when.choices is not None else []
+    parts += [f"{t.value} >= {n}" for t, n in when.importance_at_least.items()]
+    parts += [f"{t.value} < {n}" for t, n in when.importance_below.items()]
     return " and ".join(parts) or "always"
 
 

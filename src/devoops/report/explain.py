@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..errors import UsageError
 from ..fmt import minutes, number, percent
 from ..model.assessment import Assessment
-from ..model.common import Tenet
+from ..model.common import HORIZONS, Horizon, Tenet
 from ..model.lens import Lens
 from ..source import did_you_mean
 from . import view
@@ -19,29 +19,32 @@ def topics(lens: Lens) -> list[str]:
 
 
 def tenet(a: Assessment, t: Tenet) -> list[Section]:
-    sections = []
+    """Each horizon's rationale; a horizon identical to the one before is only named."""
+    sections: list[Section] = []
+    previous = None
     for v in a.horizons:
         score = next(s for s in v.tenets if s.tenet == t)
         i = score.importance
-        rows = [[r.source, r.text, f"{r.delta:+g}"] for r in i.rationale]
+        heading = f"{TENET_TITLES[t]} importance {HORIZON_TITLES[v.horizon]}"
+        if i == previous:
+            sections[-1].heading += f", {HORIZON_TITLES[v.horizon]}"
+            continue
+        previous = i
         total = sum(r.delta for r in i.rationale)
         paragraphs = [f"Sum {total:.2f}, rounded and clamped to 0-10: **{i.derived}**."]
         if i.override is not None:
             paragraphs.append(f"Overridden in the workload (tenets.{t.value}): **{i.override}**.")
         paragraphs.append(f"Maturity {score.maturity:g}, gap {score.gap:+g}.")
+        rows = [[r.source, r.text, f"{r.delta:+g}"] for r in i.rationale]
         sections.append(
-            Section(
-                f"{TENET_TITLES[t]} importance {HORIZON_TITLES[v.horizon]}",
-                paragraphs=paragraphs,
-                tables=[Table(["answer", "why", "points"], rows)],
-            )
+            Section(heading, paragraphs=paragraphs, tables=[Table(["answer", "why", "points"], rows)])
         )
     return sections
 
 
 def availability(a: Assessment) -> list[Section]:
     first = view.availability(a)
-    ha = tenet(a, Tenet.HIGH_AVAILABILITY)[0]
+    ha = tenet(a, Tenet.HIGH_AVAILABILITY)
     lines = [
         f"{HORIZON_TITLES[v.horizon]}: **{percent(v.targets.availability.slo)}** "
         f"({v.targets.availability.tier}), error budget {minutes(v.targets.availability.error_budget_minutes_per_month)} "
@@ -56,7 +59,7 @@ def availability(a: Assessment) -> list[Section]:
             "(1 - availability) x counted hours x cost per hour + incidents x cost per incident."
         ]
     )
-    return [first, ha]
+    return [first, *ha]
 
 
 def latency(a: Assessment) -> list[Section]:
@@ -85,20 +88,21 @@ def latency(a: Assessment) -> list[Section]:
 
 
 def data(a: Assessment) -> list[Section]:
-    section = view.targets(a)
-    section.heading = "Data targets"
-    section.tables = section.tables[1:]
-    section.paragraphs = (
-        [
-            "RPO/RTO come from the answers or, marked *, from criticality (lifeblood 5 min / 1 h, important "
-            "1 h / 4 h, expendable 1 d / 1 d). Below a 1 h RPO backups must be continuous (WAL archiving, "
-            "point-in-time recovery). Lifeblood and important data need an offsite copy in a separate "
-            "account; regulated or lifeblood data, or security importance >= 5, needs encryption."
-        ]
-        if section.tables
-        else ["No datasets are named in answers.data.datasets."]
-    )
-    return [section]
+    if not a.at(Horizon.NOW).targets.data:
+        return [Section("Data targets", paragraphs=["No datasets are named in answers.data.datasets."])]
+    return [
+        Section(
+            "Data targets",
+            paragraphs=[
+                "RPO/RTO come from the answers or, marked *, from criticality (lifeblood 5 min / 1 h, "
+                "important 1 h / 4 h, expendable 1 d / 1 d); a lifeblood RTO is capped at the monthly "
+                "error budget. Below a 1 h RPO backups must be continuous (WAL archiving, point-in-time "
+                "recovery). Lifeblood and important data need an offsite copy in a separate account; "
+                "regulated or lifeblood data, or security importance >= 5, needs encryption."
+            ],
+            tables=view.changing([view.datasets(a, h) for h in HORIZONS]),
+        )
+    ]
 
 
 def capacity(a: Assessment) -> list[Section]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from ..fmt import minutes, money, number, percent
 from ..model.assessment import Assessment, HorizonView
 from ..model.common import HORIZONS, Horizon, Risk, Tenet
+from ..model.findings import Finding
 from ..model.lens import CostBand
 from ..model.targets import Importance
 
@@ -75,7 +76,7 @@ def verdict(a: Assessment) -> Section:
     ]
     if worst:
         lines.append(f"Largest gaps between importance and maturity: {worst}.")
-    tensions = sum(len(v.tensions) for v in a.horizons)
+    tensions = len({t.id for v in a.horizons for t in v.tensions})
     if tensions:
         lines.append(f"{tensions} trade-offs to settle (see Tensions).")
     return Section("Verdict", paragraphs=lines)
@@ -146,77 +147,72 @@ def targets(a: Assessment) -> Section:
         row("24x7 on-call", lambda v: "required" if v.targets.oncall.required else "not required"),
     ]
     tables = [Table(["target", "now", "6mo", "12mo"], rows)]
-    data = a.at(Horizon.NOW).targets.data
-    if data:
-        tables.append(
-            Table(
-                [
-                    "dataset",
-                    "criticality",
-                    "RPO",
-                    "RTO",
-                    "backups",
-                    "retention",
-                    "offsite account",
-                    "encrypted",
-                    "restore drill",
-                ],
-                [
-                    [
-                        d.name,
-                        d.criticality.value,
-                        minutes(d.rpo_minutes) + ("" if d.rpo_given else "*"),
-                        minutes(d.rto_minutes) + ("" if d.rto_given else "*"),
-                        "continuous + daily base"
-                        if d.backup.continuous
-                        else f"every {minutes(d.backup.every_minutes)}",
-                        f"{d.backup.retention_days} d",
-                        "separate" if d.backup.offsite_separate_account else "any",
-                        "yes" if d.backup.encrypted else "optional",
-                        f"every {d.backup.restore_drill_every_days} d",
-                    ]
-                    for d in data
-                ],
-                title="Datasets (* from criticality)",
-            )
-        )
+    if a.at(Horizon.NOW).targets.data:
+        tables.append(datasets(a, Horizon.NOW))
     return Section("Targets", tables=tables)
+
+
+def datasets(a: Assessment, horizon: Horizon) -> Table:
+    columns = [
+        "dataset",
+        "criticality",
+        "RPO",
+        "RTO",
+        "backups",
+        "retention",
+        "offsite account",
+        "encrypted",
+        "restore drill",
+    ]
+    rows = [
+        [
+            d.name,
+            d.criticality.value,
+            minutes(d.rpo_minutes) + ("" if d.rpo_given else "*"),
+            minutes(d.rto_minutes) + ("" if d.rto_given else "*"),
+            "continuous + daily base" if d.backup.continuous else f"every {minutes(d.backup.every_minutes)}",
+            f"{d.backup.retention_days} d",
+            "separate" if d.backup.offsite_separate_account else "any",
+            "yes" if d.backup.encrypted else "optional",
+            f"every {d.backup.restore_drill_every_days} d",
+        ]
+        for d in a.at(horizon).targets.data
+    ]
+    return Table(columns, rows, title=f"Datasets {HORIZON_TITLES[horizon]} (* derived, not given)")
+
+
+def changing(tables: list[Table]) -> list[Table]:
+    """Only the tables whose rows differ from the one before: a horizon like the last is left out."""
+    kept: list[Table] = []
+    for table in tables:
+        if not kept or table.rows != kept[-1].rows:
+            kept.append(table)
+    return kept
 
 
 def tier_comparison(a: Assessment, horizon: Horizon) -> Table:
     avail = a.at(horizon).targets.availability
     cur = avail.currency
-    return Table(
+    rows = [
         [
-            "tier",
-            "availability",
-            "downtime h/yr",
-            "incidents/yr",
-            "tier cost/yr",
-            "downtime cost/yr",
-            "total/yr",
-            "",
-        ],
-        [
-            [
-                o.title,
-                percent(o.availability),
-                f"{o.downtime_hours_per_year:.1f}",
-                f"{o.incidents_per_year:g}",
-                money(o.tier_cost_per_year, cur),
-                money(o.downtime_cost_per_year, cur),
-                money(o.total_cost_per_year, cur),
-                "chosen" if o.tier == avail.tier else "",
-            ]
-            for o in avail.options
-        ],
-        title=f"Availability tiers {HORIZON_TITLES[horizon]}",
-    )
+            o.tier,
+            percent(o.availability),
+            f"{o.downtime_hours_per_year:.1f}",
+            f"{o.incidents_per_year:g}",
+            money(o.tier_cost_per_year, cur),
+            money(o.downtime_cost_per_year, cur),
+            money(o.total_cost_per_year, cur),
+            "chosen" if o.tier == avail.tier else "",
+        ]
+        for o in avail.options
+    ]
+    columns = ["tier", "SLO", "down h/yr", "incidents/yr", "tier cost/yr", "downtime cost/yr", "total/yr", ""]
+    return Table(columns, rows, title=f"Availability tiers {HORIZON_TITLES[horizon]}")
 
 
-def availability(a: Assessment) -> Section:
-    view = a.at(Horizon.NOW)
-    avail = view.targets.availability
+def availability(a: Assessment, horizons: tuple[Horizon, ...] = HORIZONS) -> Section:
+    """The tier comparison for each horizon whose figures differ from the one before."""
+    avail = a.at(Horizon.NOW).targets.availability
     counted = (
         "around the clock"
         if avail.counted_hours_per_week == 168
@@ -225,13 +221,16 @@ def availability(a: Assessment) -> Section:
     paragraphs = [
         f"Each tier's yearly cost (infrastructure and on-call) plus its expected downtime cost; the cheapest "
         f"total wins. Downtime is counted {counted}.",
+        "Tiers: " + "; ".join(f"{o.tier}: {o.needs}" for o in avail.options),
     ]
     if avail.maintenance_minutes_per_month:
         paragraphs.append(
             f"Planned maintenance ({minutes(avail.maintenance_minutes_per_month)} a month) is outside the SLO."
         )
     return Section(
-        "Availability economics", paragraphs=paragraphs, tables=[tier_comparison(a, h) for h in HORIZONS]
+        "Availability economics",
+        paragraphs=paragraphs,
+        tables=changing([tier_comparison(a, h) for h in horizons]),
     )
 
 
@@ -248,11 +247,17 @@ def tensions(a: Assessment) -> Section:
     return Section("Tensions", bullets=bullets or ["None: the targets fit together as stated."])
 
 
+def reason(f: Finding) -> str:
+    """The rule's reason, with where the state came from when the workload says so."""
+    extra = [part for part in (f.note, f"evidence: {f.evidence}" if f.evidence else None) if part]
+    return f.reason + (f" ({'; '.join(extra)})" if extra else "")
+
+
 def findings(a: Assessment, horizon: Horizon = Horizon.NOW) -> Section:
     view = a.at(horizon)
     shown = [f for f in view.findings if f.risk in (Risk.HIGH, Risk.MEDIUM)]
     rows = [
-        [f.risk.value, f.practice, f.title, ", ".join(TENET_TITLES[t].lower() for t in f.tenets), f.reason]
+        [f.risk.value, f.practice, f.title, ", ".join(TENET_TITLES[t].lower() for t in f.tenets), reason(f)]
         for f in shown
     ]
     c = counts(view)
@@ -266,6 +271,7 @@ def findings(a: Assessment, horizon: Horizon = Horizon.NOW) -> Section:
         for f in expired
         if f.exemption is not None
     ]
+    bullets += [f"{f.practice}: {f.reason}." for f in view.findings if f.source == "exemption"]
     unknown = [f.practice for f in view.findings if f.risk == Risk.UNKNOWN and not f.exemption_expired]
     if unknown:
         bullets.append(f"Unanswered: {', '.join(unknown)}.")
@@ -288,7 +294,6 @@ def plan(a: Assessment, limit: int | None = None) -> Section:
             i.title,
             i.effort,
             cost_band(i.monthly_cost),
-            i.steps[0],
         ]
         for i in items
     ]
@@ -297,7 +302,7 @@ def plan(a: Assessment, limit: int | None = None) -> Section:
         "Ordered by risk removed per unit of effort, grouped by the horizon where it first matters."
     ]
     if more:
-        paragraphs.append(f"{more} more in the full report (`devoops assess -f md`).")
+        paragraphs.append(f"{more} more, and every step, in the full report (`devoops assess -f md`).")
     details = [
         (
             f"{i.rank}. {i.title} ({i.practice}, {i.risk.value} {HORIZON_TITLES[i.horizon]})",
@@ -308,12 +313,11 @@ def plan(a: Assessment, limit: int | None = None) -> Section:
     return Section(
         "Plan",
         paragraphs=paragraphs,
-        tables=[
-            Table(["#", "when", "risk", "practice", "title", "effort", "cost/month", "first step"], rows)
-        ],
+        tables=[Table(["#", "when", "risk", "practice", "title", "effort", "cost/month"], rows)],
         details=details,
     )
 
 
 def report(a: Assessment, plan_limit: int | None = None) -> list[Section]:
-    return [verdict(a), tenets(a), targets(a), availability(a), tensions(a), findings(a), plan(a, plan_limit)]
+    economics = availability(a, HORIZONS if plan_limit is None else (Horizon.NOW,))
+    return [verdict(a), tenets(a), targets(a), economics, tensions(a), findings(a), plan(a, plan_limit)]
