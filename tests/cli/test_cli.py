@@ -141,7 +141,7 @@ def test_explain_topics() -> None:
     availability = devoops("explain", "availability", BOOKMARKS, "--md")
     assert availability.returncode == 0, availability.stderr
     chosen = [line for line in availability.stdout.splitlines() if line.endswith("| chosen |")]
-    # now: single 10.8k + 43.8 h x 150 + 12 x 200 = 19.8k EUR beats multi-zone 21.6k + 1.3k + 1.2k;
+    # now: single 10.8k + 43.7 h x 150 + 12 x 200 = 19.8k EUR beats multi-zone 21.6k + 1.3k + 1.2k;
     # in 6 months (400/h, 200/incident) multi-zone wins, and stays chosen at 12 months (a new table)
     assert [line.split("|")[1].strip() for line in chosen] == ["single", "multi-zone", "multi-zone"]
     security = devoops("explain", "security", BOOKMARKS, "--md").stdout
@@ -203,11 +203,17 @@ def test_user_lens_replaces_a_built_in_practice(tmp_path: Path) -> None:
         "    effort: S\n    monthly_cost: {low: 0, high: 10}\n"
     )
     workload = tmp_path / "devoops.yaml"
-    workload.write_text(BOOKMARKS.read_text().replace("backups.offsite: same-account", "backups.offsite: missing"))
+    workload.write_text(
+        BOOKMARKS.read_text().replace("backups.offsite: same-account", "backups.offsite: missing")
+    )
     result = devoops("assess", workload, "--lens", ours, "-f", "json")
     assert result.returncode == 0, result.stderr
     now = json.loads(result.stdout)["horizons"][0]["findings"]
     offsite = next(f for f in now if f["practice"] == "backups.offsite")
-    assert (offsite["title"], offsite["risk"], offsite["reason"]) == ("Offsite copy, our way", "HIGH", "no offsite copy")
+    assert (offsite["title"], offsite["risk"], offsite["reason"]) == (
+        "Offsite copy, our way",
+        "HIGH",
+        "no offsite copy",
+    )
     # the built-in choice is no longer known under the user's practice
     assert devoops("assess", BOOKMARKS, "--lens", ours).returncode == 2

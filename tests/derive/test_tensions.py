@@ -27,7 +27,7 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"answers.reliability.downtime_cost_per_hour": 20000, "answers.engineering": {"team_size": 2}},
         {
             "answers.reliability.downtime_cost_per_hour": 20000,
-            "answers.engineering": {"team_size": 8, "ops_engineers": 2},
+            "answers.engineering": {"team_size": 8, "senior_engineers": 3, "ops_engineers": 2},
         },
     ),
     "regulated-speed": (
@@ -96,3 +96,10 @@ def test_every_tension_offers_options(lens: Lens) -> None:
         for h in HORIZONS:
             for t in derive(w, lens, h).tensions:
                 assert len(t.options) >= 2 and t.detail and t.tenets
+
+
+def test_a_team_without_a_senior_engineer_is_a_small_team_for_high_availability(lens: Lens) -> None:
+    juniors = {"team_size": 8, "senior_engineers": 0, "ops_engineers": 2}
+    assert "ha-small-team" in ids(
+        lens, {"answers.reliability.downtime_cost_per_hour": 20000, "answers.engineering": juniors}
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -79,4 +80,17 @@ def test_examples_get_different_targets_that_make_sense() -> None:
     # the bookmarking site grows: its 12-month availability target is stricter than now
     assert (
         a["bookmarks"].at(Horizon.TWELVE_MONTHS).targets.availability.slo > bookmarks.targets.availability.slo
+    )
+
+
+def test_an_override_shows_beside_the_derived_importance(tmp_path: Path) -> None:
+    path = tmp_path / "devoops.yaml"
+    path.write_text(EXAMPLES[0].read_text() + "\ntenets:\n  security: {now: 9, 12mo: 3}\n")
+    assessment = assess_file(path, now=NOW).assessment
+    derived = next(
+        s.importance.derived for s in assessment.at(Horizon.NOW).tenets if s.tenet == Tenet.SECURITY
+    )
+    row = next(line for line in render(assessment, "md").splitlines() if line.startswith("| Security |"))
+    assert row.startswith(
+        f"| Security | 9 (derived {derived}) | 9 (derived {derived}) | 3 (derived {derived}) |"
     )

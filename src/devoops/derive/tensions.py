@@ -54,12 +54,16 @@ def oncall_infeasible(c: Context) -> Tension | None:
 
 def ha_small_team(c: Context) -> Tension | None:
     e = c.workload.answers.engineering
-    team, ops = e.team_size.at(c.horizon), e.ops_engineers.at(c.horizon)
-    if c.importance[HA] < 8 or (team > 3 and ops > 0):
+    h = c.horizon
+    team, seniors, ops = e.team_size.at(h), e.senior_engineers.at(h), e.ops_engineers.at(h)
+    if c.importance[HA] < 8 or (team > 3 and ops > 0 and seniors > 0):
         return None
     return Tension(
         id="ha-small-team",
-        title=f"High availability {c.importance[HA]}/10 with {team} engineers and {ops} in operations",
+        title=(
+            f"High availability {c.importance[HA]}/10 with {team} engineers "
+            f"({seniors} senior, {ops} in operations)"
+        ),
         detail="Running redundant, failover-capable infrastructure by hand needs people this team does not have.",
         tenets=[HA, PR],
         options=[
