@@ -26,13 +26,13 @@ def load_workload(path: Path, lens: Lens) -> LoadedWorkload:
     if source.data is None:
         raise InputError.at(Location(source.file, 1, 1), "the file is empty; run `devoops init` to write one")
     workload = source.validate(Workload)
-    problems = _against_lens(workload, source, lens)
+    problems = against_lens(workload, source, lens)
     if problems:
         raise InputError(problems)
     return LoadedWorkload(path, source.text, workload)
 
 
-def _against_lens(workload: Workload, source: Source, lens: Lens) -> list[tuple[Location, str]]:
+def against_lens(workload: Workload, source: Source, lens: Lens) -> list[tuple[Location, str]]:
     problems: list[tuple[Location, str]] = []
     ids = [p.id for p in lens.practices]
     for practice_id, state in workload.practices.items():

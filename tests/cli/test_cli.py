@@ -82,6 +82,15 @@ def test_init_from_answers_keeps_them_and_horizons(tmp_path: Path) -> None:
     assert data["answers"]["engineering"]["team_size"] == 2  # a default filled in
 
 
+def test_init_checks_practices_against_the_lens(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("app: {name: tinyco, stage: idea}\npractices:\n  backups.ofsite: same-account\n")
+    target = tmp_path / "devoops.yaml"
+    result = devoops("init", "--answers", answers, "-o", target)
+    assert result.returncode == 2 and not target.exists()
+    assert f"{answers}:3:3: practices.backups.ofsite: unknown practice" in result.stderr
+
+
 def test_init_with_bad_answers_names_the_line_and_writes_nothing(tmp_path: Path) -> None:
     answers = tmp_path / "answers.yaml"
     answers.write_text("app:\n  name: tinyco\n  stage: unicorn\n")
@@ -217,3 +226,10 @@ def test_user_lens_replaces_a_built_in_practice(tmp_path: Path) -> None:
     )
     # the built-in choice is no longer known under the user's practice
     assert devoops("assess", BOOKMARKS, "--lens", ours).returncode == 2
+    # the quiz still reveals the practice, but no longer implies a built-in choice for it
+    quiz = tmp_path / "quiz.yaml"
+    quiz.write_text("no-offsite-backup: yes\n")
+    shown = devoops("quiz", "--answers", quiz, "--lens", ours, "--md")
+    assert shown.returncode == 0, shown.stderr
+    assert "backups.offsite: Offsite copy, our way" in shown.stdout
+    assert "practices.backups.offsite" not in shown.stdout

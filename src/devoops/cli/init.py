@@ -5,6 +5,7 @@ or `--defaults` run it without questions, for scripts and tests."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,6 +26,7 @@ def run(
     from ..errors import InputError, Location, UsageError
     from ..interview import defaults, merge, to_yaml
     from ..lens import load_lens
+    from ..load import against_lens
     from ..model.workload import Workload
     from ..source import Source, read
     from .common import is_terminal, write_atomically
@@ -43,40 +45,56 @@ def run(
         if not is_terminal():
             raise UsageError("not a terminal: pass --answers FILE or --defaults")
         document = ask(lens, document)
-    source.validate(Workload, document)
+    problems = against_lens(source.validate(Workload, document), source, lens)
+    if problems:
+        raise InputError(problems)
     write_atomically(output, to_yaml(document, lens))
     typer.echo(f"wrote {output}; next: devoops assess {output}")
 
 
 def ask(lens: Any, document: dict[str, Any]) -> dict[str, Any]:
-    """Ask every question on the terminal; Ctrl-C aborts without writing anything."""
+    """Ask every question on the terminal; an answer the workload model would reject is
+    refused at its prompt, and Ctrl-C aborts without writing anything."""
+    import copy
+    from functools import partial
+
     import questionary
+    from pydantic import ValidationError
 
-    from ..interview import get_path, horizon_value, set_path
+    from ..interview import DATASET_DEFAULT, get_path, horizon_value, set_path
+    from ..model.workload import Workload
 
-    def required(answer: Any) -> Any:
-        if answer is None:
+    def required(reply: Any) -> Any:
+        if reply is None:  # questionary's Ctrl-C
             raise KeyboardInterrupt
-        return answer
+        return reply
 
-    def number(prompt: str, default: Any, kind: str) -> Any:
-        cast = int if kind == "integer" else float
-        text = required(
-            questionary.text(
-                prompt,
-                default=""
-                if default is None
-                else f"{default:g}"
-                if isinstance(default, float)
-                else str(default),
-                validate=lambda s: (
-                    s == "" or _is_number(s, cast) or f"a {'whole ' if cast is int else ''}number, please"
-                ),
-            ).ask()
-        )
-        return None if text == "" else cast(text)
+    def problem(path: str, value: Any) -> str | None:
+        """Why the document would be invalid with `value` at `path`; None if it would not."""
+        trial = copy.deepcopy(document)
+        set_path(trial, path, value)
+        try:
+            Workload.model_validate(trial)
+        except ValidationError as exc:
+            return str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+        return None
 
-    def one(f: Any, default: Any, prompt: str) -> Any:
+    def answer(prompt: str, path: str, parse: Callable[[str], Any], default: Any = None) -> Any:
+        """Ask until `parse` and the model accept the text; store the value unless it is None."""
+
+        def check(text: str) -> bool | str:
+            try:
+                return problem(path, parse(text)) or True
+            except ValueError as exc:
+                return str(exc)
+
+        shown = "" if default is None else str(default)
+        value = parse(required(questionary.text(prompt, default=shown, validate=check).ask()))
+        if value is not None:
+            set_path(document, path, value)
+        return value
+
+    def choose(f: Any, default: Any, prompt: str) -> Any:
         if f.kind == "choice":
             return required(questionary.select(prompt, choices=f.choices, default=default).ask())
         if f.kind == "choices":
@@ -85,17 +103,42 @@ def ask(lens: Any, document: dict[str, Any]) -> dict[str, Any]:
                     prompt, choices=[questionary.Choice(c, checked=c in (default or [])) for c in f.choices]
                 ).ask()
             )
-        if f.kind == "boolean":
-            return required(questionary.confirm(prompt, default=bool(default)).ask())
-        return number(prompt, default, f.kind)
+        return required(questionary.confirm(prompt, default=bool(default)).ask())
+
+    def field(f: Any, path: str, default: Any, prompt: str, store: Callable[[Any], Any]) -> Any:
+        if f.kind in ("choice", "choices", "boolean"):
+            value = choose(f, default, prompt)
+            set_path(document, path, store(value))
+            return value
+        parse = _number(f.kind)
+        return answer(prompt, path, lambda text: store(parse(text)), default)
+
+    def named(datasets: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
+        return [*datasets, dict(DATASET_DEFAULT, name=text.strip())] if text.strip() else datasets
+
+    def ask_datasets() -> None:
+        path, datasets = "answers.data.datasets", list[dict[str, Any]]()
+        while True:
+            prompt = "Dataset name (e.g. accounts, payments; empty when done)"
+            given = answer(prompt, path, partial(named, datasets))
+            if len(given) == len(datasets):  # an empty name: done
+                break
+            datasets = given
+            datasets[-1]["criticality"] = required(
+                questionary.select("Criticality", choices=["lifeblood", "important", "expendable"]).ask()
+            )
+            datasets[-1]["regulated"] = required(
+                questionary.select("Regulated data", choices=["none", "pii", "financial", "health"]).ask()
+            )
+        set_path(document, path, datasets or [dict(DATASET_DEFAULT)])
 
     app = document["app"]
-    app["name"] = required(questionary.text("Application name", default=app["name"]).ask())
-    app["owner"] = required(questionary.text("Owner (a person or team email)", default="").ask()) or None
+    answer("Application name", "app.name", str.strip, app["name"])
+    answer("Owner (a person or team email)", "app.owner", lambda s: s.strip() or None)
     app["stage"] = required(
         questionary.select("Stage", choices=["idea", "mvp", "growth", "scale"], default=app["stage"]).ask()
     )
-    app["currency"] = required(questionary.text("Currency (ISO code)", default=app["currency"]).ask()).upper()
+    answer("Currency (ISO code)", "app.currency", _currency, app["currency"])
     app["audience"] = required(
         questionary.select(
             "Where are the users?", choices=["local", "continental", "global"], default=app["audience"]
@@ -104,50 +147,36 @@ def ask(lens: Any, document: dict[str, Any]) -> dict[str, Any]:
     for q in lens.questions:
         questionary.print(f"\n{q.number}. {q.title}", style="bold")
         questionary.print(q.help, style="italic")
-        section = document["answers"].setdefault(q.id, {})
         if q.id == "data":
-            section["datasets"] = ask_datasets(questionary, required)
+            ask_datasets()
             continue
         for f in q.fields:
-            default = get_path(section, f.key)
-            now = one(f, default, f"{f.prompt} (now)" if f.per_horizon else f.prompt)
-            later = one(f, now, f"{f.prompt} (in 12 months)") if f.per_horizon else None
-            if now is None:
-                continue
-            set_path(section, f.key, horizon_value(now, later))
+            path = f"answers.{q.id}.{f.key}"
+            label = f"{f.prompt} (now)" if f.per_horizon else f.prompt
+            now = field(f, path, get_path(document, path), label, lambda v: v)
+            if f.per_horizon and now is not None:
+                later = f"{f.prompt} (in 12 months)"
+                field(f, path, now, later, partial(horizon_value, now))
     return document
 
 
-def ask_datasets(questionary: Any, required: Any) -> list[dict[str, Any]]:
-    datasets: list[dict[str, Any]] = []
-    while True:
-        name = required(
-            questionary.text(
-                "Dataset name (e.g. accounts, payments; empty when done)",
-                validate=lambda s: (
-                    s == ""
-                    or s.replace("_", "").replace("-", "").replace(".", "").isalnum()
-                    or "letters, digits, _ . - only"
-                ),
-            ).ask()
-        )
-        if not name:
-            return datasets or [{"name": "main", "criticality": "lifeblood", "regulated": "none"}]
-        datasets.append(
-            {
-                "name": name,
-                "criticality": required(
-                    questionary.select("Criticality", choices=["lifeblood", "important", "expendable"]).ask()
-                ),
-                "regulated": required(
-                    questionary.select("Regulated data", choices=["none", "pii", "financial", "health"]).ask()
-                ),
-            }
-        )
+def _currency(text: str) -> str:
+    code = text.strip().upper()
+    if len(code) != 3 or not code.isascii() or not code.isalpha():
+        raise ValueError("a three-letter ISO code, e.g. EUR")
+    return code
 
 
-def _is_number(text: str, cast: type[int] | type[float]) -> bool:
-    try:
-        return bool(cast(text) >= 0)
-    except ValueError:
-        return False
+def _number(kind: str) -> Callable[[str], int | float | None]:
+    """A parser of the text typed for a number: None when empty, whole numbers as int."""
+
+    def parse(text: str) -> int | float | None:
+        if not text.strip():
+            return None
+        try:
+            value = int(text) if kind == "integer" else float(text)
+        except ValueError:
+            raise ValueError(f"a {'whole ' if kind == 'integer' else ''}number, please") from None
+        return int(value) if isinstance(value, float) and value.is_integer() else value
+
+    return parse

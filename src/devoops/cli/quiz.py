@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from .common import Output, emit_sections
+from .common import Lens, Output, emit_sections
 
 NAME = "quiz"
 EXAMPLE = "Example: devoops quiz   (or: devoops quiz --answers quiz.yaml --md -o quiz.md)"
@@ -19,26 +19,27 @@ def run(
     answers: Annotated[Path | None, typer.Option(help="YAML: symptom id -> yes/no")] = None,
     markdown: Annotated[bool, typer.Option("--md", help="Markdown instead of terminal tables")] = False,
     output: Output = None,
+    lens: Lens = None,
 ) -> None:
     from ..errors import UsageError
     from ..lens import load_lens
     from ..report.quiz import quiz
     from .common import is_terminal
 
-    lens = load_lens()
+    catalogue = load_lens(lens or ())
     if answers is not None:
         from ..load import load_quiz_answers
 
-        given = load_quiz_answers(answers, lens)
+        given = load_quiz_answers(answers, catalogue)
     elif is_terminal():
         import questionary
 
         given = {}
-        for s in lens.symptoms:
+        for s in catalogue.symptoms:
             reply = questionary.confirm(s.question, default=False, instruction=f"({s.help}) ").ask()
             if reply is None:
                 raise KeyboardInterrupt
             given[s.id] = reply
     else:
         raise UsageError("not a terminal: pass --answers FILE")
-    emit_sections("devoops quiz", quiz(lens, given), markdown, output)
+    emit_sections("devoops quiz", quiz(catalogue, given), markdown, output)
