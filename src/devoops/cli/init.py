@@ -117,7 +117,8 @@ def ask(lens: Any, document: dict[str, Any]) -> dict[str, Any]:
         return [*datasets, dict(DATASET_DEFAULT, name=text.strip())] if text.strip() else datasets
 
     def ask_datasets() -> None:
-        path, datasets = "answers.data.datasets", list[dict[str, Any]]()
+        path = "answers.data.datasets"
+        datasets: list[dict[str, Any]] = []
         while True:
             prompt = "Dataset name (e.g. accounts, payments; empty when done)"
             given = answer(prompt, path, partial(named, datasets))
