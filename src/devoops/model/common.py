@@ -98,3 +98,8 @@ class ByHorizon(Strict, Generic[T]):
         by_horizon = handler(core_schema)
         resolved = handler.resolve_ref_schema(by_horizon)
         return {"anyOf": [resolved["properties"]["now"], by_horizon]}
+
+
+def always(value: T) -> ByHorizon[T]:
+    """A default that is the same at every horizon (models are frozen, so one is shared)."""
+    return ByHorizon[T](now=value)

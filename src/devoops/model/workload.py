@@ -18,7 +18,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
-from .common import HORIZONS, ByHorizon, Strict, Tenet, Text, duplicates
+from .common import HORIZONS, ByHorizon, Strict, Tenet, Text, always, duplicates
 
 # Bounds keep every figure finite through the economics: nobody's hour costs 10^12.
 Money = Annotated[float, Field(ge=0, le=1e12)]
@@ -120,7 +120,7 @@ class Reliability(Strict):
     """Question 1: what does an hour of downtime cost, now and in a year?"""
 
     downtime_cost_per_hour: ByHorizon[Money]
-    incident_cost: ByHorizon[Money] = Field(default_factory=lambda: ByHorizon[Money](now=0))
+    incident_cost: ByHorizon[Money] = always(0.0)
     maintenance_window: MaintenanceWindow | None = None
 
 
@@ -135,9 +135,7 @@ class Peak(Strict):
 
     multiplier: ByHorizon[Annotated[float, Field(ge=1, le=1e6)]] | None = None
     rps: ByHorizon[Positive] | None = None
-    likelihood: ByHorizon[Likelihood] = Field(
-        default_factory=lambda: ByHorizon[Likelihood](now=Likelihood.LIKELY)
-    )
+    likelihood: ByHorizon[Likelihood] = always(Likelihood.LIKELY)
     downtime_cost_per_hour: ByHorizon[Money] | None = None
 
     @model_validator(mode="after")
@@ -153,7 +151,7 @@ class Traffic(Strict):
     baseline_rps: ByHorizon[Positive] | None = None
     concurrent_users: ByHorizon[Annotated[int, Field(gt=0, le=10**10)]] | None = None
     peak: Peak | None = None
-    scale_up_minutes: ByHorizon[Positive] = Field(default_factory=lambda: ByHorizon[Positive](now=60))
+    scale_up_minutes: ByHorizon[Positive] = always(60.0)
 
     @model_validator(mode="after")
     def _one_baseline(self) -> Traffic:
@@ -268,25 +266,21 @@ class Security(Strict):
     """Question 5: can we recover if hacked?"""
 
     breach_survival: ByHorizon[Annotated[Survival, BeforeValidator(_yes_no)]]
-    sensitive_data: ByHorizon[list[SensitiveData]] = Field(
-        default_factory=lambda: ByHorizon[list[SensitiveData]](now=[])
-    )
-    insider_risk: ByHorizon[Level] = Field(default_factory=lambda: ByHorizon[Level](now=Level.LOW))
-    root_credentials: ByHorizon[RootHolder] = Field(
-        default_factory=lambda: ByHorizon[RootHolder](now=RootHolder.UNKNOWN)
-    )
+    sensitive_data: ByHorizon[list[SensitiveData]] = always([])
+    insider_risk: ByHorizon[Level] = always(Level.LOW)
+    root_credentials: ByHorizon[RootHolder] = always(RootHolder.UNKNOWN)
 
 
 class Engineering(Strict):
     """Question 6: how fast must the team move?"""
 
     team_size: ByHorizon[Annotated[int, Field(gt=0, le=1_000_000)]]
-    senior_engineers: ByHorizon[Count] = Field(default_factory=lambda: ByHorizon[int](now=0))
-    ops_engineers: ByHorizon[Count] = Field(default_factory=lambda: ByHorizon[int](now=0))
-    oncall_24x7_feasible: ByHorizon[bool] = Field(default_factory=lambda: ByHorizon[bool](now=False))
-    releases_per_week: ByHorizon[NonNegative] = Field(default_factory=lambda: ByHorizon[float](now=1))
+    senior_engineers: ByHorizon[Count] = always(0)
+    ops_engineers: ByHorizon[Count] = always(0)
+    oncall_24x7_feasible: ByHorizon[bool] = always(False)
+    releases_per_week: ByHorizon[NonNegative] = always(1.0)
     speed_vs_reliability: ByHorizon[Score] = Field(
-        default_factory=lambda: ByHorizon[int](now=5),
+        default=always(5),
         description="0 = down often but super-sonic, 10 = slower but reliable",
     )
 
