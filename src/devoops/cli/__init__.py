@@ -6,7 +6,22 @@ import sys
 
 import typer
 
-from . import assess, explain, init, lens, quiz, schema
+from . import (
+    assess,
+    check,
+    diff,
+    explain,
+    export,
+    history,
+    import_,
+    init,
+    lens,
+    milestone,
+    plan,
+    quiz,
+    schema,
+    show,
+)
 
 app = typer.Typer(
     name="devoops",
@@ -16,9 +31,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-for module in (assess, explain, init, quiz, schema):
+for module in (assess, check, explain, init, quiz, schema, history, show, diff, export, import_):
     app.command(module.NAME, help=module.__doc__, epilog=module.EXAMPLE)(module.run)
 app.add_typer(lens.app, name="lens")
+app.add_typer(plan.app, name="plan")
+app.add_typer(milestone.app, name="milestone")
 
 
 def main() -> None:

@@ -1,22 +1,28 @@
-"""Assess a workload: tenets, targets, tensions, findings and the plan."""
+"""Assess a workload: tenets, targets, tensions, findings and the plan; --save keeps it in the store."""
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .common import Lens, Output, Workload, emit, is_terminal, width
+from .store import Db
+
+if TYPE_CHECKING:
+    from ..api import Result
+    from ..model.history import HistoryEntry
 
 NAME = "assess"
-EXAMPLE = "Example: devoops assess devoops.yaml -f md -o report.md"
+EXAMPLE = "Example: devoops assess devoops.yaml --save -f html -o report.html"
 
 
 class Format(StrEnum):
     TERMINAL = "terminal"
     MD = "md"
     JSON = "json"
+    HTML = "html"
 
 
 def run(
@@ -24,11 +30,39 @@ def run(
     format: Annotated[Format, typer.Option("--format", "-f", help="output format")] = Format.TERMINAL,
     output: Output = None,
     lens: Lens = None,
+    save: Annotated[bool, typer.Option("--save", help="keep this assessment in the store")] = False,
+    db: Db = None,
 ) -> None:
     from ..api import assess_file
     from ..report import render
 
     result = assess_file(workload, lens or ())
-    emit(
-        render(result.assessment, format.value, color=output is None and is_terminal(), width=width()), output
+    history = _save_and_history(result, db, save, format == Format.HTML)
+    text = render(
+        result.assessment,
+        format.value,
+        color=output is None and is_terminal(),
+        width=width(),
+        history=history,
     )
+    emit(text, output)
+
+
+def _save_and_history(result: Result, db: str | None, save: bool, want_history: bool) -> list[HistoryEntry]:
+    """Save when asked; an HTML report also charts the application's saved history, this run last."""
+    if not (save or want_history):
+        return []
+    from ..store import entry_of, exists, locate
+    from .store import open_store
+
+    if not save and not exists(locate(db, result.loaded.path)):
+        return [entry_of(result.assessment)]
+    with open_store(db, result.loaded.path, must_exist=not save) as store:
+        if save:
+            saved = store.save(result.assessment, result.loaded.text)
+            typer.echo(
+                f"saved as assessment {saved.id} of {saved.app} in {store.where}",
+                err=True,
+            )
+        history = store.history(result.assessment.app.name) if want_history else []
+    return history if save else [*history, entry_of(result.assessment)]

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..errors import UsageError
 from ..model.assessment import Assessment
+from ..model.history import HistoryEntry
 
 
-def render(a: Assessment, fmt: str, color: bool = False, width: int = 120) -> str:
+def render(
+    a: Assessment,
+    fmt: str,
+    color: bool = False,
+    width: int = 120,
+    *,
+    history: Sequence[HistoryEntry] = (),
+) -> str:
     if fmt == "terminal":
         from .terminal import render as terminal
 
@@ -19,4 +29,8 @@ def render(a: Assessment, fmt: str, color: bool = False, width: int = 120) -> st
         from .json import render as json
 
         return json(a)
-    raise UsageError(f"unknown format {fmt!r}; choose one of terminal, md, json")
+    if fmt == "html":
+        from .html import render as html
+
+        return html(a, history)
+    raise UsageError(f"unknown format {fmt!r}; choose one of terminal, md, json, html")

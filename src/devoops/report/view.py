@@ -3,9 +3,9 @@ Markdown renderers only give it a skin."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..diff import target_values
 from ..fmt import minutes, money, number, percent
 from ..model.assessment import Assessment, HorizonView
 from ..model.common import HORIZONS, Horizon, Risk, Tenet
@@ -107,45 +107,8 @@ def tenets(a: Assessment) -> Section:
 
 
 def targets(a: Assessment) -> Section:
-    views = [a.at(h) for h in HORIZONS]
-
-    def row(name: str, cell: Callable[[HorizonView], str]) -> list[str]:
-        return [name, *(cell(v) for v in views)]
-
-    rows = [
-        row(
-            "availability SLO",
-            lambda v: f"{percent(v.targets.availability.slo)} ({v.targets.availability.tier})",
-        ),
-        row("error budget / month", lambda v: minutes(v.targets.availability.error_budget_minutes_per_month)),
-        row(
-            "latency p50 / p95 / p99",
-            lambda v: (
-                f"{v.targets.latency.p50_ms:g} / {v.targets.latency.p95_ms:g} / {v.targets.latency.p99_ms:g} ms"
-            ),
-        ),
-        row(
-            "peak load (with headroom)",
-            lambda v: (
-                f"{number(v.targets.capacity.peak_rps)} ({number(v.targets.capacity.capacity_rps)}) req/s"
-            ),
-        ),
-        row(
-            "scale up within",
-            lambda v: (
-                minutes(v.targets.capacity.scale_up_minutes)
-                + (" (pre-provision)" if v.targets.capacity.pre_provision else "")
-            ),
-        ),
-        row(
-            "deploy / rollback at most",
-            lambda v: (
-                f"{minutes(v.targets.delivery.deploy_minutes_max)} / {minutes(v.targets.delivery.rollback_minutes_max)}"
-            ),
-        ),
-        row("releases per week", lambda v: f"{v.targets.delivery.releases_per_week:g}"),
-        row("24x7 on-call", lambda v: "required" if v.targets.oncall.required else "not required"),
-    ]
+    values = [target_values(a.at(h).targets) for h in HORIZONS]
+    rows = [[name, *(v[name] for v in values)] for name in values[0]]
     tables = [Table(["target", "now", "6mo", "12mo"], rows)]
     if a.at(Horizon.NOW).targets.data:
         tables.append(datasets(a, Horizon.NOW))

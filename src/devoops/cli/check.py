@@ -1,0 +1,70 @@
+"""A CI gate: fail (exit 1) when a finding at or above a risk exists, printing why.
+
+Writes JUnit XML and SARIF for the CI to show when asked; exit 0 when nothing reaches the
+threshold, 2 on bad input (and then writes no file)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .common import Lens, Workload
+
+NAME = "check"
+EXAMPLE = "Example: devoops check devoops.yaml --fail-on medium --junit devoops.xml --sarif devoops.sarif"
+
+
+class Gate(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    UNKNOWN = "unknown"
+
+
+class When(StrEnum):
+    NOW = "now"
+    SIX_MONTHS = "6mo"
+    TWELVE_MONTHS = "12mo"
+
+
+def run(
+    workload: Workload,
+    fail_on: Annotated[
+        Gate, typer.Option("--fail-on", help="fail on findings at or above this risk")
+    ] = Gate.HIGH,
+    horizon: Annotated[When, typer.Option(help="judge the practices at this horizon")] = When.NOW,
+    junit: Annotated[
+        Path | None, typer.Option(metavar="PATH", help="write every practice as a JUnit XML test here")
+    ] = None,
+    sarif: Annotated[
+        Path | None, typer.Option(metavar="PATH", help="write the failing findings as SARIF 2.1.0 here")
+    ] = None,
+    lens: Lens = None,
+) -> None:
+    from ..api import assess_file
+    from ..model.common import Horizon, Risk
+    from ..report import junit as junit_report
+    from ..report import sarif as sarif_report
+    from ..report.view import HORIZON_TITLES, reason
+    from .common import write_atomically
+
+    result = assess_file(workload, lens or ())
+    a, when, gate = result.assessment, Horizon(horizon.value), Risk(fail_on.value.upper())
+    failing = sorted((f for f in a.at(when).findings if f.risk.rank >= gate.rank), key=lambda f: -f.risk.rank)
+    writes = []
+    if junit is not None:
+        writes.append((junit, junit_report.render(a, when, gate)))
+    if sarif is not None:
+        text = sarif_report.render(a, when, gate, result.loaded.path, Path.cwd(), result.lens)
+        writes.append((sarif, text))
+    for path, text in writes:
+        write_atomically(path, text)
+    for f in failing:
+        typer.echo(f"{f.risk.value:<7} {f.practice}  {f.title}: {reason(f)}")
+    count = f"{len(failing)} finding{'' if len(failing) == 1 else 's'}"
+    verdict = "failing" if failing else "passed"
+    typer.echo(f"{count} at or above {gate.value} {HORIZON_TITLES[when]}: {verdict}")
+    if failing:
+        raise typer.Exit(1)

@@ -1,0 +1,55 @@
+"""Compare two saved assessments: improved, regressed, targets moved, findings new and resolved.
+With no references, the two newest of the application."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from .common import Output, emit, emit_sections
+from .store import AppName, Db
+
+NAME = "diff"
+EXAMPLE = "Example: devoops diff baseline latest"
+
+
+class Format(StrEnum):
+    TERMINAL = "terminal"
+    MD = "md"
+    JSON = "json"
+
+
+def run(
+    before: Annotated[
+        str | None, typer.Argument(metavar="[A]", help="id, latest or milestone (default: the one before B)")
+    ] = None,
+    after: Annotated[
+        str | None, typer.Argument(metavar="[B]", help="id, latest or milestone (default: latest)")
+    ] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="output format")] = Format.TERMINAL,
+    output: Output = None,
+    app: AppName = None,
+    db: Db = None,
+) -> None:
+    from ..diff import diff
+    from ..errors import UsageError
+    from .store import open_store
+
+    with open_store(db) as store:
+        if before is None:
+            before, after = store.latest_two(app)
+        a = store.load(before, app)
+        b = store.load(after or "latest", app)
+    if a.entry.app != b.entry.app:
+        raise UsageError(
+            f"{before} is of {a.entry.app} and {after} of {b.entry.app}: compare one application"
+        )
+    d = diff(a.assessment, b.assessment, (f"#{a.entry.id}", f"#{b.entry.id}"))
+    if format == Format.JSON:
+        emit(d.model_dump_json(indent=2) + "\n", output)
+        return
+    from ..report.diff import sections
+
+    emit_sections(f"devoops diff · {d.app}", sections(d), format == Format.MD, output)

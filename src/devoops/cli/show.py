@@ -1,0 +1,51 @@
+"""Show a saved assessment as a report: by id, `latest`, or a milestone name."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from .common import Output, emit, is_terminal, width
+from .store import AppName, Db
+
+NAME = "show"
+EXAMPLE = "Example: devoops show latest -f html -o report.html"
+
+
+class Format(StrEnum):
+    TERMINAL = "terminal"
+    MD = "md"
+    JSON = "json"
+    HTML = "html"
+    WORKLOAD = "workload"
+
+
+def run(
+    ref: Annotated[str, typer.Argument(metavar="REF", help="an assessment id, latest, or a milestone name")],
+    format: Annotated[
+        Format, typer.Option("--format", "-f", help="output format; `workload` prints the file it assessed")
+    ] = Format.TERMINAL,
+    output: Output = None,
+    app: AppName = None,
+    db: Db = None,
+) -> None:
+    from ..report import render
+    from .store import open_store
+
+    with open_store(db) as store:
+        stored = store.load(ref, app)
+        history = store.history(stored.entry.app) if format == Format.HTML else []
+    if format == Format.WORKLOAD:
+        emit(stored.workload_text, output)
+        return
+    shown = [e for e in history if e.generated_at <= stored.entry.generated_at]
+    text = render(
+        stored.assessment,
+        format.value,
+        color=output is None and is_terminal(),
+        width=width(),
+        history=shown,
+    )
+    emit(text, output)

@@ -1,0 +1,156 @@
+"""Findings as a SARIF 2.1.0 log, for code scanning (GitHub, GitLab, IDE viewers).
+
+Each result points at the practice's entry under `practices:` in the workload file, so a
+reviewer lands on the line to change; a practice nobody recorded points at line 1. The
+partial fingerprint hashes app, practice and horizon only, so a finding keeps its identity
+across runs even when lines move or the reason's wording changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from ..errors import DevoopsError
+from ..model.assessment import Assessment
+from ..model.common import Horizon, Risk
+from ..model.findings import Finding
+from ..model.lens import Lens
+from ..source import Source, read
+from .view import TENET_TITLES, reason
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+LEVELS = {Risk.HIGH: "error", Risk.MEDIUM: "warning", Risk.UNKNOWN: "note"}
+FINGERPRINT = "devoopsFinding/v1"
+
+
+def render(
+    a: Assessment,
+    horizon: Horizon = Horizon.NOW,
+    minimum: Risk = Risk.UNKNOWN,
+    workload: Path | None = None,
+    base: Path | None = None,
+    lens: Lens | None = None,
+) -> str:
+    """The findings at `horizon` whose risk ranks at least `minimum`.
+
+    `workload` is the file the locations name (default: the assessment's source), given as a
+    URI relative to `base` (default: the working directory), which is what code scanning
+    expects of a checkout. `lens`, when given, adds each practice's summary to its rule.
+    """
+    path = workload or Path(a.source)
+    shown = [f for f in a.at(horizon).findings if at_least(f.risk, minimum)]
+    positions = _entries(path) if shown else None
+    artifact = _artifact(path, base or Path.cwd())
+    steps = {i.practice: i.steps for i in a.plan}
+    rules: list[dict[str, Any]] = []
+    index: dict[str, int] = {}
+    results = []
+    for f in shown:
+        if f.practice not in index:
+            index[f.practice] = len(rules)
+            rules.append(_rule(f, steps.get(f.practice) or _lens_steps(lens, f.practice), lens))
+        line, column = (positions or {}).get(f.practice, (1, 1))
+        results.append(
+            {
+                "ruleId": f.practice,
+                "ruleIndex": index[f.practice],
+                "level": LEVELS[f.risk],
+                "message": {"text": reason(f)},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": artifact,
+                            "region": {"startLine": line, "startColumn": column},
+                        }
+                    }
+                ],
+                "partialFingerprints": {FINGERPRINT: fingerprint(a.app.name, f.practice, horizon)},
+                "properties": {
+                    "horizon": horizon.value,
+                    "risk": f.risk.value,
+                    "tenets": [t.value for t in f.tenets],
+                    "source": f.source,
+                },
+            }
+        )
+    log = {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "devoops", "version": a.devoops_version, "rules": rules}},
+                # Code scanning keeps one set of alerts per category: one per app and horizon.
+                "automationDetails": {"id": f"devoops/{a.app.name}/{horizon.value}/"},
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+                "properties": {
+                    "app": a.app.name,
+                    "horizon": horizon.value,
+                    "minimumRisk": minimum.value,
+                    "lensVersion": a.lens_version,
+                    "generatedAt": a.generated_at.isoformat(),
+                },
+            }
+        ],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def fingerprint(app: str, practice: str, horizon: Horizon) -> str:
+    return hashlib.sha256("\0".join((app, practice, horizon.value)).encode()).hexdigest()
+
+
+def at_least(risk: Risk, minimum: Risk) -> bool:
+    """At risk and ranked at least `minimum`; NONE and NOT_APPLICABLE never are."""
+    return risk in LEVELS and risk.rank >= minimum.rank
+
+
+def _rule(f: Finding, steps: list[str], lens: Lens | None) -> dict[str, Any]:
+    practice = lens.practice(f.practice) if lens else None
+    tenets = ", ".join(TENET_TITLES[t].lower() for t in f.tenets)
+    rule: dict[str, Any] = {
+        "id": f.practice,
+        "name": f.practice,
+        "shortDescription": {"text": f.title},
+        "fullDescription": {"text": practice.summary if practice else f"{f.title} (serves {tenets})."},
+        "properties": {"tags": [t.value for t in f.tenets]},
+    }
+    if steps:
+        numbered = [f"{n}. {s}" for n, s in enumerate(steps, 1)]
+        rule["help"] = {"text": "\n".join(numbered), "markdown": "\n".join(numbered)}
+    return rule
+
+
+def _lens_steps(lens: Lens | None, practice_id: str) -> list[str]:
+    practice = lens.practice(practice_id) if lens else None
+    return list(practice.plan) if practice else []
+
+
+def _entries(path: Path) -> dict[str, tuple[int, int]]:
+    """Line and column of each practice recorded under `practices:`; none if the file has
+    gone or no longer parses since it was assessed (results then point at line 1)."""
+    try:
+        source: Source = read(path)
+        recorded = source.data.get("practices") if isinstance(source.data, dict) else None
+        if not isinstance(recorded, dict):
+            return {}
+        places = {pid: source.at(("practices", pid), key=True) for pid in recorded}
+    except DevoopsError:
+        return {}
+    return {pid: (at.line or 1, at.column or 1) for pid, at in places.items()}
+
+
+def _artifact(path: Path, base: Path) -> dict[str, str]:
+    """A URI relative to %SRCROOT% when the file lies under `base`, else an absolute file URI."""
+    try:
+        relative = os.path.relpath(path.resolve(), base.resolve())
+    except ValueError:  # another drive
+        relative = os.pardir
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return {"uri": path.resolve().as_uri()}
+    return {"uri": quote(Path(relative).as_posix()), "uriBaseId": "%SRCROOT%"}

@@ -1,0 +1,98 @@
+"""The store's tables (SQLAlchemy Core). The assessment document is kept whole; the columns
+beside it are what listing, charting and querying need without parsing it (maturity is one
+column per tenet, not JSON: listing 10,000 assessments would spend most of its time decoding)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+from ..model.common import Tenet
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(sa.TypeDecorator[dt.datetime]):
+    """Aware UTC datetimes on every backend: SQLite keeps naive text, so the zone is put back."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: sa.Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("the store keeps aware datetimes only")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: sa.Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+Document: sa.types.TypeEngine[Any] = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+applications = sa.Table(
+    "applications",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False, unique=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+assessments = sa.Table(
+    "assessments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("uid", sa.String(36), nullable=False, unique=True),
+    sa.Column("app_id", sa.ForeignKey("applications.id"), nullable=False),
+    sa.Column("generated_at", UTCDateTime, nullable=False),
+    sa.Column("saved_at", UTCDateTime, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("workload_text", sa.Text, nullable=False),
+    sa.Column("workload_sha256", sa.String(64), nullable=False),
+    sa.Column("lens_version", sa.String(40), nullable=False),
+    sa.Column("devoops_version", sa.String(40), nullable=False),
+    sa.Column("schema_version", sa.String(10), nullable=False),
+    sa.Column("high", sa.Integer, nullable=False),
+    sa.Column("medium", sa.Integer, nullable=False),
+    sa.Column("unknown", sa.Integer, nullable=False),
+    *(sa.Column(f"maturity_{t.value}", sa.Float, nullable=False) for t in Tenet),
+    sa.Column("document", Document, nullable=False),
+    sa.Index(None, "app_id", "generated_at"),
+)
+
+findings = sa.Table(
+    "findings",
+    metadata,
+    sa.Column("assessment_id", sa.ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("horizon", sa.String(10), primary_key=True),
+    sa.Column("practice", sa.String(100), primary_key=True),
+    sa.Column("risk", sa.String(20), nullable=False),
+    sa.Column("source", sa.String(20), nullable=False),
+    sa.Column("tenets", sa.String(200), nullable=False),
+    sa.Index(None, "practice", "risk"),
+)
+
+milestones = sa.Table(
+    "milestones",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("app_id", sa.ForeignKey("applications.id"), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("assessment_id", sa.ForeignKey("assessments.id"), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("app_id", "name"),
+)
