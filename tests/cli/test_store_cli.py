@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from devoops.store import Store
+from devoops.store.engine import sqlite_url
+
 from ..conftest import ROOT
 from ..helpers import devoops
-from ..store.support import devoops_all
+from ..store.support import FINTECH, assessed, devoops_all, variant
 
 BOOKMARKS = ROOT / "examples" / "bookmarks.yaml"
 NEVER, AUTOMATED = "backups.restore-drilled: never\n", "backups.restore-drilled: automated\n"
@@ -146,10 +149,11 @@ def test_errors_exit_2_for_usage_and_3_for_an_unreachable_store(saved: Path, tmp
     nobody = "postgresql://nobody@127.0.0.1:1/x"
     password = "postgresql://u:s3cretpw@127.0.0.1:1/x"
     workload = saved / "devoops.yaml"
-    no_store, unknown, bad_import, unreachable, *hidden = devoops_all(
+    no_store, unknown, bad_import, malformed, unreachable, *hidden = devoops_all(
         ["history"],
         ["show", "99", "--db", saved / ".devoops" / "devoops.db"],
         ["import", "bad.jsonl", "--db", "new.db"],
+        ["history", "--db", "postgresql://devoops:s3cretpw/devoops"],  # no @host: the password is the port
         ["history", "--db", nobody],
         ["history", "--db", password],
         ["show", "latest", "--db", password],
@@ -163,6 +167,8 @@ def test_errors_exit_2_for_usage_and_3_for_an_unreachable_store(saved: Path, tmp
     assert bad_import.returncode == 2
     assert bad_import.stderr.startswith("error: bad.jsonl:2:1: created_at: ")
     assert not (empty / "new.db").exists()
+    assert malformed.returncode == 2 and "not a database URL" in malformed.stderr
+    assert "s3cretpw" not in malformed.stdout + malformed.stderr
     for out in (unreachable, *hidden):
         assert out.returncode == 3, (out.args, out.stderr)
         assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr, out.stderr
@@ -178,3 +184,27 @@ def test_a_password_in_the_environment_is_not_printed(
     for out in devoops_all(["history"], ["show", "latest"], cwd=tmp_path):
         assert out.returncode == 3 and "s3cretpw" not in out.stdout + out.stderr
         assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_a_store_of_several_applications(tmp_path: Path) -> None:
+    """`diff A` compares with the latest of A's application; without references the store
+    must be told which application; `show -f workload` adds nothing, not even a newline."""
+    a, text = assessed()
+    ledger, ledger_text = assessed(FINTECH)
+    with Store(sqlite_url(tmp_path / "several.db")) as store:
+        store.save(a, text)
+        store.save(variant(a, hours=1), text + "# no newline at the end")
+        store.save(ledger, ledger_text)
+    db = ("--db", "several.db")
+    since, ambiguous, workload = devoops_all(
+        ["diff", "1", "-f", "json", *db], ["diff", *db], ["show", "2", "-f", "workload", *db], cwd=tmp_path
+    )
+    assert since.returncode == 0, since.stderr
+    d = json.loads(since.stdout)
+    assert (d["app"], d["before"]["label"], d["after"]["label"]) == ("linkpile", "#1", "#2")
+    assert ambiguous.returncode == 2
+    assert (
+        "several applications; name one with --app" in ambiguous.stderr
+        and ledger.app.name in ambiguous.stderr
+    )
+    assert workload.returncode == 0 and workload.stdout == text + "# no newline at the end"

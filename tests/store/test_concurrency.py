@@ -12,10 +12,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from devoops.model.assessment import Assessment
 from devoops.store import Store
 
-from .support import BOOKMARKS, SAVER, count, findings_rows, go, python, raw, wait_ready
+from .support import BOOKMARKS, SAVER, count, findings_in, findings_rows, go, python, raw, wait_ready
 
 SAVES = 25
 PADDING = 40_000
@@ -44,7 +43,7 @@ def test_two_writers_at_once_lose_nothing(store_url: str, tmp_path: Path) -> Non
     assert len({e.uid for e in entries}) == 2 * SAVES
     assert sorted(e.source for e in entries) == sorted(str(p) for p in workloads for _ in range(SAVES))
     with raw(store_url) as conn:
-        assert findings_rows(conn) == {id: _findings(doc) for id, doc in documents.items()}
+        assert findings_rows(conn) == {id: findings_in(doc) for id, doc in documents.items()}
 
 
 def test_a_writer_killed_mid_save_leaves_only_whole_assessments(store_url: str) -> None:
@@ -86,9 +85,5 @@ def _assert_whole(url: str, at_least: int) -> None:
     with raw(url) as conn:
         rows = findings_rows(conn)
         digests = set(conn.execute(sa.text("SELECT workload_sha256 FROM assessments")).scalars())
-    assert rows == {s.entry.id: _findings(s.assessment) for s in loaded}
+    assert rows == {s.entry.id: findings_in(s.assessment) for s in loaded}
     assert digests == {hashlib.sha256(expected_text.encode()).hexdigest()}
-
-
-def _findings(a: Assessment) -> int:
-    return sum(len(v.findings) for v in a.horizons)

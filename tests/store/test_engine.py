@@ -58,7 +58,8 @@ def test_a_password_is_never_shown(url: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", [f"postgresql://devoops:{SECRET}/devoops", f"postgresql://devoops:{SECRET}", f"nonsense://:{SECRET}"]
+    "url",
+    [f"postgresql://devoops:{SECRET}/devoops", f"postgresql://devoops:{SECRET}", f"nonsense://:{SECRET}"],
 )
 def test_a_url_that_does_not_parse_is_not_repeated(url: str) -> None:
     """Without `@host`, the password lands where the port goes; the parser's complaint would

@@ -41,7 +41,8 @@ def run(
         if before is None:
             before, after = store.latest_two(app)
         a = store.load(before, app)
-        b = store.load(after or "latest", app)
+        # B defaults to the latest of A's application, also in a store holding several.
+        b = store.load(after, app) if after else store.load("latest", app or a.entry.app)
     if a.entry.app != b.entry.app:
         raise UsageError(
             f"{before} is of {a.entry.app} and {after} of {b.entry.app}: compare one application"

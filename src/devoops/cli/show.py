@@ -38,7 +38,12 @@ def run(
         stored = store.load(ref, app)
         history = store.history(stored.entry.app) if format == Format.HTML else []
     if format == Format.WORKLOAD:
-        emit(stored.workload_text, output)
+        if output is None:  # verbatim: echo would add a newline to a file that ends without one
+            import sys
+
+            sys.stdout.write(stored.workload_text)
+        else:
+            emit(stored.workload_text, output)
         return
     shown = [e for e in history if e.generated_at <= stored.entry.generated_at]
     text = render(

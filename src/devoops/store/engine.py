@@ -4,6 +4,7 @@ when `--db` or `DEVOOPS_DATABASE_URL` names one. Passwords never leave this modu
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +104,7 @@ def _sqlite(u: sa.URL) -> sa.Engine:
         dbapi.isolation_level = None
         cursor = dbapi.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        _wal(cursor)
         cursor.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: never corrupt, one fsync per checkpoint
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
@@ -114,6 +115,22 @@ def _sqlite(u: sa.URL) -> sa.Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
+
+
+def _wal(cursor: Any) -> None:
+    """Switch to WAL. Two processes creating the store at once: SQLite answers the second
+    switch with "database is locked" at once, without waiting out the busy timeout, so wait here."""
+    import sqlite3
+
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
 
 
 def writer(engine: sa.Engine) -> sa.Engine:
