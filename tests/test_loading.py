@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -131,8 +132,9 @@ def test_random_documents_never_escape_as_tracebacks(data: st.DataObject, tmp_pa
         return
     # whatever loads must assess and render: no overflow, no missing key, no empty table
     assessment = assess(loaded.workload, lens, NOW, str(file))
-    for fmt in ("terminal", "md", "json"):
+    for fmt in ("terminal", "md"):
         assert assessment.app.name in render(assessment, fmt)
+    assert json.loads(render(assessment, "json"))["app"]["name"] == assessment.app.name
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
