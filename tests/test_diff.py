@@ -163,3 +163,13 @@ def test_every_finding_change_is_mirrored_in_the_reverse_diff(lens: Lens, data: 
     for c in findings(forward):
         assert Risk(c.before) != Risk(c.after)
         assert c.direction == ("improved" if Risk(c.after).rank < Risk(c.before).rank else "regressed")
+
+
+def test_what_stayed_high_is_named(lens: Lens) -> None:
+    before = assessed(lens, practices={"backups.automated": "none", "backups.offsite": "none"})
+    high = {f.practice for f in before.at(Horizon.NOW).findings if f.risk == Risk.HIGH}
+    assert {"backups.automated", "backups.offsite"} <= high
+    assert diff(before, before).still_high == sorted(high)
+    after = assessed(lens, practices={"backups.automated": "automated-monitored", "backups.offsite": "none"})
+    still = diff(before, after).still_high
+    assert "backups.automated" not in still and "backups.offsite" in still

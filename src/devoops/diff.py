@@ -41,6 +41,8 @@ class Diff(Strict):
     before: Side
     after: Side
     changes: list[Change]
+    still_high: list[str]
+    """Practices at HIGH risk now in both: what the time between the two did not fix."""
 
     def of(self, direction: Direction) -> list[Change]:
         return [c for c in self.changes if c.direction == direction]
@@ -89,7 +91,12 @@ def diff(before: Assessment, after: Assessment, labels: tuple[str, str] = ("befo
         before=_side(before, labels[0]),
         after=_side(after, labels[1]),
         changes=changes,
+        still_high=sorted(_high_now(before) & _high_now(after)),
     )
+
+
+def _high_now(a: Assessment) -> set[str]:
+    return {f.practice for f in a.at(Horizon.NOW).findings if f.risk == Risk.HIGH}
 
 
 def _side(a: Assessment, label: str) -> Side:

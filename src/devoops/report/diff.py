@@ -34,7 +34,12 @@ def sections(d: Diff) -> list[Section]:
             "some changes may come from the catalogue, not from the system."
         )
     if not d.changes:
-        paragraphs.append("Nothing changed: the same findings, targets, importance and maturity.")
+        paragraphs.append(
+            "Nothing changed: the same findings, targets, importance and maturity. Record what you "
+            "improved under `practices:` in the workload file and assess again to see it here."
+        )
+    if d.still_high:
+        paragraphs.append(f"Still HIGH now in both: {', '.join(d.still_high)}.")
     out = [Section("Summary", paragraphs=paragraphs)]
     if improved:
         out.append(Section("Improved", tables=[_table(improved)]))
