@@ -173,3 +173,19 @@ def test_what_stayed_high_is_named(lens: Lens) -> None:
     after = assessed(lens, practices={"backups.automated": "automated-monitored", "backups.offsite": "none"})
     still = diff(before, after).still_high
     assert "backups.automated" not in still and "backups.offsite" in still
+
+
+def test_a_tension_that_disappears_is_settled_and_a_new_one_flagged() -> None:
+    a = next(
+        r.assessment
+        for r in (assess_file(p, now=NOW) for p in EXAMPLES)
+        if any(v.tensions for v in r.assessment.horizons)
+    )
+    calm = a.model_copy(update={"horizons": [v.model_copy(update={"tensions": []}) for v in a.horizons]})
+    ids = sorted({t.id for v in a.horizons for t in v.tensions})
+    settled = [c for c in diff(a, calm).changes if c.kind == "tension"]
+    assert [c.subject for c in settled] == ids
+    assert all(c.direction == "improved" and (c.before, c.after) == ("open", "settled") for c in settled)
+    flagged = [c for c in diff(calm, a).changes if c.kind == "tension"]
+    assert [c.subject for c in flagged] == ids
+    assert all(c.direction == "regressed" and c.after == "open" for c in flagged)

@@ -5,7 +5,7 @@ new or resolved, how maturity and importance moved. Pure: two Assessments in, a 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal
+from typing import Literal, cast
 
 from .fmt import minutes, number, percent
 from .model.assessment import Assessment
@@ -181,26 +181,21 @@ def _tensions(before: Assessment, after: Assessment) -> Iterable[Change]:
         return {t.id: t.title for v in a.horizons for t in v.tensions}
 
     old, new = ids(before), ids(after)
-    for id in sorted(old.keys() - new.keys()):
-        yield Change(
-            kind="tension",
-            subject=id,
-            title=old[id],
-            before="open",
-            after="settled",
-            direction="improved",
-            horizons=[],
-        )
-    for id in sorted(new.keys() - old.keys()):
-        yield Change(
-            kind="tension",
-            subject=id,
-            title=new[id],
-            before="none",
-            after="open",
-            direction="regressed",
-            horizons=[],
-        )
+    moves = (
+        (old.keys() - new.keys(), old, ("open", "settled"), "improved"),
+        (new.keys() - old.keys(), new, ("none", "open"), "regressed"),
+    )
+    for changed, titles, (was, now), direction in moves:
+        for id in sorted(changed):
+            yield Change(
+                kind="tension",
+                subject=id,
+                title=titles[id],
+                before=was,
+                after=now,
+                direction=cast(Direction, direction),
+                horizons=[],
+            )
 
 
 def _targets(before: Assessment, after: Assessment) -> Iterable[Change]:
