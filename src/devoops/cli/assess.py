@@ -52,12 +52,12 @@ def _save_and_history(result: Result, db: str | None, save: bool, want_history: 
     """Save when asked; an HTML report also charts the application's saved history, this run last."""
     if not (save or want_history):
         return []
-    from ..store import entry_of, exists, locate
-    from .store import open_store
+    from ..store import Store, entry_of, exists, locate
 
-    if not save and not exists(locate(db, result.loaded.path)):
+    url = locate(db, result.loaded.path)
+    if not save and not exists(url):
         return [entry_of(result.assessment)]
-    with open_store(db, result.loaded.path, must_exist=not save) as store:
+    with Store(url) as store:
         if save:
             saved = store.save(result.assessment, result.loaded.text)
             typer.echo(

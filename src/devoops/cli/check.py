@@ -24,6 +24,8 @@ class Gate(StrEnum):
 
 
 class When(StrEnum):
+    """Horizon's values, spelled here so `devoops --help` does not import pydantic."""
+
     NOW = "now"
     SIX_MONTHS = "6mo"
     TWELVE_MONTHS = "12mo"

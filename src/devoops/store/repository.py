@@ -90,7 +90,6 @@ class Store:
     """One store, SQLite or PostgreSQL, brought to the newest schema when opened."""
 
     def __init__(self, url: str) -> None:
-        self.url = url
         self.where = display(url)
         self.engine = connect(url)
         with self._guard():
@@ -154,7 +153,7 @@ class Store:
 
     def apps(self) -> list[str]:
         with self._guard(), self.engine.begin() as conn:
-            return list(conn.scalars(sa.select(applications.c.name).order_by(applications.c.name)))
+            return _app_names(conn)
 
     def history(self, app: str | None = None, limit: int | None = None) -> list[HistoryEntry]:
         """Saved assessments, oldest first; with a limit, the newest `limit` of them."""
@@ -189,15 +188,7 @@ class Store:
         """References to the two newest assessments of one application, older first."""
         with self._guard(), self.engine.begin() as conn:
             app = self._scope(conn, app)
-            ids = list(
-                conn.scalars(
-                    sa.select(assessments.c.id)
-                    .join(applications)
-                    .where(applications.c.name == app)
-                    .order_by(assessments.c.generated_at.desc(), assessments.c.id.desc())
-                    .limit(2)
-                )
-            )
+            ids = _newest(conn, app, 2)
         if len(ids) < 2:
             raise UsageError(f"only {len(ids)} assessment of {app} saved: nothing to compare yet")
         return str(ids[1]), str(ids[0])
@@ -206,7 +197,7 @@ class Store:
 
     def _scope(self, conn: sa.Connection, app: str | None) -> str:
         """The application meant: the one named, or the only one in the store."""
-        names: list[str] = list(conn.scalars(sa.select(applications.c.name).order_by(applications.c.name)))
+        names = _app_names(conn)
         if app is not None:
             if app not in names:
                 raise UsageError(f"no application {app!r} in {self.where}" + _among(names))
@@ -233,16 +224,10 @@ class Store:
             return int(found)
         app = self._scope(conn, app)
         if ref == "latest":
-            latest = conn.scalar(
-                sa.select(assessments.c.id)
-                .join(applications)
-                .where(applications.c.name == app)
-                .order_by(assessments.c.generated_at.desc(), assessments.c.id.desc())
-                .limit(1)
-            )
-            if latest is None:
+            latest = _newest(conn, app, 1)
+            if not latest:
                 raise UsageError(f"{app} has no assessments saved")
-            return int(latest)
+            return latest[0]
         tagged = conn.scalar(
             sa.select(milestones.c.assessment_id)
             .join(applications, milestones.c.app_id == applications.c.id)
@@ -344,6 +329,23 @@ def _entries(rows: Sequence[Any], tags: dict[int, list[str]]) -> list[HistoryEnt
 def _is_id(ref: str) -> bool:
     """ASCII digits only: str.isdigit() also takes "²", which int() refuses."""
     return ref.isascii() and ref.isdigit()
+
+
+def _app_names(conn: sa.Connection) -> list[str]:
+    return list(conn.scalars(sa.select(applications.c.name).order_by(applications.c.name)))
+
+
+def _newest(conn: sa.Connection, app: str, n: int) -> list[int]:
+    """Ids of the application's `n` newest assessments, newest first."""
+    return list(
+        conn.scalars(
+            sa.select(assessments.c.id)
+            .join(applications)
+            .where(applications.c.name == app)
+            .order_by(assessments.c.generated_at.desc(), assessments.c.id.desc())
+            .limit(n)
+        )
+    )
 
 
 def _among(names: list[str]) -> str:
