@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test system bench clean
+.PHONY: demo test system bench-system packages bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,12 +19,22 @@ demo: $(STAMP)
 	$(BIN)/devoops show latest -f html -o report.html --db .devoops/devoops.db
 	@echo "Wrote report.html. Next: .venv/bin/devoops history, then make demo again and .venv/bin/devoops diff"
 
-# What the tests run beside Python: PostgreSQL 15 binaries and Chromium (installed as root when missing).
+# What the tests run beside Python: PostgreSQL 15, Chromium and Prometheus with promtool
+# (installed as root when missing). The benchmarks add their peers: nginx, wrk and GoAccess.
+TEST_PACKAGES  = postgresql-15 chromium prometheus
+BENCH_PACKAGES = nginx wrk goaccess
 system:
-	@test -x /usr/lib/postgresql/15/bin/initdb && command -v chromium >/dev/null || { \
+	@$(MAKE) --no-print-directory packages NEED='/usr/lib/postgresql/15/bin/initdb chromium prometheus promtool' PACKAGES='$(TEST_PACKAGES)'
+
+bench-system:
+	@$(MAKE) --no-print-directory packages NEED='nginx wrk goaccess' PACKAGES='$(BENCH_PACKAGES)'
+
+packages:
+	@missing=; for tool in $(NEED); do command -v $$tool >/dev/null || PATH=$$PATH:/usr/sbin command -v $$tool >/dev/null || missing=1; done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql-15 chromium; \
-	  else echo "missing PostgreSQL 15 or chromium and not root: install them to run every test"; fi; }
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(PACKAGES); \
+	  else echo "missing some of: $(PACKAGES); install them as root to run everything"; fi; fi
 
 test: $(STAMP) system
 	$(BIN)/ruff check src tests bench
@@ -32,7 +42,8 @@ test: $(STAMP) system
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
-bench: $(STAMP) system
+bench: $(STAMP) system bench-system
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/store.py
 

@@ -52,11 +52,42 @@ def against_lens(workload: Workload, source: Source, lens: Lens) -> list[tuple[L
                     + f"; choose one of: {', '.join(choice_ids)}",
                 )
             )
+    problems += _probe_problems(workload, source)
     tiers = [t.id for t in lens.tiers]
     for tier in workload.economics.tiers:
         if tier not in tiers:
             where = source.at(("economics", "tiers", tier), key=True)
             problems.append((where, f"unknown tier {tier!r}" + did_you_mean(tier, tiers)))
+    return problems
+
+
+def _probe_problems(workload: Workload, source: Source) -> list[tuple[Location, str]]:
+    """Each configured probe's kind must exist and accept its target and options."""
+    if not workload.probes:
+        return []
+    from pydantic import ValidationError
+
+    from .probes.base import UnknownKind, kinds, probe_class
+
+    problems: list[tuple[Location, str]] = []
+    for name, config in workload.probes.items():
+        at = ("probes", name)
+        try:
+            cls = probe_class(config.type)
+        except UnknownKind:
+            known = sorted(kinds())
+            message = f"unknown probe type {config.type!r}" + did_you_mean(config.type, known)
+            problems.append((source.at((*at, "type")), f"{message}; known: {', '.join(known)}"))
+            continue
+        except (ImportError, AttributeError, TypeError) as exc:
+            problems.append((source.at((*at, "type")), f"probe type {config.type!r} cannot be loaded: {exc}"))
+            continue
+        try:
+            cls.validate(config.target, config.options)
+        except ValidationError as exc:
+            problems += source.invalid(cls.Options, exc, (*at, "options")).problems
+        except ValueError as exc:
+            problems.append((source.at((*at, "target")), str(exc)))
     return problems
 
 

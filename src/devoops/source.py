@@ -49,7 +49,11 @@ class Source:
         try:
             return model.model_validate(self.data if data is _SAME else data)
         except ValidationError as exc:
-            raise InputError([problem(model, self, error) for error in _one_branch(exc.errors())]) from None
+            raise self.invalid(model, exc) from None
+
+    def invalid(self, model: type[BaseModel], exc: ValidationError, prefix: Loc = ()) -> InputError:
+        """`model`'s validation errors, located in this file; `prefix` is where its data sits."""
+        return InputError([problem(model, self, error, prefix) for error in _one_branch(exc.errors())])
 
 
 def read(path: Path) -> Source:
@@ -199,10 +203,10 @@ def _expectation(message: str) -> str:
     return re.sub(r"a valid dictionary or instance of \w+", "a mapping", text)
 
 
-def problem(model: type[BaseModel], source: Source, error: Any) -> tuple[Location, str]:
+def problem(model: type[BaseModel], source: Source, error: Any, prefix: Loc = ()) -> tuple[Location, str]:
     loc: Loc = tuple(error["loc"])
     extra = error["type"] == "extra_forbidden"
-    where = source.at(loc, key=extra)
+    where = source.at(prefix + loc, key=extra)
     message = error["msg"].removeprefix("Value error, ")
     if extra:
         message = f"unknown key {loc[-1]!r}" + did_you_mean(str(loc[-1]), known_keys(model, loc[:-1]))

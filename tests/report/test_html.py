@@ -22,6 +22,7 @@ from devoops.api import assess_file
 from devoops.evaluate import assess
 from devoops.model.assessment import Assessment
 from devoops.model.common import Horizon, Risk, Tenet
+from devoops.model.evidence import Evidence, Measurement, ProbeResult, Status, Table, Verdict
 from devoops.model.history import HistoryEntry
 from devoops.model.lens import Lens
 from devoops.model.workload import Workload
@@ -45,6 +46,7 @@ SHOWN = {
     "PracticeState.note",
     "Exemption.owner",
     "Exemption.reason",
+    "ProbeConfig.target",
 }
 """The fields the report displays; the others (dataset descriptions, not-applicable reasons) only
 have to stay harmless."""
@@ -71,6 +73,7 @@ def hostile_document() -> dict[str, Any]:
             "app.name": " ".join(PAYLOADS) + " [App.name] costs $5 and $x^2$",
             "app.owner": p("App.owner"),
             "app.description": p("App.description"),
+            "probes": {"web": {"type": "http", "target": p("ProbeConfig.target")}},
             "answers.data.datasets": [
                 {"name": "orders", "criticality": "lifeblood", "description": p("Dataset.description")}
             ],
@@ -192,10 +195,35 @@ def history(count: int, app: str = "crafty", mark: str = "") -> list[HistoryEntr
     ]
 
 
+EVIDENCE_TEXT = ("Evidence.summary", "Measurement.name", "Table.title", "Table.rows", "Verdict.reason")
+"""What a probe reports is shown too, and a probe may echo whatever the measured system sent."""
+
+
+def hostile_evidence(target: str) -> ProbeResult:
+    def p(field: str) -> str:
+        return payload(field, EVIDENCE_TEXT.index(field))
+
+    return ProbeResult(
+        name="web",
+        kind="http",
+        target=target,
+        started_at=NOW,
+        finished_at=NOW,
+        evidence=Evidence(
+            status=Status.FAIL,
+            summary=p("Evidence.summary"),
+            measurements=[Measurement(name=p("Measurement.name"), value=1, unit="ms", target=2, bound="max")],
+            tables=[Table(title=p("Table.title"), columns=["route"], rows=[[p("Table.rows")]])],
+            verdicts=[Verdict(practice="tls.certificates-valid", choice="failing", reason=p("Verdict.reason"))],
+        ),
+    )
+
+
 @pytest.fixture(scope="module")
 def hostile(lens: Lens) -> Assessment:
     workload = Workload.model_validate(hostile_document())
-    return assess(workload, lens, NOW, source=payload("source", 0))
+    evidence = hostile_evidence(workload.probes["web"].target)
+    return assess(workload, lens, NOW, source=payload("source", 0), evidence=[evidence])
 
 
 @pytest.fixture(scope="module")
@@ -235,7 +263,7 @@ def test_user_text_stays_text_in_html_and_charts(hostile: Assessment) -> None:
             if name.endswith("href"):
                 assert (value or "").startswith("#"), (tag, name, value)
     text = "".join(page.text)
-    for field in SHOWN:
+    for field in (*SHOWN, *EVIDENCE_TEXT):
         assert f"[{field}]" in text, field
     assert hostile.app.name in text and payload("source", 0) in text
     assert text.count("milestone 1" + PAYLOADS[1]) == 2  # the history table and the trend chart

@@ -8,6 +8,7 @@ import typer
 
 from . import (
     assess,
+    audit,
     check,
     diff,
     explain,
@@ -31,7 +32,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-for module in (assess, check, explain, init, quiz, schema, history, show, diff, export, import_):
+for module in (assess, audit, check, explain, init, quiz, schema, history, show, diff, export, import_):
     app.command(module.NAME, help=module.__doc__, epilog=module.EXAMPLE)(module.run)
 app.add_typer(lens.app, name="lens")
 app.add_typer(plan.app, name="plan")

@@ -37,7 +37,7 @@ def run(
     from ..report import render
 
     result = assess_file(workload, lens or ())
-    history = _save_and_history(result, db, save, format == Format.HTML)
+    history = save_and_history(result, db, save, format == Format.HTML)
     text = render(
         result.assessment,
         format.value,
@@ -48,7 +48,7 @@ def run(
     emit(text, output)
 
 
-def _save_and_history(result: Result, db: str | None, save: bool, want_history: bool) -> list[HistoryEntry]:
+def save_and_history(result: Result, db: str | None, save: bool, want_history: bool) -> list[HistoryEntry]:
     """Save when asked; an HTML report also charts the application's saved history, this run last."""
     if not (save or want_history):
         return []

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from .. import __version__
 from ..derive import derive
 from ..model.assessment import Assessment, HorizonView, TenetScore
 from ..model.common import HORIZONS, Horizon
+from ..model.evidence import ProbeResult
 from ..model.lens import Lens
 from ..model.workload import Workload
 from .findings import findings, practice_states
@@ -15,10 +17,12 @@ from .maturity import maturity
 from .plan import plan
 
 
-def assess(w: Workload, lens: Lens, now: dt.datetime, source: str) -> Assessment:
-    """Everything devoops concludes from a workload, as of `now` (UTC)."""
+def assess(
+    w: Workload, lens: Lens, now: dt.datetime, source: str, evidence: Sequence[ProbeResult] = ()
+) -> Assessment:
+    """Everything devoops concludes from a workload and what its probes measured, as of `now` (UTC)."""
     today = now.date()
-    mature = maturity(practice_states(w, lens, Horizon.NOW), lens, today)
+    mature = maturity(practice_states(w, lens, Horizon.NOW, evidence), lens, today)
     by_tenet = {m.tenet: m.value for m in mature}
     views = []
     for horizon in HORIZONS:
@@ -38,7 +42,7 @@ def assess(w: Workload, lens: Lens, now: dt.datetime, source: str) -> Assessment
                 ],
                 targets=d.targets,
                 tensions=d.tensions,
-                findings=findings(w, lens, importance, horizon, today),
+                findings=findings(w, lens, importance, horizon, today, evidence),
             )
         )
     return Assessment(
@@ -50,4 +54,5 @@ def assess(w: Workload, lens: Lens, now: dt.datetime, source: str) -> Assessment
         maturity=mature,
         horizons=views,
         plan=plan([f for v in views for f in v.findings], lens),
+        evidence=list(evidence),
     )

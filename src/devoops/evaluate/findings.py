@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import Enum
 
 from ..model.common import ByHorizon, Horizon, Risk, Tenet
+from ..model.evidence import ProbeResult, Verdict
 from ..model.findings import Finding, Source
-from ..model.lens import Lens, Practice
+from ..model.lens import Choice, Lens, Practice
 from ..model.workload import PracticeState, Workload
 from .rules import judge, required
 
@@ -24,16 +25,43 @@ def answer(w: Workload, question: str, key: str, horizon: Horizon) -> str | None
     return str(value.value if isinstance(value, Enum) else value)
 
 
-def practice_states(w: Workload, lens: Lens, horizon: Horizon) -> dict[str, PracticeState]:
+def practice_states(
+    w: Workload, lens: Lens, horizon: Horizon, evidence: Sequence[ProbeResult] = ()
+) -> dict[str, PracticeState]:
     """The recorded practice states, completed by what the answers imply (e.g. who holds the
-    cloud root credentials says how locked they are); a recorded state always wins."""
+    cloud root credentials says how locked they are); a recorded state wins over an implied
+    one, and what the probes showed wins over both."""
     implied: dict[str, PracticeState] = {}
     for q in lens.questions:
         for f in q.fields:
             value = answer(w, q.id, f.key, horizon) if f.implies else None
             for pid, choice in f.implies.get(value or "", {}).items():
                 implied[pid] = PracticeState(choice=choice, note=f"answers.{q.id}.{f.key} is {value}")
-    return implied | w.practices
+    return implied | w.practices | proven(evidence, lens, w.practices)
+
+
+def proven(
+    evidence: Sequence[ProbeResult], lens: Lens, recorded: Mapping[str, PracticeState]
+) -> dict[str, PracticeState]:
+    """One state per practice the probes spoke about. Where probes disagree the weakest choice
+    stands: one failing measurement is enough to know the practice does not hold."""
+    verdicts: dict[str, list[tuple[ProbeResult, Verdict, Choice]]] = {}
+    for result in evidence:
+        for v in result.evidence.verdicts:
+            p = lens.practice(v.practice)
+            choice = p.choice(v.choice) if p is not None else None
+            if choice is not None:
+                verdicts.setdefault(v.practice, []).append((result, v, choice))
+    states = {}
+    for pid, found in verdicts.items():
+        weakest = min(found, key=lambda item: item[2].score)[1].choice
+        answered = recorded[pid].choice if pid in recorded else None
+        states[pid] = PracticeState(
+            choice=weakest,
+            evidence="; ".join(f"{r.name} ({r.kind}): {v.reason}" for r, v, _ in found),
+            note=f"the answer was {answered}" if answered not in (None, weakest) else None,
+        )
+    return states
 
 
 def finding(
@@ -42,7 +70,7 @@ def finding(
     importance: Mapping[Tenet, int],
     horizon: Horizon,
     today: dt.date,
-    implied: bool = False,
+    decided: Source = "answer",
 ) -> Finding:
     """`today` is the assessment's date; exemptions are judged on the horizon's own date."""
 
@@ -77,15 +105,24 @@ def finding(
         return make(Risk.UNKNOWN, f"the exemption expires on {exemption.expires}", "unanswered", expired=True)
     assert state.choice is not None  # the model requires a choice without exemption or N/A
     outcome = judge(p, state.choice, importance)
-    return make(Risk(outcome.risk), outcome.reason, "implied" if implied else "answer")
+    return make(Risk(outcome.risk), outcome.reason, decided)
 
 
 def findings(
-    w: Workload, lens: Lens, importance: Mapping[Tenet, int], horizon: Horizon, today: dt.date
+    w: Workload,
+    lens: Lens,
+    importance: Mapping[Tenet, int],
+    horizon: Horizon,
+    today: dt.date,
+    evidence: Sequence[ProbeResult] = (),
 ) -> list[Finding]:
-    states = practice_states(w, lens, horizon)
-    result = [
-        finding(p, states.get(p.id), importance, horizon, today, implied=p.id not in w.practices)
-        for p in lens.practices
-    ]
+    states = practice_states(w, lens, horizon, evidence)
+    decided_by_evidence = {v.practice for r in evidence for v in r.evidence.verdicts}
+
+    def decided(pid: str) -> Source:
+        if pid in decided_by_evidence:
+            return "evidence"
+        return "answer" if pid in w.practices else "implied"
+
+    result = [finding(p, states.get(p.id), importance, horizon, today, decided(p.id)) for p in lens.practices]
     return sorted(result, key=lambda f: (-f.risk.rank, -f.weight, f.practice))

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Literal
 
 from .common import Horizon, Strict, Tenet
+from .evidence import ProbeResult
 from .findings import Finding, Maturity, PlanItem
 from .targets import Importance, Targets, Tension
 from .workload import App
@@ -38,6 +39,7 @@ class Assessment(Strict):
     maturity: list[Maturity]
     horizons: list[HorizonView]
     plan: list[PlanItem]
+    evidence: list[ProbeResult] = []
 
     def at(self, horizon: Horizon) -> HorizonView:
         return next(v for v in self.horizons if v.horizon == horizon)

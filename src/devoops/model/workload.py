@@ -368,8 +368,26 @@ class PracticeState(Strict):
         return self
 
 
+ProbeName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
+
+
+class ProbeConfig(Strict):
+    """One probe to run by `devoops audit`. Strings may hold `${ENV_VAR}` references, resolved
+    only when the probe runs; the file, the store and every report keep the reference."""
+
+    type: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")] = Field(
+        description="probe kind: http, access_log, prometheus, tls, or one a plugin registers"
+    )
+    target: Text = Field(description="what the probe measures: a URL, a file glob, a server")
+    timeout: Annotated[float, Field(gt=0, le=86_400)] | None = Field(
+        default=None, description="seconds before the probe is stopped; default per kind"
+    )
+    enabled: bool = True
+    options: dict[str, Any] = Field(default={}, description="the kind's own settings")
+
+
 class Workload(Strict):
-    """The whole `devoops.yaml`. Later sections (inventory, probes) join here."""
+    """The whole `devoops.yaml`. Later sections (inventory) join here."""
 
     version: Literal[1] = 1
     app: App
@@ -379,6 +397,9 @@ class Workload(Strict):
         default={}, description="importance overrides 0-10; the override wins, reports show both"
     )
     practices: dict[str, PracticeState] = {}
+    probes: dict[ProbeName, ProbeConfig] = Field(
+        default={}, description="evidence collectors `devoops audit` runs, by name"
+    )
 
 
 class QuizAnswers(RootModel[dict[str, bool]]):

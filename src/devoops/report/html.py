@@ -107,6 +107,7 @@ def sections(a: Assessment) -> list[Section]:
     return [
         view.tenets(a),
         targets(a),
+        *view.evidence(a),
         explain.availability(a)[0],
         by_risk(view.findings(a)),
         *new_risks(a),

@@ -9,6 +9,7 @@ from ..diff import target_values
 from ..fmt import minutes, money, number, percent
 from ..model.assessment import Assessment, HorizonView
 from ..model.common import HORIZONS, Horizon, Risk, Tenet
+from ..model.evidence import Measurement, Status
 from ..model.findings import Finding
 from ..model.lens import CostBand
 from ..model.targets import Importance
@@ -211,9 +212,74 @@ def tensions(a: Assessment) -> Section:
 
 
 def reason(f: Finding) -> str:
-    """The rule's reason, with where the state came from when the workload says so."""
-    extra = [part for part in (f.note, f"evidence: {f.evidence}" if f.evidence else None) if part]
+    """The rule's reason, with where the state came from: a probe's measurement ("measured")
+    or what the workload records as evidence."""
+    label = "measured" if f.source == "evidence" else "evidence"
+    extra = [part for part in (f"{label}: {f.evidence}" if f.evidence else None, f.note) if part]
     return f.reason + (f" ({'; '.join(extra)})" if extra else "")
+
+
+def measured(m: Measurement) -> str:
+    return "unknown" if m.value is None else quantity(m.value, m.unit)
+
+
+def quantity(value: float, unit: str) -> str:
+    if unit == "ratio":
+        return f"{value * 100:.4g} %"
+    if unit == "count":
+        return f"{value:,.0f}"
+    return f"{value:,.4g} {unit}"
+
+
+def evidence(a: Assessment, detail: bool = True) -> list[Section]:
+    """What the probes measured, each figure beside its target; the detail tables where there is room."""
+    if not a.evidence:
+        return []
+    runs = Table(
+        ["status", "probe", "kind", "target", "took", "summary"],
+        [
+            [r.status.value, r.name, r.kind, r.target, f"{r.seconds:.1f} s", r.evidence.summary]
+            for r in a.evidence
+        ],
+    )
+    figures = Table(
+        ["probe", "figure", "value", "target", "held"],
+        [
+            [
+                r.name,
+                m.name,
+                measured(m),
+                ""
+                if m.target is None
+                else f"{'≤' if m.bound == 'max' else '≥'} {quantity(m.target, m.unit)}",
+                {True: "yes", False: "NO", None: ""}[m.ok],
+            ]
+            for r in a.evidence
+            for m in r.evidence.measurements
+        ],
+        "Measurements",
+    )
+    verdicts = [
+        f"{v.practice} is **{v.choice}** ({r.name}): {v.reason}"
+        for r in a.evidence
+        for v in r.evidence.verdicts
+    ]
+    extra = [
+        Table(
+            t.columns, [["" if c is None else str(c) for c in row] for row in t.rows], f"{r.name}: {t.title}"
+        )
+        for r in a.evidence
+        for t in r.evidence.tables
+    ]
+    counted = ", ".join(f"{n} {s.value}" for s in Status if (n := sum(r.status == s for r in a.evidence)))
+    return [
+        Section(
+            "Evidence",
+            paragraphs=[f"{len(a.evidence)} probes: {counted}. What they show outranks the answers."],
+            tables=[runs, *([figures] if figures.rows else []), *(extra if detail else [])],
+            bullets=verdicts,
+        )
+    ]
 
 
 def findings(a: Assessment, horizon: Horizon = Horizon.NOW) -> Section:
@@ -282,5 +348,16 @@ def plan(a: Assessment, limit: int | None = None) -> Section:
 
 
 def report(a: Assessment, plan_limit: int | None = None) -> list[Section]:
-    economics = availability(a, HORIZONS if plan_limit is None else (Horizon.NOW,))
-    return [verdict(a), tenets(a), targets(a), economics, tensions(a), findings(a), plan(a, plan_limit)]
+    """`plan_limit` set means a short report (the terminal): fewer horizons, no detail tables."""
+    short = plan_limit is not None
+    economics = availability(a, (Horizon.NOW,) if short else HORIZONS)
+    return [
+        verdict(a),
+        tenets(a),
+        targets(a),
+        *evidence(a, detail=not short),
+        economics,
+        tensions(a),
+        findings(a),
+        plan(a, plan_limit),
+    ]

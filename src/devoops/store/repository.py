@@ -21,7 +21,7 @@ from ..model.common import Horizon, Risk, Tenet
 from ..model.history import HistoryEntry
 from . import migrate
 from .engine import StoreError, connect, display, writer
-from .tables import applications, assessments, findings, milestones
+from .tables import applications, assessments, findings, milestones, probe_results
 
 ID_MAX = 2**31 - 1
 """The largest id the integer id column holds on every backend."""
@@ -288,6 +288,21 @@ def insert_assessment(
     ]
     if rows:
         conn.execute(findings.insert(), rows)
+    probes = [
+        {
+            "assessment_id": new_id,
+            "name": r.name,
+            "kind": r.kind,
+            "status": r.status.value,
+            "target": r.target,
+            "started_at": r.started_at,
+            "finished_at": r.finished_at,
+            "summary": r.evidence.summary,
+        }
+        for r in a.evidence
+    ]
+    if probes:
+        conn.execute(probe_results.insert(), probes)
     return new_id
 
 

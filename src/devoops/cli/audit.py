@@ -1,0 +1,95 @@
+"""Run the workload's probes concurrently and assess it with what they measured.
+
+Evidence outranks the answers, and each finding says which decided. The assessment is saved
+when the store exists (or with --save); --no-save never writes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from .assess import Format, save_and_history
+from .common import Lens, Output, Workload, emit, is_terminal, width
+from .store import Db
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from rich.progress import TaskID
+
+    from ..model.evidence import ProbeResult
+    from ..model.workload import ProbeConfig
+
+NAME = "audit"
+EXAMPLE = "Example: devoops audit devoops.yaml --probe api-latency -f html -o report.html"
+
+
+def run(
+    workload: Workload,
+    format: Annotated[Format, typer.Option("--format", "-f", help="output format")] = Format.TERMINAL,
+    output: Output = None,
+    lens: Lens = None,
+    probe: Annotated[
+        list[str] | None, typer.Option("--probe", metavar="NAME", help="run only this probe (repeatable)")
+    ] = None,
+    save: Annotated[
+        bool | None,
+        typer.Option("--save/--no-save", help="keep the assessment in the store [default: when it exists]"),
+    ] = None,
+    db: Db = None,
+) -> None:
+    from ..api import audit_file
+    from ..report import render
+    from ..store import exists, locate
+
+    with _Listeners() as (started, finished):
+        result = audit_file(workload, lens or (), probe or (), started, finished)
+    keep = save if save is not None else exists(locate(db, result.loaded.path))
+    history = save_and_history(result, db, keep, format == Format.HTML)
+    text = render(
+        result.assessment,
+        format.value,
+        color=output is None and is_terminal(),
+        width=width(),
+        history=history,
+    )
+    emit(text, output)
+
+
+class _Listeners:
+    """A live display of the running probes on a terminal; one line per finished probe otherwise
+    (CI logs), both on stderr so the report on stdout stays clean."""
+
+    def __enter__(self) -> tuple[Callable[[str, ProbeConfig], None], Callable[[ProbeResult], None]]:
+        import sys
+
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.console = Console(stderr=True)
+        self.live = sys.stderr.isatty()
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=self.console,
+            transient=False,
+            disable=not self.live,
+        )
+        self.tasks: dict[str, TaskID] = {}
+        self.progress.start()
+        return self.started, self.finished
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def started(self, name: str, config: ProbeConfig) -> None:
+        self.tasks[name] = self.progress.add_task(f"{name} ({config.type}) {config.target}", total=1)
+
+    def finished(self, result: ProbeResult) -> None:
+        line = f"{result.status.value:<7} {result.name} ({result.kind}) {result.seconds:.1f} s: {result.evidence.summary}"
+        if self.live:
+            self.progress.update(self.tasks[result.name], description=line, completed=1)
+        else:
+            self.console.print(line, highlight=False, markup=False, soft_wrap=True)

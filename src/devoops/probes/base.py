@@ -1,0 +1,127 @@
+"""The probe interface and the registry of probe kinds.
+
+A probe is a class: `validate(target, options)` checks its configuration when the workload is
+loaded (errors are located in devoops.yaml), and `async collect(ctx)` measures. Clients come in
+through the Context, never built at import time; modules import their heavy libraries inside
+`collect`, so listing or validating probes stays cheap. Built-in kinds are registered below by
+name; third-party kinds arrive through the entry-point group `devoops.probes`, each entry point
+naming a Probe subclass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import importlib
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from ..model.common import Horizon
+from ..model.evidence import Evidence
+from ..model.targets import Targets
+from ..model.workload import Workload
+
+if TYPE_CHECKING:
+    import aiohttp
+
+GROUP = "devoops.probes"
+BUILTIN = {
+    "http": "devoops.probes.http:HttpProbe",
+    "access_log": "devoops.probes.access_log:AccessLogProbe",
+    "prometheus": "devoops.probes.prometheus:PrometheusProbe",
+    "tls": "devoops.probes.tls:TlsProbe",
+}
+T = TypeVar("T")
+
+
+class Options(BaseModel):
+    """Base of a probe kind's options: unknown keys are errors, like everywhere in devoops.yaml."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+OptionsT = TypeVar("OptionsT", bound=Options)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a probe gets to work with: the derived targets, the workload, the time it has, and
+    the clients it may share. `now` is when the audit started (UTC)."""
+
+    name: str
+    now: dt.datetime
+    timeout: float
+    workload: Workload
+    targets: Mapping[Horizon, Targets]
+    http: aiohttp.ClientSession
+
+    async def blocking(self, work: Callable[[], T], interrupt: Callable[[], object] | None = None) -> T:
+        """Run blocking work in a thread; when the probe is cancelled (its timeout), call
+        `interrupt` so the thread stops too instead of outliving the audit."""
+        task = asyncio.ensure_future(asyncio.to_thread(work))
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if interrupt is not None:
+                interrupt()
+            raise
+
+
+class Probe(ABC, Generic[OptionsT]):
+    """One kind of evidence collector. Subclasses set `kind`, `Options` and `collect`."""
+
+    kind: ClassVar[str]
+    Options: ClassVar[type[Options]] = Options
+    default_timeout: ClassVar[float] = 60.0
+    summary: ClassVar[str] = ""
+
+    def __init__(self, target: str, options: OptionsT) -> None:
+        self.target = target
+        self.options = options
+
+    @classmethod
+    def validate(cls, target: str, options: Mapping[str, Any]) -> Probe[OptionsT]:
+        """The configured probe; pydantic's ValidationError for bad options (located by the
+        loader under `options`), ValueError for a bad target."""
+        return cls(cls.check_target(target), cls.Options.model_validate(dict(options)))  # type: ignore[arg-type]
+
+    @classmethod
+    def check_target(cls, target: str) -> str:
+        """Override to refuse a malformed target early; raise ValueError with the reason."""
+        return target
+
+    @abstractmethod
+    async def collect(self, ctx: Context) -> Evidence:
+        """Measure, and hold the figures against ctx.targets. Never block the event loop: use
+        ctx.blocking for blocking work. Exceptions and timeouts become ERROR results."""
+
+
+class UnknownKind(LookupError):
+    """A probe type no built-in or installed plugin provides."""
+
+
+@cache
+def _plugins() -> dict[str, str]:
+    return {ep.name: ep.value for ep in entry_points(group=GROUP)}
+
+
+def kinds() -> dict[str, str]:
+    """Every known kind and where it lives; a built-in name cannot be taken by a plugin."""
+    return _plugins() | BUILTIN
+
+
+def probe_class(kind: str) -> type[Probe[Any]]:
+    where = kinds().get(kind)
+    if where is None:
+        raise UnknownKind(kind)
+    module, _, name = where.partition(":")
+    cls = getattr(importlib.import_module(module), name)
+    if not (isinstance(cls, type) and issubclass(cls, Probe)):
+        raise TypeError(f"{where} is not a devoops Probe class")
+    return cls

@@ -1,0 +1,131 @@
+"""Run the configured probes concurrently, each within its timeout, and never let one break the
+run: an exception, a timeout or an unset variable becomes that probe's ERROR result."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import replace
+
+from pydantic import ValidationError
+
+from ..errors import DevoopsError
+from ..model.common import Horizon
+from ..model.evidence import Evidence, ProbeResult, Status
+from ..model.lens import Lens
+from ..model.targets import Targets
+from ..model.workload import ProbeConfig, Workload
+from .base import Context, probe_class
+from .secrets import Unset, resolve, scrubbed
+
+Listener = Callable[[str, ProbeConfig], None]
+Finished = Callable[[ProbeResult], None]
+
+
+def run(
+    workload: Workload,
+    targets: Mapping[Horizon, Targets],
+    lens: Lens,
+    now: dt.datetime,
+    only: Collection[str] = (),
+    started: Listener = lambda name, config: None,
+    finished: Finished = lambda result: None,
+    env: Mapping[str, str] | None = None,
+) -> list[ProbeResult]:
+    """Run the workload's probes (or only the named ones) on a fresh event loop (uvloop when
+    installed); results come back in the order of devoops.yaml."""
+    try:
+        import aiohttp
+    except ImportError:
+        raise DevoopsError("probes need the probes extra: pip install 'devoops[probes]'") from None
+    try:
+        import uvloop
+
+        loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = uvloop.new_event_loop
+    except ImportError:
+        loop_factory = None
+
+    async def main() -> list[ProbeResult]:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None)) as http:
+            chosen = {n: c for n, c in workload.probes.items() if not only or n in only}
+
+            async def one(name: str, config: ProbeConfig) -> ProbeResult:
+                started(name, config)
+                ctx = Context(name, now, config.timeout or 0.0, workload, targets, http)
+                result = await collect(ctx, config, lens, os.environ if env is None else env)
+                finished(result)
+                return result
+
+            return list(await asyncio.gather(*(one(n, c) for n, c in chosen.items())))
+
+    with asyncio.Runner(loop_factory=loop_factory) as runner:
+        return runner.run(main())
+
+
+async def collect(ctx: Context, config: ProbeConfig, lens: Lens, env: Mapping[str, str]) -> ProbeResult:
+    """One probe's result; whatever happens inside, a result comes back within the timeout
+    (ctx.timeout is replaced by the configured or the kind's default timeout)."""
+    secrets: set[str] = set()
+    began = _clock()
+    timeout = config.timeout
+    try:
+        cls = probe_class(config.type)
+        timeout = timeout or cls.default_timeout
+        if not config.enabled:
+            evidence = Evidence(status=Status.SKIPPED, summary="disabled in devoops.yaml")
+        else:
+            probe = cls.validate(resolve(config.target, env, secrets), resolve(config.options, env, secrets))
+            ctx = replace(ctx, timeout=timeout)
+            async with asyncio.timeout(timeout):
+                evidence = _checked(await probe.collect(ctx), lens)
+    except TimeoutError:
+        evidence = _error(f"timed out after {timeout:g} s")
+    except Unset as exc:
+        evidence = _error(str(exc))
+    except ValidationError as exc:
+        evidence = _error("invalid settings once references were resolved: " + _fields(exc))
+    except Exception as exc:  # a probe never breaks the run; its cause is the result
+        evidence = _error(f"{exc.__class__.__name__}: {exc}".rstrip(": "))
+    result = ProbeResult(
+        name=ctx.name,
+        kind=config.type,
+        target=config.target,
+        started_at=began,
+        finished_at=_clock(),
+        evidence=evidence,
+    )
+    return scrubbed(result, secrets)
+
+
+def _checked(evidence: Evidence, lens: Lens) -> Evidence:
+    """A verdict must name a practice and a choice of the lens; a probe that names others is
+    broken, and says so rather than deciding a finding it cannot."""
+    wrong = [
+        f"{v.practice}={v.choice}"
+        for v in evidence.verdicts
+        if (p := lens.practice(v.practice)) is None or p.choice(v.choice) is None
+    ]
+    if not wrong:
+        return evidence
+    return evidence.model_copy(
+        update={
+            "status": Status.ERROR,
+            "summary": f"the probe names practice choices the lens lacks: {', '.join(wrong)}",
+            "verdicts": [],
+        }
+    )
+
+
+def _fields(exc: ValidationError) -> str:
+    """Field names and messages only: pydantic's own text repeats the (secret) input."""
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'target'}: {e['msg']}" for e in exc.errors())
+
+
+def _error(cause: str) -> Evidence:
+    return Evidence(status=Status.ERROR, summary=cause)
+
+
+def _clock() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)

@@ -1,0 +1,66 @@
+"""`${ENV_VAR}` references in probe settings: resolved only when a probe runs, and every
+resolved value scrubbed from what the probe reports, whatever a probe or library echoes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, TypeVar
+from urllib.parse import quote, quote_plus
+
+from pydantic import BaseModel
+
+REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+HIDDEN = "***"
+M = TypeVar("M", bound=BaseModel)
+
+
+class Unset(LookupError):
+    """A referenced variable is not set; the message names the variable, never a value."""
+
+
+def resolve(value: Any, env: Mapping[str, str], found: set[str]) -> Any:
+    """`value` with every reference in its strings replaced; the values used are added to `found`."""
+    if isinstance(value, str):
+
+        def sub(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in env:
+                raise Unset(f"environment variable {name} is not set")
+            found.add(env[name])
+            return env[name]
+
+        return REFERENCE.sub(sub, value)
+    if isinstance(value, Mapping):
+        return {k: resolve(v, env, found) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [resolve(v, env, found) for v in value]
+    return value
+
+
+def scrub(text: str, secrets: set[str]) -> str:
+    """`text` with each secret, plain or URL-encoded, replaced by ***. Values shorter than three
+    characters are left alone: they are no credible secret, and hiding them would garble text."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        if len(secret) < 3:
+            continue
+        for form in dict.fromkeys((secret, quote(secret, safe=""), quote_plus(secret))):
+            text = text.replace(form, HIDDEN)
+    return text
+
+
+def scrubbed(model: M, secrets: set[str]) -> M:
+    """A copy of `model` with every string inside scrubbed."""
+    if not secrets:
+        return model
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return scrub(value, secrets)
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        return value
+
+    return type(model).model_validate(walk(model.model_dump(mode="json")))
