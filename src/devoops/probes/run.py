@@ -76,7 +76,14 @@ async def collect(ctx: Context, config: ProbeConfig, lens: Lens, env: Mapping[st
         if not config.enabled:
             evidence = Evidence(status=Status.SKIPPED, summary="disabled in devoops.yaml")
         else:
-            probe = cls.validate(resolve(config.target, env, secrets), resolve(config.options, env, secrets))
+            try:
+                probe = cls.validate(
+                    resolve(config.target, env, secrets), resolve(config.options, env, secrets)
+                )
+            except ValidationError as exc:
+                raise Unusable(_fields(exc)) from None
+            except ValueError as exc:
+                raise Unusable(f"target: {exc}") from None
             ctx = replace(ctx, timeout=timeout)
             async with asyncio.timeout(timeout):
                 evidence = _checked(await probe.collect(ctx), lens)
@@ -84,10 +91,10 @@ async def collect(ctx: Context, config: ProbeConfig, lens: Lens, env: Mapping[st
         evidence = _error(f"timed out after {timeout:g} s")
     except Unset as exc:
         evidence = _error(str(exc))
-    except ValidationError as exc:
-        evidence = _error("invalid settings once references were resolved: " + _fields(exc))
+    except Unusable as exc:
+        evidence = _error(f"invalid settings once references were resolved: {exc}")
     except Exception as exc:  # a probe never breaks the run; its cause is the result
-        evidence = _error(f"{exc.__class__.__name__}: {exc}".rstrip(": "))
+        evidence = _error(f"{exc.__class__.__name__}: {exc}" if str(exc) else exc.__class__.__name__)
     result = ProbeResult(
         name=ctx.name,
         kind=config.type,
@@ -97,6 +104,10 @@ async def collect(ctx: Context, config: ProbeConfig, lens: Lens, env: Mapping[st
         evidence=evidence,
     )
     return scrubbed(result, secrets)
+
+
+class Unusable(ValueError):
+    """Settings that validated with their references but not with the values put in."""
 
 
 def _checked(evidence: Evidence, lens: Lens) -> Evidence:
@@ -120,7 +131,7 @@ def _checked(evidence: Evidence, lens: Lens) -> Evidence:
 
 def _fields(exc: ValidationError) -> str:
     """Field names and messages only: pydantic's own text repeats the (secret) input."""
-    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'target'}: {e['msg']}" for e in exc.errors())
+    return "; ".join(f"options.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
 
 
 def _error(cause: str) -> Evidence:

@@ -1,0 +1,334 @@
+"""The probe framework through a third-party probe installed the way users install one: its
+entry point found, its configuration checked on load, every failure turned into a result,
+secrets kept out of everything it reports, and evidence outranking the answers."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devoops.errors import InputError
+from devoops.evaluate import assess
+from devoops.lens import load_lens
+from devoops.load import load_workload
+from devoops.model.common import Horizon, Risk
+from devoops.model.evidence import Evidence, ProbeResult, Status, Verdict
+from devoops.probes import base
+from devoops.probes.run import run
+from devoops.probes.secrets import scrub
+
+from ..conftest import NOW, ROOT, document, workload
+from ..helpers import SRC
+from .support import probe
+
+PLUGIN = ROOT / "tests" / "fixtures" / "plugin"
+SECRET = "s3cr3t/+ token"
+
+
+@pytest.fixture(scope="session")
+def plugin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The sample plugin installed with pip into a folder, and that folder on the path."""
+    target = tmp_path_factory.mktemp("site")
+    build = tmp_path_factory.mktemp("build")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(PLUGIN),
+        ],
+        check=True,
+        cwd=build,
+        env=os.environ | {"PIP_DISABLE_PIP_VERSION_CHECK": "1"},
+    )
+    sys.path.insert(0, str(target))
+    base._plugins.cache_clear()
+    yield target
+    sys.path.remove(str(target))
+    base._plugins.cache_clear()
+
+
+def echo(plugin: Path, **options: Any) -> ProbeResult:
+    return probe("sample.echo", options.pop("target", "echo:here"), options, **options.pop("kw", {}))
+
+
+def test_an_installed_plugin_is_found_by_its_entry_point(plugin: Path) -> None:
+    assert base.kinds()["sample.echo"] == "devoops_sample_probe:EchoProbe"
+    assert base.probe_class("sample.echo").kind == "sample.echo"
+    result = echo(plugin, value=7)
+    assert result.status == Status.PASS and result.kind == "sample.echo"
+    (m,) = result.evidence.measurements
+    assert (m.value, m.unit, m.ok) == (7, "ms", True)
+    assert result.started_at <= result.finished_at
+
+
+def test_a_plugin_cannot_take_a_built_in_name(plugin: Path) -> None:
+    assert base.kinds()["http"] == base.BUILTIN["http"]
+
+
+def test_an_exception_becomes_an_error_with_its_cause(plugin: Path) -> None:
+    result = echo(plugin, fail="disk on fire")
+    assert result.status == Status.ERROR
+    assert result.evidence.summary == "RuntimeError: disk on fire"
+
+
+def test_a_probe_past_its_timeout_is_stopped_and_reported(plugin: Path) -> None:
+    began = time.monotonic()
+    result = echo(plugin, sleep=30, kw={"timeout": 0.3})
+    assert time.monotonic() - began < 5
+    assert result.status == Status.ERROR
+    assert result.evidence.summary == "timed out after 0.3 s"
+
+
+def test_blocking_work_is_interrupted_when_the_timeout_strikes(plugin: Path) -> None:
+    cls: Any = base.probe_class("sample.echo")
+    cls.interrupted.clear()
+    began = time.monotonic()
+    result = echo(plugin, block=30, kw={"timeout": 0.3})
+    assert time.monotonic() - began < 5
+    assert result.status == Status.ERROR and cls.interrupted.is_set()
+
+
+def test_the_kind_default_timeout_applies_when_none_is_configured(plugin: Path) -> None:
+    result = echo(plugin, sleep=30)
+    assert result.evidence.summary == "timed out after 5 s"
+
+
+def test_references_resolve_at_run_time_and_never_show(plugin: Path) -> None:
+    result = echo(plugin, target="echo:${TOKEN}", summary="token", kw={"env": {"TOKEN": SECRET}})
+    assert result.status == Status.PASS
+    text = result.model_dump_json()
+    assert SECRET not in text and "s3cr3t%2F%2B%20token" not in text
+    assert result.target == "echo:${TOKEN}"
+    assert result.evidence.summary == "token at echo:***"
+
+
+def test_an_unset_variable_is_an_error_naming_it(plugin: Path) -> None:
+    result = echo(plugin, target="echo:${MISSING_TOKEN}")
+    assert result.status == Status.ERROR
+    assert result.evidence.summary == "environment variable MISSING_TOKEN is not set"
+
+
+def test_settings_invalid_once_resolved_do_not_echo_the_value(plugin: Path) -> None:
+    result = echo(plugin, target="${TOKEN}", kw={"env": {"TOKEN": SECRET}})
+    assert result.status == Status.ERROR
+    assert result.evidence.summary == (
+        "invalid settings once references were resolved: target: the target must start with echo:"
+    )
+    assert SECRET not in result.model_dump_json()
+    sleepy = echo(plugin, sleep="${TOKEN}", kw={"env": {"TOKEN": SECRET}})
+    assert sleepy.evidence.summary.startswith(
+        "invalid settings once references were resolved: options.sleep: "
+    )
+    assert SECRET not in sleepy.model_dump_json()
+
+
+def test_a_disabled_probe_is_skipped(plugin: Path) -> None:
+    w = workload(probes={"off": {"type": "sample.echo", "target": "echo:x", "enabled": False}})
+    (result,) = run(w, {}, load_lens(), NOW, env={})
+    assert result.status == Status.SKIPPED and result.evidence.summary == "disabled in devoops.yaml"
+
+
+def test_a_verdict_naming_what_the_lens_lacks_is_an_error(plugin: Path) -> None:
+    good = echo(plugin, practice="perf.latency-met", choice="met")
+    assert good.status == Status.PASS and good.evidence.verdicts[0].choice == "met"
+    for practice, choice in (("perf.no-such", "met"), ("perf.latency-met", "splendid")):
+        result = echo(plugin, practice=practice, choice=choice)
+        assert result.status == Status.ERROR and result.evidence.verdicts == []
+        assert f"{practice}={choice}" in result.evidence.summary
+
+
+def test_scrub_hides_plain_and_url_encoded_forms_but_not_tiny_values() -> None:
+    assert (
+        scrub("a s3cr3t/+ token b s3cr3t%2F%2B%20token c s3cr3t%2F%2B+token", {SECRET}) == "a *** b *** c ***"
+    )
+    assert scrub("x = 1", {"1"}) == "x = 1"
+
+
+# --- loading: probe configuration is checked with the workload, errors located
+
+
+def write(tmp_path: Path, probes: dict[str, Any]) -> Path:
+    path = tmp_path / "devoops.yaml"
+    path.write_text(json.dumps(document(probes=probes), indent=2))
+    return path
+
+
+def problems(path: Path) -> list[str]:
+    with pytest.raises(InputError) as caught:
+        load_workload(path, load_lens())
+    return str(caught.value).splitlines()
+
+
+def test_an_unknown_probe_type_is_located_with_a_suggestion(tmp_path: Path) -> None:
+    path = write(tmp_path, {"web": {"type": "htpp", "target": "https://example.test/"}})
+    (line,) = problems(path)
+    assert line.startswith(f"{path}:")
+    assert "probes.web.type: unknown probe type 'htpp' (did you mean 'http'?)" in line
+
+
+def test_bad_options_and_targets_are_located_in_the_file(plugin: Path, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        {
+            "one": {"type": "sample.echo", "target": "echo:x", "options": {"sleep": "long", "colour": 1}},
+            "two": {"type": "sample.echo", "target": "nope"},
+        },
+    )
+    lines = problems(path)
+    text = path.read_text().splitlines()
+    by_field = {line.split(": ")[1]: line for line in lines}
+    for field, word in (
+        ("probes.one.options.sleep", "long"),
+        ("probes.one.options.colour", "colour"),
+        ("probes.two.target", "nope"),
+    ):
+        line = by_field[field]
+        row, column = map(int, line.split(":")[1:3])
+        assert word in text[row - 1][column - 1 :], (field, line)
+    assert "unknown key 'colour'" in by_field["probes.one.options.colour"]
+    assert "the target must start with echo:" in by_field["probes.two.target"]
+
+
+def test_a_valid_configuration_loads(plugin: Path, tmp_path: Path) -> None:
+    path = write(tmp_path, {"one": {"type": "sample.echo", "target": "echo:${X}", "options": {"value": 3}}})
+    loaded = load_workload(path, load_lens())
+    assert loaded.workload.probes["one"].options == {"value": 3}
+
+
+# --- evaluation: evidence outranks answers
+
+
+def result(name: str, practice: str, choice: str) -> ProbeResult:
+    return ProbeResult(
+        name=name,
+        kind="sample.echo",
+        target="echo:x",
+        started_at=NOW,
+        finished_at=NOW,
+        evidence=Evidence(
+            status=Status.FAIL, summary="s", verdicts=[Verdict(practice=practice, choice=choice, reason=name)]
+        ),
+    )
+
+
+def test_evidence_decides_over_the_answer_and_says_so() -> None:
+    lens = load_lens()
+    w = workload(**{"practices": {"tls.certificates-valid": "valid"}})
+    before = {f.practice: f for f in assess(w, lens, NOW, "t").at(Horizon.NOW).findings}
+    assert (before["tls.certificates-valid"].risk, before["tls.certificates-valid"].source) == (
+        Risk.NONE,
+        "answer",
+    )
+    a = assess(w, lens, NOW, "t", [result("certs", "tls.certificates-valid", "failing")])
+    after = {f.practice: f for f in a.at(Horizon.NOW).findings}["tls.certificates-valid"]
+    assert (after.risk, after.source, after.choice) == (Risk.HIGH, "evidence", "failing")
+    assert after.evidence == "certs (sample.echo): certs" and after.note == "the answer was valid"
+    assert a.evidence[0].name == "certs"
+    maturity = {m.tenet.value: m.value for m in a.maturity}
+    assert (
+        maturity["security"]
+        < {m.tenet.value: m.value for m in assess(w, lens, NOW, "t").maturity}["security"]
+    )
+
+
+def test_where_probes_disagree_the_weakest_choice_stands() -> None:
+    lens = load_lens()
+    evidence = [result("logs", "perf.latency-met", "met"), result("load", "perf.latency-met", "missed")]
+    for order in (evidence, evidence[::-1]):
+        f = {f.practice: f for f in assess(workload(), lens, NOW, "t", order).at(Horizon.NOW).findings}
+        assert f["perf.latency-met"].choice == "missed"
+        assert "logs (sample.echo)" in (f["perf.latency-met"].evidence or "")
+        assert "load (sample.echo)" in (f["perf.latency-met"].evidence or "")
+
+
+# --- the audit command, as a user runs it
+
+
+def audit(
+    plugin: Path, cwd: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "devoops", "audit", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=os.environ | {"PYTHONPATH": f"{SRC}:{plugin}", "COLUMNS": "200"} | (env or {}),
+        timeout=120,
+    )
+
+
+def test_audit_runs_probes_concurrently_and_saves_when_the_store_exists(plugin: Path, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        {
+            "slow-a": {"type": "sample.echo", "target": "echo:a", "options": {"sleep": 1.5}},
+            "slow-b": {"type": "sample.echo", "target": "echo:b", "options": {"sleep": 1.5, "value": 99999}},
+            "broken": {"type": "sample.echo", "target": "echo:c", "options": {"fail": "no route"}},
+            "secret": {
+                "type": "sample.echo",
+                "target": "echo:${TOKEN}",
+                "options": {"practice": "perf.latency-met", "choice": "missed"},
+            },
+        },
+    )
+    first = audit(plugin, tmp_path, path.name, "--save", "-f", "json", env={"TOKEN": SECRET})
+    assert first.returncode == 0, first.stderr
+    doc = json.loads(first.stdout)
+    by_name = {r["name"]: r for r in doc["evidence"]}
+    assert [r["name"] for r in doc["evidence"]] == ["slow-a", "slow-b", "broken", "secret"]
+    assert by_name["broken"]["evidence"]["status"] == "ERROR"
+    assert by_name["slow-b"]["evidence"]["status"] == "PASS"  # as told; its figure is out of bounds
+    starts = sorted(r["started_at"] for r in (by_name["slow-a"], by_name["slow-b"]))
+    ends = sorted(r["finished_at"] for r in (by_name["slow-a"], by_name["slow-b"]))
+    assert starts[1] < ends[0], "the two slow probes ran at the same time"
+    latency = next(f for f in doc["horizons"][0]["findings"] if f["practice"] == "perf.latency-met")
+    assert latency["source"] == "evidence" and latency["choice"] == "missed"
+    for line in ("ERROR   broken (sample.echo)", "PASS    slow-a (sample.echo)"):
+        assert line in first.stderr
+    assert "saved as assessment 1" in first.stderr
+    store = tmp_path / ".devoops" / "devoops.db"
+    second = audit(plugin, tmp_path, path.name, "--probe", "slow-a")
+    assert second.returncode == 0 and "saved as assessment 2" in second.stderr
+    assert "slow-a" in second.stdout and "broken" not in second.stdout
+    with sqlite3.connect(store) as db:
+        rows = db.execute("select assessment_id, name, status from probe_results order by 1, 2").fetchall()
+    assert rows == [
+        (1, "broken", "ERROR"),
+        (1, "secret", "PASS"),
+        (1, "slow-a", "PASS"),
+        (1, "slow-b", "PASS"),
+        (2, "slow-a", "PASS"),
+    ]
+    for text in (
+        first.stdout,
+        first.stderr,
+        *(p.read_bytes().decode("latin-1") for p in store.parent.iterdir()),
+    ):
+        assert SECRET not in text
+    quiet = audit(plugin, tmp_path, path.name, "--probe", "slow-a", "--no-save")
+    assert quiet.returncode == 0 and "saved" not in quiet.stderr
+
+
+def test_audit_refuses_what_it_cannot_run(plugin: Path, tmp_path: Path) -> None:
+    none = write(tmp_path, {})
+    refused = audit(plugin, tmp_path, none.name)
+    assert refused.returncode == 2 and "configures no probes" in refused.stderr
+    path = write(tmp_path, {"slow-a": {"type": "sample.echo", "target": "echo:a"}})
+    unknown = audit(plugin, tmp_path, path.name, "--probe", "slow-b")
+    assert unknown.returncode == 2 and "no probe named 'slow-b'" in unknown.stderr
+    assert "did you mean 'slow-a'" in unknown.stderr
