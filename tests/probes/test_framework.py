@@ -332,3 +332,31 @@ def test_audit_refuses_what_it_cannot_run(plugin: Path, tmp_path: Path) -> None:
     unknown = audit(plugin, tmp_path, path.name, "--probe", "slow-b")
     assert unknown.returncode == 2 and "no probe named 'slow-b'" in unknown.stderr
     assert "did you mean 'slow-a'" in unknown.stderr
+
+
+def test_audit_as_a_gate_fails_on_risk_and_on_broken_probes(plugin: Path, tmp_path: Path) -> None:
+    fine = {
+        "type": "sample.echo",
+        "target": "echo:a",
+        "options": {"practice": "tls.certificates-valid", "choice": "valid"},
+    }
+    path = write(tmp_path, {"certs": fine})
+    passed = audit(plugin, tmp_path, path.name, "--no-save", "--fail-on", "high")
+    assert passed.returncode == 0, passed.stderr
+    assert "0 findings at or above HIGH now: passed" in passed.stderr
+    failing = fine | {"options": {"practice": "tls.certificates-valid", "choice": "failing"}}
+    path = write(tmp_path, {"certs": failing})
+    gated = audit(plugin, tmp_path, path.name, "--no-save", "--fail-on", "high")
+    assert gated.returncode == 1
+    assert (
+        "HIGH    tls.certificates-valid" in gated.stderr and "measured: certs (sample.echo)" in gated.stderr
+    )
+    assert "devoops · shop" in gated.stdout  # the report still comes out
+    path = write(
+        tmp_path,
+        {"certs": fine, "broken": {"type": "sample.echo", "target": "echo:b", "options": {"fail": "x"}}},
+    )
+    broken = audit(plugin, tmp_path, path.name, "--no-save", "--fail-on", "high")
+    assert broken.returncode == 1
+    assert "ERROR   probe broken (sample.echo): RuntimeError: x" in broken.stderr
+    assert audit(plugin, tmp_path, path.name, "--no-save").returncode == 0

@@ -1,7 +1,7 @@
 """Run the workload's probes concurrently and assess it with what they measured.
 
 Evidence outranks the answers, and each finding says which decided. The assessment is saved
-when the store exists (or with --save); --no-save never writes."""
+when the store exists (or with --save); --no-save never writes. --fail-on makes it a CI gate."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .assess import Format, save_and_history
+from .check import Gate
 from .common import Lens, Output, Workload, emit, is_terminal, width
 from .store import Db
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 
     from rich.progress import TaskID
 
+    from ..model.assessment import Assessment
     from ..model.evidence import ProbeResult
     from ..model.workload import ProbeConfig
 
@@ -38,6 +40,14 @@ def run(
         typer.Option("--save/--no-save", help="keep the assessment in the store [default: when it exists]"),
     ] = None,
     db: Db = None,
+    fail_on: Annotated[
+        Gate | None,
+        typer.Option(
+            "--fail-on",
+            help="exit 1 when a finding now reaches this risk or a probe ends in ERROR (a gate "
+            "cannot pass on evidence it could not collect)",
+        ),
+    ] = None,
 ) -> None:
     from ..api import audit_file
     from ..report import render
@@ -55,6 +65,20 @@ def run(
         history=history,
     )
     emit(text, output)
+    if fail_on is not None:
+        _gate(result.assessment, fail_on)
+
+
+def _gate(a: Assessment, fail_on: Gate) -> None:
+    from ..model.common import Horizon, Risk
+    from ..model.evidence import Status
+    from .check import failed
+
+    broken = [r for r in a.evidence if r.status == Status.ERROR]
+    for r in broken:
+        typer.echo(f"ERROR   probe {r.name} ({r.kind}): {r.evidence.summary}", err=True)
+    if failed(a, Horizon.NOW, Risk(fail_on.value.upper()), err=True) or broken:
+        raise typer.Exit(1)
 
 
 class _Listeners:

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .common import Lens, Workload
+
+if TYPE_CHECKING:
+    from ..model.assessment import Assessment
+    from ..model.common import Horizon, Risk
 
 NAME = "check"
 EXAMPLE = "Example: devoops check devoops.yaml --fail-on medium --junit devoops.xml --sarif devoops.sarif"
@@ -49,12 +53,10 @@ def run(
     from ..model.common import Horizon, Risk
     from ..report import junit as junit_report
     from ..report import sarif as sarif_report
-    from ..report.view import HORIZON_TITLES, reason
     from .common import write_atomically
 
     result = assess_file(workload, lens or ())
     a, when, gate = result.assessment, Horizon(horizon.value), Risk(fail_on.value.upper())
-    failing = sorted((f for f in a.at(when).findings if f.risk.rank >= gate.rank), key=lambda f: -f.risk.rank)
     writes = []
     if junit is not None:
         writes.append((junit, junit_report.render(a, when, gate)))
@@ -63,10 +65,18 @@ def run(
         writes.append((sarif, text))
     for path, text in writes:
         write_atomically(path, text)
+    if failed(a, when, gate):
+        raise typer.Exit(1)
+
+
+def failed(a: Assessment, when: Horizon, gate: Risk, err: bool = False) -> bool:
+    """Print the findings at or above `gate` and a verdict line; True when any reaches it."""
+    from ..report.view import HORIZON_TITLES, reason
+
+    failing = sorted((f for f in a.at(when).findings if f.risk.rank >= gate.rank), key=lambda f: -f.risk.rank)
     for f in failing:
-        typer.echo(f"{f.risk.value:<7} {f.practice}  {f.title}: {reason(f)}")
+        typer.echo(f"{f.risk.value:<7} {f.practice}  {f.title}: {reason(f)}", err=err)
     count = f"{len(failing)} finding{'' if len(failing) == 1 else 's'}"
     verdict = "failing" if failing else "passed"
-    typer.echo(f"{count} at or above {gate.value} {HORIZON_TITLES[when]}: {verdict}")
-    if failing:
-        raise typer.Exit(1)
+    typer.echo(f"{count} at or above {gate.value} {HORIZON_TITLES[when]}: {verdict}", err=err)
+    return bool(failing)
