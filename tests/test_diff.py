@@ -12,6 +12,7 @@ from devoops.diff import Change, Diff, diff
 from devoops.evaluate import assess
 from devoops.model.assessment import Assessment
 from devoops.model.common import HORIZONS, Horizon, Risk, Tenet
+from devoops.model.evidence import Evidence, Measurement, ProbeResult, Status, Verdict
 from devoops.model.lens import Lens
 
 from .conftest import EXAMPLES, NOW, workload
@@ -189,3 +190,44 @@ def test_a_tension_that_disappears_is_settled_and_a_new_one_flagged() -> None:
     flagged = [c for c in diff(calm, a).changes if c.kind == "tension"]
     assert [c.subject for c in flagged] == ids
     assert all(c.direction == "regressed" and c.after == "open" for c in flagged)
+
+
+def probed(lens: Lens, status: Status, p99: float, practice_choice: str | None = None) -> Assessment:
+    verdicts = (
+        [Verdict(practice="perf.latency-met", choice=practice_choice, reason="r")] if practice_choice else []
+    )
+    result = ProbeResult(
+        name="api",
+        kind="http",
+        target="http://127.0.0.1/",
+        started_at=NOW,
+        finished_at=NOW,
+        evidence=Evidence(
+            status=status,
+            summary=f"p99 {p99:g} ms",
+            measurements=[
+                Measurement(name="p99", value=p99, unit="ms", target=400, bound="max"),
+                Measurement(name="requests", value=p99 * 10, unit="count"),
+            ],
+            verdicts=verdicts,
+        ),
+    )
+    return assess(workload(), lens, NOW, "devoops.yaml", [result])
+
+
+def test_a_probe_that_starts_failing_is_a_regression_and_its_figure_says_why(lens: Lens) -> None:
+    good, bad = probed(lens, Status.PASS, 380, "met"), probed(lens, Status.FAIL, 812, "missed")
+    probes = [c for c in diff(good, bad).changes if c.kind == "probe"]
+    assert [(c.title, c.before, c.after, c.direction) for c in probes] == [
+        ("probe api (http)", "PASS", "FAIL", "regressed"),
+        ("api: p99", "380 ms", "812 ms", "regressed"),
+    ]
+    back = [c for c in diff(bad, good).changes if c.kind == "probe"]
+    assert {c.direction for c in back} == {"improved"}
+    latency = next(c for c in findings(diff(good, bad)) if c.subject == "perf.latency-met")
+    assert latency.direction == "regressed"
+
+
+def test_figures_that_stay_on_one_side_of_their_target_are_not_news(lens: Lens) -> None:
+    assert [c for c in diff(probed(lens, Status.PASS, 380), probed(lens, Status.PASS, 120)).changes] == []
+    assert [c for c in diff(probed(lens, Status.FAIL, 500), probed(lens, Status.FAIL, 900)).changes] == []

@@ -10,10 +10,11 @@ from typing import Literal, cast
 from .fmt import minutes, number, percent
 from .model.assessment import Assessment
 from .model.common import HORIZONS, Horizon, Risk, Strict, Tenet
+from .model.evidence import Measurement, Status
 from .model.targets import Targets
 
 Direction = Literal["improved", "regressed", "changed"]
-Kind = Literal["maturity", "importance", "target", "finding", "tension"]
+Kind = Literal["maturity", "importance", "target", "finding", "tension", "probe"]
 OPEN = Risk.MEDIUM.rank
 """A finding at or above this rank is an open risk; below it, resolved or never there."""
 
@@ -21,7 +22,7 @@ OPEN = Risk.MEDIUM.rank
 class Change(Strict):
     kind: Kind
     subject: str
-    """Tenet, target name, practice id or tension id."""
+    """Tenet, target name, practice id, tension id or probe name."""
     title: str
     before: str
     after: str
@@ -85,6 +86,7 @@ def diff(before: Assessment, after: Assessment, labels: tuple[str, str] = ("befo
         *_tensions(before, after),
         *_targets(before, after),
         *_importance(before, after),
+        *_probes(before, after),
     ]
     return Diff(
         app=after.app.name,
@@ -196,6 +198,55 @@ def _tensions(before: Assessment, after: Assessment) -> Iterable[Change]:
                 direction=cast(Direction, direction),
                 horizons=[],
             )
+
+
+STATUS_RANK = {
+    Status.ERROR: 0,
+    Status.FAIL: 1,
+    Status.UNKNOWN: 2,
+    Status.SKIPPED: 2,
+    Status.PASS: 3,
+}
+
+
+def _probes(before: Assessment, after: Assessment) -> Iterable[Change]:
+    """A probe whose status moved, and each figure that crossed its target; a figure that
+    merely wobbles inside or outside its target is noise, not news."""
+    old = {r.name: r for r in before.evidence}
+    for r in after.evidence:
+        was = old.get(r.name)
+        if was is None:
+            continue
+        if was.status != r.status:
+            yield Change(
+                kind="probe",
+                subject=r.name,
+                title=f"probe {r.name} ({r.kind})",
+                before=was.status.value,
+                after=r.status.value,
+                direction="improved" if STATUS_RANK[r.status] > STATUS_RANK[was.status] else "regressed",
+                horizons=[],
+                note=r.evidence.summary,
+            )
+        figures = {m.name: m for m in was.evidence.measurements}
+        for m in r.evidence.measurements:
+            prior = figures.get(m.name)
+            if prior is None or prior.ok is None or m.ok is None or prior.ok == m.ok:
+                continue
+            yield Change(
+                kind="probe",
+                subject=r.name,
+                title=f"{r.name}: {m.name}",
+                before=_figure(prior),
+                after=_figure(m),
+                direction="improved" if m.ok else "regressed",
+                horizons=[],
+                note="within its target now" if m.ok else "past its target now",
+            )
+
+
+def _figure(m: Measurement) -> str:
+    return f"{m.value:,.4g} {m.unit}"
 
 
 def _targets(before: Assessment, after: Assessment) -> Iterable[Change]:
