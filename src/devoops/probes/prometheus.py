@@ -1,0 +1,495 @@
+"""Availability and latency SLIs read from Prometheus, held against the derived targets.
+
+The figures come from PromQL the user gives or, by default, from the conventional metrics
+`http_requests_total` (status in a `code` or `status` label) and the histogram
+`http_request_duration_seconds`. Every query is written once with `$window` standing for the
+span it covers: evaluated as an instant query with the whole window, and as a range query with
+one step, so the peak rate and the worst windows come from the same definition as the totals.
+Queries are pinned to the Prometheus server's own clock, so a skew between hosts cannot shift
+the window."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime as dt
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeVar
+from urllib.parse import urlsplit
+
+from pydantic import Field, field_validator, model_validator
+
+from ..fmt import number, percent
+from ..model.common import Horizon
+from ..model.evidence import Evidence, Measurement, Status, Table, Verdict
+from .base import Context, Options, Probe
+
+if TYPE_CHECKING:
+    from ..model.targets import Targets
+
+UNITS = (
+    ("y", 31_536_000_000),
+    ("w", 604_800_000),
+    ("d", 86_400_000),
+    ("h", 3_600_000),
+    ("m", 60_000),
+    ("s", 1000),
+    ("ms", 1),
+)
+DURATION = re.compile("".join(rf"(?:([0-9]+){name})?" for name, _ in UNITS))
+METRIC = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+WINDOW = "$window"
+MAX_POINTS = 11_000  # Prometheus refuses range queries with more points
+WORST = 10
+QUANTILES = {"p50": 0.5, "p95": 0.95, "p99": 0.99}
+SUCCESS = 'code!~"5..",status!~"5.."'  # a series has one of the two labels; the other is empty
+
+Quantile = Literal["p50", "p95", "p99"]
+PromQL = Annotated[str, Field(min_length=1)]
+
+
+def milliseconds(text: str) -> int:
+    """A Prometheus duration ("30d", "1h30m", "500ms") in milliseconds; ValueError otherwise."""
+    match = DURATION.fullmatch(text)
+    if not text or match is None:
+        raise ValueError(f"{text!r} is not a Prometheus duration such as 30d, 12h or 90s")
+    return sum(int(n) * unit for n, (_, unit) in zip(match.groups(), UNITS, strict=True) if n)
+
+
+def duration(ms: int) -> str:
+    """The canonical Prometheus duration of a positive number of milliseconds: 90000 -> 1m30s."""
+    parts = []
+    for name, unit in UNITS:
+        n, ms = divmod(ms, unit)
+        if n:
+            parts.append(f"{n}{name}")
+    return "".join(parts) or "0s"
+
+
+class PrometheusOptions(Options):
+    window: str = Field(
+        default="30d", description="the span the SLIs cover, a Prometheus duration: 30d, 1w, 1h"
+    )
+    step: str | None = Field(
+        default=None,
+        description="resolution of the range queries (peak rate, worst windows); default window/720, at least 1m",
+    )
+    selector: str = Field(
+        default="", description='label matchers for the conventional metrics, e.g. job="web",env="prod"'
+    )
+    requests_metric: str | None = Field(
+        default="http_requests_total",
+        description="counter of requests with a `code` or `status` label; 5xx count as failed; null: no default availability",
+    )
+    latency_histogram: str | None = Field(
+        default="http_request_duration_seconds",
+        description="histogram of request seconds for the default quantiles; null: no default latency",
+    )
+    good_query: PromQL | None = Field(default=None, description="PromQL: successful requests in $window")
+    total_query: PromQL | None = Field(default=None, description="PromQL: all requests in $window")
+    error_ratio_query: PromQL | None = Field(
+        default=None, description="PromQL: the share of requests that failed in $window (0 to 1)"
+    )
+    latency_queries: dict[Quantile, PromQL] = Field(
+        default={}, description="PromQL per quantile (p50, p95, p99), in seconds, over $window"
+    )
+    headers: dict[str, str] = Field(
+        default={}, description="extra request headers, e.g. Authorization: Bearer ${PROMETHEUS_TOKEN}"
+    )
+    username: str | None = Field(default=None, description="basic auth user")
+    password: str | None = Field(default=None, description="basic auth password, e.g. ${PROMETHEUS_PASSWORD}")
+
+    @field_validator("window", "step")
+    @classmethod
+    def _duration(cls, value: str | None) -> str | None:
+        if value is not None and milliseconds(value) <= 0:
+            raise ValueError("must be longer than zero")
+        return value
+
+    @field_validator("selector")
+    @classmethod
+    def _selector(cls, value: str) -> str:
+        value = value.strip()
+        return value[1:-1].strip() if value.startswith("{") and value.endswith("}") else value
+
+    @field_validator("requests_metric", "latency_histogram")
+    @classmethod
+    def _metric(cls, value: str | None) -> str | None:
+        if value is not None and not METRIC.fullmatch(value):
+            raise ValueError(f"{value!r} is not a metric name")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PrometheusOptions:
+        window, step = milliseconds(self.window), self.step_ms
+        if step > window:
+            raise ValueError(f"step ({duration(step)}) must not exceed window ({self.window})")
+        if window // step > MAX_POINTS:
+            raise ValueError(
+                f"window {self.window} in steps of {duration(step)} makes {window // step:,} points; "
+                f"Prometheus allows {MAX_POINTS:,}: choose a longer step"
+            )
+        if self.good_query is not None and self.error_ratio_query is not None:
+            raise ValueError("give good_query and total_query, or error_ratio_query, not both")
+        if (self.good_query is None) != (self.total_query is None) and self.error_ratio_query is None:
+            raise ValueError("give good_query and total_query together")
+        if (self.username is None) != (self.password is None):
+            raise ValueError("give username and password together")
+        if self.username is not None and any(h.lower() == "authorization" for h in self.headers):
+            raise ValueError("give username/password or an Authorization header, not both")
+        if not any(self.queries().filled(self.window)):
+            raise ValueError(
+                "nothing to measure: requests_metric and latency_histogram are null and no query is given"
+            )
+        return self
+
+    @property
+    def step_ms(self) -> int:
+        if self.step is not None:
+            return milliseconds(self.step)
+        window = milliseconds(self.window)
+        return min(window, max(window // 720 // 1000 * 1000, 60_000))
+
+    def queries(self) -> Queries:
+        """The PromQL behind each figure: the user's, else the conventional metrics'."""
+        named = {"good": self.good_query, "total": self.total_query, "error ratio": self.error_ratio_query}
+        requests = {name: q for name, q in named.items() if q is not None}
+        if not requests and self.requests_metric is not None:
+            matchers = f"{self.selector},{SUCCESS}" if self.selector else SUCCESS
+            requests = {
+                "good": f"sum(increase({self.requests_metric}{{{matchers}}}[{WINDOW}])) or vector(0)",
+                "total": f"sum(increase({self.requests_metric}{{{self.selector}}}[{WINDOW}]))",
+            }
+        latency = {str(p): q for p, q in self.latency_queries.items()}
+        if not latency and self.latency_histogram is not None:
+            buckets = f"{self.latency_histogram}_bucket{{{self.selector}}}"
+            latency = {
+                p: f"histogram_quantile({q}, sum by (le) (rate({buckets}[{WINDOW}])))"
+                for p, q in QUANTILES.items()
+            }
+        return Queries(requests, latency)
+
+
+@dataclass(frozen=True)
+class Queries:
+    """The PromQL behind the figures, with $window where the span each evaluation covers goes.
+    `requests`: good and total, or error ratio (and total when given); `latency`: per quantile."""
+
+    requests: dict[str, str]
+    latency: dict[str, str]
+
+    def filled(self, window: str) -> dict[str, str]:
+        return {name: q.replace(WINDOW, window) for name, q in (self.requests | self.latency).items()}
+
+
+class Failed(Exception):
+    """The server or a query failed; the message is the cause, free of credentials."""
+
+
+class NoData(Exception):
+    """A query answered without a number; the message names the query."""
+
+
+Series = dict[float, float]
+T = TypeVar("T")
+
+
+class PrometheusProbe(Probe[PrometheusOptions]):
+    """Availability, error budget, latency quantiles and peak rate from the Prometheus HTTP API."""
+
+    kind: ClassVar[str] = "prometheus"
+    Options: ClassVar[type[PrometheusOptions]] = PrometheusOptions
+    summary: ClassVar[str] = "availability and latency SLIs over a window from Prometheus metrics"
+
+    @classmethod
+    def check_target(cls, target: str) -> str:
+        parts = urlsplit(target)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("the target must be the Prometheus base URL, e.g. http://prometheus:9090")
+        if parts.username is not None or parts.password is not None:
+            raise ValueError("put credentials in the username/password options, not in the URL")
+        if parts.query or parts.fragment:
+            raise ValueError("the target must be the Prometheus base URL, without query or fragment")
+        return target.rstrip("/")
+
+    async def collect(self, ctx: Context) -> Evidence:
+        try:
+            return await self._collect(ctx)
+        except Failed as exc:
+            return Evidence(status=Status.ERROR, summary=str(exc))
+
+    async def _collect(self, ctx: Context) -> Evidence:
+        o = self.options
+        queries = o.queries()
+        window, step = milliseconds(o.window), o.step_ms
+        # The server's clock pins every query; this first request also proves reach and credentials.
+        now = float((await self._api(ctx, "query", "time()", {"query": "time()"}))["result"][0])
+        at = {"time": f"{now:.3f}"}
+        span = {
+            "start": f"{now - (window - step) / 1000:.3f}",
+            "end": f"{now:.3f}",
+            "step": f"{step / 1000:g}",
+        }
+        instant = queries.filled(o.window)
+        ranged = {name: q.replace(WINDOW, duration(step)) for name, q in queries.requests.items()}
+        values, series = await asyncio.gather(
+            asyncio.gather(
+                *(self._instant(ctx, n, q, at) for n, q in instant.items()), return_exceptions=True
+            ),
+            asyncio.gather(
+                *(self._range(ctx, n, q, span) for n, q in ranged.items()), return_exceptions=True
+            ),
+        )
+        figures = Figures(o, ctx.targets[Horizon.NOW], step, instant)
+        return figures.evidence(_settled(instant, values), _settled(ranged, series))
+
+    async def _api(self, ctx: Context, path: str, name: str, params: Mapping[str, str]) -> Any:
+        """The `data` of a successful API answer; Failed with the cause otherwise."""
+        import aiohttp
+
+        o = self.options
+        headers = dict(o.headers)
+        if o.username is not None:
+            basic = base64.b64encode(f"{o.username}:{o.password}".encode()).decode()
+            headers["Authorization"] = f"Basic {basic}"
+        url = f"{self.target}/api/v1/{path}"
+        try:
+            async with ctx.http.get(
+                url, params={**params, "timeout": f"{ctx.timeout:g}"}, headers=headers
+            ) as response:
+                status = response.status
+                if status in (401, 403):
+                    given = "were refused" if headers else "are needed: set username/password or headers"
+                    raise Failed(f"Prometheus at {self.target} answered HTTP {status}: credentials {given}")
+                try:
+                    body = await response.json(content_type=None)
+                except ValueError:
+                    body = None
+        except aiohttp.ClientError as exc:
+            raise Failed(f"cannot reach Prometheus at {self.target}: {exc}") from None
+        if not isinstance(body, dict) or "status" not in body:
+            raise Failed(f"{url} does not answer like the Prometheus API (HTTP {status})")
+        if body["status"] != "success":
+            raise Failed(f"Prometheus refused the {name} query: {body.get('errorType')}: {body.get('error')}")
+        return body["data"]
+
+    async def _instant(self, ctx: Context, name: str, promql: str, at: dict[str, str]) -> float:
+        data = await self._api(ctx, "query", name, at | {"query": promql})
+        result = [{"value": data["result"]}] if data["resultType"] == "scalar" else data["result"]
+        value = float(_one(name, result)["value"][1]) if result else math.nan
+        if not result or not math.isfinite(value):
+            raise NoData(f"the {name} query returned {'no series' if not result else value}: {promql}")
+        return value
+
+    async def _range(self, ctx: Context, name: str, promql: str, span: dict[str, str]) -> Series:
+        result = (await self._api(ctx, "query_range", name, span | {"query": promql}))["result"]
+        points = ((float(t), float(v)) for t, v in _one(name, result)["values"]) if result else ()
+        return {t: v for t, v in points if math.isfinite(v)}
+
+
+def _one(name: str, result: list[Any]) -> Any:
+    if len(result) > 1:
+        raise Failed(
+            f"the {name} query returned {len(result)} series; aggregate them into one, e.g. with sum()"
+        )
+    return result[0]
+
+
+def _settled(names: Mapping[str, str], outcomes: list[T | BaseException]) -> dict[str, T | NoData]:
+    """Each query's value or its NoData; any other failure fails the probe."""
+    settled: dict[str, T | NoData] = {}
+    for name, outcome in zip(names, outcomes, strict=True):
+        if isinstance(outcome, BaseException) and not isinstance(outcome, NoData):
+            raise outcome
+        settled[name] = outcome
+    return settled
+
+
+BUDGET = "error budget consumed"
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The query results held against the targets: measurements, verdicts, worst windows."""
+
+    options: PrometheusOptions
+    targets: Targets
+    step: int
+    queries: Mapping[str, str]
+
+    def evidence(
+        self, instant: Mapping[str, float | NoData], series: Mapping[str, Series | NoData]
+    ) -> Evidence:
+        empty = [str(v) for v in instant.values() if isinstance(v, NoData)]
+        value = {k: v for k, v in instant.items() if not isinstance(v, NoData)}
+        points = {k: v for k, v in series.items() if not isinstance(v, NoData)}
+        windows = self._windows(points)
+        measurements = [
+            *self._availability(value, empty),
+            *self._latency(value),
+            *self._traffic(value, points, empty),
+        ]
+        failed = any(m.ok is False for m in measurements)
+        parts = [_compare(m) for m in measurements if m.ok is not None and m.name != BUDGET]
+        if empty:
+            parts.append("no data: " + "; ".join(empty))
+        worst = sorted(((r, t) for t, r in windows.items() if r[0] > 0), key=lambda rt: -rt[0][0])[:WORST]
+        table = Table(
+            title=f"worst {duration(self.step)} windows by error ratio (top {WORST})",
+            columns=["from", "to", "error ratio", "failed", "requests"],
+            rows=[
+                [_when(t - self.step / 1000), _when(t), round(r, 6), bad, total]
+                for (r, bad, total), t in worst
+            ],
+        )
+        return Evidence(
+            status=Status.FAIL if failed else Status.UNKNOWN if empty else Status.PASS,
+            summary=f"over {self.options.window}: " + "; ".join(parts),
+            measurements=measurements,
+            verdicts=_verdicts(measurements, self.options.window),
+            tables=[table] if worst else [],
+        )
+
+    def _availability(self, value: Mapping[str, float], empty: list[str]) -> list[Measurement]:
+        slo, window = self.targets.availability.slo, self.options.window
+        if "error ratio" in value:
+            availability, detail = 1 - value["error ratio"], "1 - the error ratio query"
+        elif "good" in value and "total" in value:
+            good, total = value["good"], value["total"]
+            if total <= 0:
+                empty.append(f"no requests in the window: {self.queries['total']}")
+                return []
+            availability, detail = good / total, f"{good:,.0f} of {total:,.0f} requests succeeded"
+        else:
+            return []
+        consumed = (1 - availability) / (1 - slo)
+        return [
+            Measurement(
+                name="availability", value=availability, unit="ratio", target=slo, bound="min", detail=detail
+            ),
+            Measurement(
+                name=BUDGET,
+                value=consumed,
+                unit="ratio",
+                target=1.0,
+                bound="max",
+                detail=f"share of failed requests over {window} / the {1 - slo:.4g} the SLO allows "
+                f"({self.targets.availability.error_budget_minutes_per_month:.0f} min a month)",
+            ),
+        ]
+
+    def _latency(self, value: Mapping[str, float]) -> list[Measurement]:
+        latency = self.targets.latency
+        return [
+            Measurement(
+                name=f"latency {p}",
+                value=value[p] * 1000,
+                unit="ms",
+                target=getattr(latency, f"{p}_ms"),
+                bound="max",
+                detail=self.queries[p],
+            )
+            for p in QUANTILES
+            if p in value
+        ]
+
+    def _traffic(
+        self,
+        value: Mapping[str, float],
+        points: Mapping[str, Series],
+        empty: list[str],
+    ) -> list[Measurement]:
+        """Requests in the window, the peak step's rate against the planned peak, and how much of
+        the window Prometheus holds (retention shorter than the window shortens it)."""
+        measurements = []
+        if "total" in value:
+            measurements.append(Measurement(name="requests", value=value["total"], unit="count"))
+        total = points.get("total", {})
+        if total:
+            at, peak = max(total.items(), key=lambda tv: tv[1])
+            capacity = self.targets.capacity
+            measurements.append(
+                Measurement(
+                    name="request rate peak",
+                    value=peak / (self.step / 1000),
+                    unit="rps",
+                    target=capacity.peak_rps,
+                    bound="max",
+                    detail=f"busiest {duration(self.step)} ending {_when(at)}; the targets plan for "
+                    f"{capacity.peak_rps:g} rps at peak, {capacity.capacity_rps:g} with headroom",
+                )
+            )
+        elif value.get("total"):
+            empty.append(
+                f"the total query has no {duration(self.step)} step with two samples: choose a longer step"
+            )
+        steps = sorted(points.get("total") or points.get("error ratio") or {})
+        if steps:
+            first = steps[0] - self.step / 1000
+            measurements.append(
+                Measurement(
+                    name="data span",
+                    value=(steps[-1] - first) / 86_400,
+                    unit="days",
+                    detail=f"the window's first data at {_when(first)}",
+                )
+            )
+        return measurements
+
+    def _windows(self, points: Mapping[str, Series]) -> dict[float, tuple[float, float | None, float | None]]:
+        """Per step: the error ratio, failed and total requests (when known)."""
+        total = points.get("total", {})
+        if "error ratio" in points:
+            return {t: (r, None, _count(total.get(t))) for t, r in points["error ratio"].items()}
+        good = points.get("good", {})
+        return {
+            t: (1 - good[t] / n, _count(n - good[t]), _count(n))
+            for t, n in total.items()
+            if n > 0 and t in good
+        }
+
+
+def _verdicts(measurements: list[Measurement], window: str) -> list[Verdict]:
+    by_name = {m.name: m for m in measurements}
+    verdicts = []
+    if (a := by_name.get("availability")) is not None:
+        verdicts.append(
+            Verdict(
+                practice="slo.availability-met",
+                choice="met" if a.ok else "missed",
+                reason=f"{_compare(a)} over {window}",
+            )
+        )
+    tail = [m for m in (by_name.get("latency p95"), by_name.get("latency p99")) if m is not None]
+    if any(m.ok is False for m in tail) or len(tail) == 2:
+        met = all(m.ok for m in tail)
+        verdicts.append(
+            Verdict(
+                practice="perf.latency-met",
+                choice="met" if met else "missed",
+                reason=", ".join(_compare(m) for m in tail) + f" over {window}",
+            )
+        )
+    return verdicts
+
+
+def _compare(m: Measurement) -> str:
+    """`p95 475 ms > 100 ms`: the figure, whether it holds, and its target."""
+    assert m.value is not None and m.target is not None
+    op = ("≤" if m.ok else ">") if m.bound == "max" else ("≥" if m.ok else "<")
+    return f"{m.name} {_show(m.value, m.unit)} {op} {_show(m.target, m.unit)}"
+
+
+def _show(value: float, unit: str) -> str:
+    return percent(value) if unit == "ratio" else f"{number(value)} {unit}"
+
+
+def _count(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _when(t: float) -> str:
+    return dt.datetime.fromtimestamp(t, dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
