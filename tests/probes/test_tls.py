@@ -10,7 +10,7 @@ import socketserver
 import ssl
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -350,8 +350,12 @@ def test_every_endpoint_is_checked_and_the_worst_decides(
 
 
 def test_the_table_keeps_the_worst_rows() -> None:
-    ports = [free_port() for _ in range(25)]
-    result = probe("tls", f"{LOCAL}:{ports[0]}", {"endpoints": [f"{LOCAL}:{p}" for p in ports[1:]]})
+    with ExitStack() as held:  # bound, never listening: 25 distinct refused ports
+        sockets = [held.enter_context(socket.socket()) for _ in range(25)]
+        for s in sockets:
+            s.bind((LOCAL, 0))
+        ports = [s.getsockname()[1] for s in sockets]
+        result = probe("tls", f"{LOCAL}:{ports[0]}", {"endpoints": [f"{LOCAL}:{p}" for p in ports[1:]]})
     (table,) = result.evidence.tables
     assert table.title == "TLS endpoints (worst 20 of 25)" and len(table.rows) == 20
     assert figure(result, "endpoints unreachable").value == 25
