@@ -14,7 +14,8 @@ from devoops.model.workload import ProbeConfig, Workload
 from devoops.probes.base import Context
 from devoops.probes.run import collect
 
-from ..conftest import NOW, workload as make_workload
+from ..conftest import NOW
+from ..conftest import workload as make_workload
 
 
 def free_port() -> int:

@@ -214,7 +214,9 @@ def hostile_evidence(target: str) -> ProbeResult:
             summary=p("Evidence.summary"),
             measurements=[Measurement(name=p("Measurement.name"), value=1, unit="ms", target=2, bound="max")],
             tables=[Table(title=p("Table.title"), columns=["route"], rows=[[p("Table.rows")]])],
-            verdicts=[Verdict(practice="tls.certificates-valid", choice="failing", reason=p("Verdict.reason"))],
+            verdicts=[
+                Verdict(practice="tls.certificates-valid", choice="failing", reason=p("Verdict.reason"))
+            ],
         ),
     )
 

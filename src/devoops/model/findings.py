@@ -8,9 +8,7 @@ from .common import Horizon, Risk, Strict, Tenet
 from .lens import CostBand
 from .workload import Exemption
 
-Source = Literal[
-    "answer", "implied", "evidence", "not_applicable", "not_required", "exemption", "unanswered"
-]
+Source = Literal["answer", "implied", "evidence", "not_applicable", "not_required", "exemption", "unanswered"]
 
 
 class Finding(Strict):
