@@ -15,9 +15,11 @@ $(STAMP): pyproject.toml
 # The demo keeps its store in ./.devoops, so `devoops history` and `devoops diff` run here find it.
 demo: $(STAMP)
 	$(BIN)/devoops assess examples/bookmarks.yaml --save --db .devoops/devoops.db
+	$(BIN)/python examples/logs/generate.py
+	$(BIN)/devoops audit examples/bookmarks.yaml --probe access-log --db .devoops/devoops.db
 	$(BIN)/devoops explain availability examples/bookmarks.yaml
 	$(BIN)/devoops show latest -f html -o report.html --db .devoops/devoops.db
-	@echo "Wrote report.html. Next: .venv/bin/devoops history, then make demo again and .venv/bin/devoops diff"
+	@echo "Wrote report.html. Next: .venv/bin/devoops diff (what the access log proved beside the answers), .venv/bin/devoops history"
 
 # What the tests run beside Python: PostgreSQL 15, Chromium and Prometheus with promtool
 # (installed as root when missing). The benchmarks add their peers: nginx, wrk and GoAccess.
@@ -48,4 +50,4 @@ bench: $(STAMP) system bench-system
 	$(BIN)/python bench/store.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .devoops report.html
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .devoops report.html examples/logs/*.gz

@@ -53,5 +53,5 @@ def audit_file(
             raise UsageError(f"no probe named {name!r} in {path}" + did_you_mean(name, w.probes))
     now = dt.datetime.now(dt.UTC)
     targets = {v.horizon: v.targets for v in assess(w, lens, now, str(path)).horizons}
-    results = run(w, targets, lens, now, only, started, finished)
+    results = run(w, targets, lens, now, only, started, finished, root=path.parent)
     return Result(loaded, lens, assess(w, lens, now, str(path), results))

@@ -360,3 +360,19 @@ def test_audit_as_a_gate_fails_on_risk_and_on_broken_probes(plugin: Path, tmp_pa
     assert broken.returncode == 1
     assert "ERROR   probe broken (sample.echo): RuntimeError: x" in broken.stderr
     assert audit(plugin, tmp_path, path.name, "--no-save").returncode == 0
+
+
+def test_relative_paths_in_settings_are_read_from_the_workloads_folder(plugin: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "service"
+    (folder / "logs").mkdir(parents=True)
+    line = '127.0.0.1 - - [27/Nov/2026:10:00:0{s} +0000] "GET / HTTP/1.1" {status} 5 "-" "t" 0.010\n'
+    (folder / "logs" / "access.log").write_text("".join(line.format(s=s, status=200) for s in range(4)))
+    path = write(folder, {"logs": {"type": "access_log", "target": "logs/*.log"}})
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    done = audit(plugin, elsewhere, str(path), "--no-save", "-f", "json")
+    assert done.returncode == 0, done.stderr
+    (result,) = json.loads(done.stdout)["evidence"]
+    assert result["target"] == "logs/*.log"
+    requests = next(m for m in result["evidence"]["measurements"] if m["name"] == "requests")
+    assert requests["value"] == 4

@@ -146,14 +146,14 @@ class AccessLogProbe(Probe[AccessLogOptions]):
             raise ValueError("give a log file path or glob")
         return target
 
-    def files(self) -> list[str]:
-        """The files the target names, sorted; a relative target is relative to the current folder."""
-        pattern = os.path.expanduser(self.target)
+    def files(self, ctx: Context) -> list[str]:
+        """The files the target names, sorted; a relative target is relative to the workload's folder."""
+        pattern = ctx.path(self.target)
         found = glob.glob(pattern, recursive=True) if glob.has_magic(pattern) else [pattern]
         return sorted(os.path.abspath(f) for f in found if os.path.isfile(f))
 
     async def collect(self, ctx: Context) -> Evidence:
-        files = await ctx.blocking(self.files)
+        files = await ctx.blocking(lambda: self.files(ctx))
         if not files:
             return Evidence(status=Status.ERROR, summary=f"no log file matches {self.target}")
         since, until = (_moment(m, ctx.now) for m in (self.options.since, self.options.until))

@@ -13,11 +13,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import importlib
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -52,7 +54,8 @@ OptionsT = TypeVar("OptionsT", bound=Options)
 @dataclass(frozen=True)
 class Context:
     """What a probe gets to work with: the derived targets, the workload, the time it has, and
-    the clients it may share. `now` is when the audit started (UTC)."""
+    the clients it may share. `now` is when the audit started (UTC); `root` is the workload
+    file's folder, against which relative paths in a probe's settings are read."""
 
     name: str
     now: dt.datetime
@@ -60,6 +63,11 @@ class Context:
     workload: Workload
     targets: Mapping[Horizon, Targets]
     http: aiohttp.ClientSession
+    root: Path = Path()
+
+    def path(self, text: str) -> str:
+        """A path from the settings: `~` expanded, relative ones taken from the workload's folder."""
+        return os.path.join(self.root, os.path.expanduser(text))
 
     async def blocking(self, work: Callable[[], T], interrupt: Callable[[], object] | None = None) -> T:
         """Run blocking work in a thread; when the probe is cancelled (its timeout), call

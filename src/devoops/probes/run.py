@@ -8,6 +8,7 @@ import datetime as dt
 import os
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -33,9 +34,10 @@ def run(
     started: Listener = lambda name, config: None,
     finished: Finished = lambda result: None,
     env: Mapping[str, str] | None = None,
+    root: Path = Path(),
 ) -> list[ProbeResult]:
     """Run the workload's probes (or only the named ones) on a fresh event loop (uvloop when
-    installed); results come back in the order of devoops.yaml."""
+    installed); results come back in the order of devoops.yaml. `root` is the workload's folder."""
     try:
         import aiohttp
     except ImportError:
@@ -53,7 +55,7 @@ def run(
 
             async def one(name: str, config: ProbeConfig) -> ProbeResult:
                 started(name, config)
-                ctx = Context(name, now, config.timeout or 0.0, workload, targets, http)
+                ctx = Context(name, now, config.timeout or 0.0, workload, targets, http, root)
                 result = await collect(ctx, config, lens, os.environ if env is None else env)
                 finished(result)
                 return result

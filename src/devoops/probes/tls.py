@@ -163,7 +163,8 @@ class TlsProbe(Probe[TlsOptions]):
     async def collect(self, ctx: Context) -> Evidence:
         options = self.options
         try:
-            trusted, anyone = await ctx.blocking(lambda: _contexts(options.ca_file))
+            ca_file = None if options.ca_file is None else ctx.path(options.ca_file)
+            trusted, anyone = await ctx.blocking(lambda: _contexts(ca_file))
         except OSError as exc:
             why = exc.reason if isinstance(exc, ssl.SSLError) else exc.strerror
             return Evidence(
