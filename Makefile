@@ -48,6 +48,8 @@ bench: $(STAMP) system bench-system
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/store.py
+	$(BIN)/python bench/http.py
+	$(BIN)/python bench/logs.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .devoops report.html examples/logs/*.gz

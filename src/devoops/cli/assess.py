@@ -11,6 +11,8 @@ from .common import Lens, Output, Workload, emit, is_terminal, width
 from .store import Db
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..api import Result
     from ..model.history import HistoryEntry
 
@@ -25,18 +27,26 @@ class Format(StrEnum):
     HTML = "html"
 
 
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="output format")]
+
+
 def run(
     workload: Workload,
-    format: Annotated[Format, typer.Option("--format", "-f", help="output format")] = Format.TERMINAL,
+    format: FormatOption = Format.TERMINAL,
     output: Output = None,
     lens: Lens = None,
     save: Annotated[bool, typer.Option("--save", help="keep this assessment in the store")] = False,
     db: Db = None,
 ) -> None:
     from ..api import assess_file
+
+    report(assess_file(workload, lens or ()), format, output, db, save)
+
+
+def report(result: Result, format: Format, output: Path | None, db: str | None, save: bool) -> None:
+    """Save when asked, then write the report (an HTML one with the saved history charted)."""
     from ..report import render
 
-    result = assess_file(workload, lens or ())
     history = save_and_history(result, db, save, format == Format.HTML)
     text = render(
         result.assessment,

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .assess import Format, save_and_history
+from .assess import Format, FormatOption, report
 from .check import Gate
-from .common import Lens, Output, Workload, emit, is_terminal, width
+from .common import Lens, Output, Workload
 from .store import Db
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ EXAMPLE = "Example: devoops audit devoops.yaml --probe api-latency -f html -o re
 
 def run(
     workload: Workload,
-    format: Annotated[Format, typer.Option("--format", "-f", help="output format")] = Format.TERMINAL,
+    format: FormatOption = Format.TERMINAL,
     output: Output = None,
     lens: Lens = None,
     probe: Annotated[
@@ -50,21 +50,12 @@ def run(
     ] = None,
 ) -> None:
     from ..api import audit_file
-    from ..report import render
     from ..store import exists, locate
 
     with _Listeners() as (started, finished):
         result = audit_file(workload, lens or (), probe or (), started, finished)
     keep = save if save is not None else exists(locate(db, result.loaded.path))
-    history = save_and_history(result, db, keep, format == Format.HTML)
-    text = render(
-        result.assessment,
-        format.value,
-        color=output is None and is_terminal(),
-        width=width(),
-        history=history,
-    )
-    emit(text, output)
+    report(result, format, output, db, keep)
     if fail_on is not None:
         _gate(result.assessment, fail_on)
 
