@@ -103,6 +103,17 @@ def test_blocking_work_is_interrupted_when_the_timeout_strikes(plugin: Path) -> 
     assert result.status == Status.ERROR and cls.interrupted.is_set()
 
 
+def test_work_that_ignores_its_interrupt_cannot_keep_devoops_running(plugin: Path, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        {"stuck": {"type": "sample.echo", "target": "echo:a", "timeout": 0.5, "options": {"stubborn": 60}}},
+    )
+    began = time.monotonic()
+    done = audit(plugin, tmp_path, path.name, "--no-save")
+    assert done.returncode == 0 and time.monotonic() - began < 30
+    assert "ERROR   stuck (sample.echo)" in done.stderr and "timed out after 0.5 s" in done.stderr
+
+
 def test_the_kind_default_timeout_applies_when_none_is_configured(plugin: Path) -> None:
     result = echo(plugin, sleep=30)
     assert result.evidence.summary == "timed out after 5 s"

@@ -11,16 +11,18 @@ naming a Probe subclass.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import importlib
 import os
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict
 
@@ -71,10 +73,31 @@ class Context:
 
     async def blocking(self, work: Callable[[], T], interrupt: Callable[[], object] | None = None) -> T:
         """Run blocking work in a thread; when the probe is cancelled (its timeout), call
-        `interrupt` so the thread stops too instead of outliving the audit."""
-        task = asyncio.ensure_future(asyncio.to_thread(work))
+        `interrupt` so the thread stops too. The thread is a daemon: work that ignores its
+        interrupt cannot keep devoops from exiting once the audit is over."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+
+        def deliver(result: T | None, error: BaseException | None) -> None:
+            if future.done():  # cancelled meanwhile
+                return
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(cast(T, result))
+
+        def thread() -> None:
+            result, error = None, None
+            try:
+                result = work()
+            except BaseException as exc:
+                error = exc
+            with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits any more
+                loop.call_soon_threadsafe(deliver, result, error)
+
+        threading.Thread(target=thread, name=f"probe {self.name}", daemon=True).start()
         try:
-            return await asyncio.shield(task)
+            return await future
         except asyncio.CancelledError:
             if interrupt is not None:
                 interrupt()
