@@ -13,8 +13,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from devoops.errors import InputError
 from devoops.evaluate import assess
@@ -24,7 +27,7 @@ from devoops.model.common import Horizon, Risk
 from devoops.model.evidence import Evidence, ProbeResult, Status, Verdict
 from devoops.probes import base
 from devoops.probes.run import run
-from devoops.probes.secrets import scrub
+from devoops.probes.secrets import resolve, scrub
 
 from ..conftest import NOW, ROOT, document, workload
 from ..helpers import SRC
@@ -387,3 +390,22 @@ def test_relative_paths_in_settings_are_read_from_the_workloads_folder(plugin: P
     assert result["target"] == "logs/*.log"
     requests = next(m for m in result["evidence"]["measurements"] if m["name"] == "requests")
     assert requests["value"] == 4
+
+
+@given(
+    secret=st.text(min_size=3, max_size=30).filter(lambda s: s.strip() == s and "*" not in s),
+    before=st.text(max_size=20),
+    after=st.text(max_size=20),
+)
+def test_a_resolved_secret_never_survives_scrubbing(secret: str, before: str, after: str) -> None:
+    found: set[str] = set()
+    resolved = resolve({"url": f"{before}${{TOKEN}}{after}", "n": [1, "${TOKEN}"]}, {"TOKEN": secret}, found)
+    assert resolved == {"url": f"{before}{secret}{after}", "n": [1, secret]} and found == {secret}
+    for form in (secret, quote(secret, safe=""), quote_plus(secret)):
+        assert secret not in scrub(f"{before}{form}{after}", found)
+
+
+@given(st.text(max_size=40).filter(lambda s: "${" not in s))
+def test_text_without_references_resolves_to_itself(text: str) -> None:
+    found: set[str] = set()
+    assert resolve(text, {}, found) == text and found == set()
