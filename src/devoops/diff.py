@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal, cast
 
-from .fmt import minutes, number, percent
+from .fmt import minutes, number, percent, quantity
 from .model.assessment import Assessment
 from .model.common import HORIZONS, Horizon, Risk, Strict, Tenet
 from .model.evidence import Measurement, Status
@@ -200,13 +200,7 @@ def _tensions(before: Assessment, after: Assessment) -> Iterable[Change]:
             )
 
 
-STATUS_RANK = {
-    Status.ERROR: 0,
-    Status.FAIL: 1,
-    Status.UNKNOWN: 2,
-    Status.SKIPPED: 2,
-    Status.PASS: 3,
-}
+STATUS_RANK = {Status.ERROR: 0, Status.FAIL: 1, Status.UNKNOWN: 2, Status.SKIPPED: 2, Status.PASS: 3}
 
 
 def _probes(before: Assessment, after: Assessment) -> Iterable[Change]:
@@ -224,7 +218,7 @@ def _probes(before: Assessment, after: Assessment) -> Iterable[Change]:
                 title=f"probe {r.name} ({r.kind})",
                 before=was.status.value,
                 after=r.status.value,
-                direction="improved" if STATUS_RANK[r.status] > STATUS_RANK[was.status] else "regressed",
+                direction=_direction(STATUS_RANK[was.status], STATUS_RANK[r.status]),
                 horizons=[],
                 note=r.evidence.summary,
             )
@@ -237,16 +231,21 @@ def _probes(before: Assessment, after: Assessment) -> Iterable[Change]:
                 kind="probe",
                 subject=r.name,
                 title=f"{r.name}: {m.name}",
-                before=_figure(prior),
-                after=_figure(m),
+                before=figure_value(prior),
+                after=figure_value(m),
                 direction="improved" if m.ok else "regressed",
                 horizons=[],
                 note="within its target now" if m.ok else "past its target now",
             )
 
 
-def _figure(m: Measurement) -> str:
-    return f"{m.value:,.4g} {m.unit}"
+def _direction(was: int, now: int) -> Direction:
+    return "improved" if now > was else "regressed" if now < was else "changed"
+
+
+def figure_value(m: Measurement) -> str:
+    """A measured figure as reports and diffs show it."""
+    return "unknown" if m.value is None else quantity(m.value, m.unit)
 
 
 def _targets(before: Assessment, after: Assessment) -> Iterable[Change]:

@@ -68,6 +68,7 @@ def _probe_problems(workload: Workload, source: Source) -> list[tuple[Location, 
     from pydantic import ValidationError
 
     from .probes.base import UnknownKind, kinds, probe_class
+    from .probes.secrets import REFERENCE
 
     problems: list[tuple[Location, str]] = []
     for name, config in workload.probes.items():
@@ -82,13 +83,26 @@ def _probe_problems(workload: Workload, source: Source) -> list[tuple[Location, 
         except (ImportError, AttributeError, TypeError) as exc:
             problems.append((source.at((*at, "type")), f"probe type {config.type!r} cannot be loaded: {exc}"))
             continue
-        try:
-            cls.validate(config.target, config.options)
+        try:  # a `${VAR}` reference is checked when it is resolved, by the runner
+            if REFERENCE.search(config.target):
+                cls.Options.model_validate(config.options)
+            else:
+                cls.validate(config.target, config.options)
         except ValidationError as exc:
-            problems += source.invalid(cls.Options, exc, (*at, "options")).problems
+            unresolved = [
+                e for e in exc.errors() if e["type"] == "extra_forbidden" or not _refers(e.get("input"))
+            ]
+            if unresolved:
+                problems += source.invalid(cls.Options, unresolved, (*at, "options")).problems
         except ValueError as exc:
             problems.append((source.at((*at, "target")), str(exc)))
     return problems
+
+
+def _refers(value: object) -> bool:
+    from .probes.secrets import REFERENCE
+
+    return isinstance(value, str) and REFERENCE.search(value) is not None
 
 
 def load_quiz_answers(path: Path, lens: Lens) -> dict[str, bool]:

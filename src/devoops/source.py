@@ -49,11 +49,11 @@ class Source:
         try:
             return model.model_validate(self.data if data is _SAME else data)
         except ValidationError as exc:
-            raise self.invalid(model, exc) from None
+            raise self.invalid(model, exc.errors()) from None
 
-    def invalid(self, model: type[BaseModel], exc: ValidationError, prefix: Loc = ()) -> InputError:
+    def invalid(self, model: type[BaseModel], errors: list[Any], prefix: Loc = ()) -> InputError:
         """`model`'s validation errors, located in this file; `prefix` is where its data sits."""
-        return InputError([problem(model, self, error, prefix) for error in _one_branch(exc.errors())])
+        return InputError([problem(model, self, error, prefix) for error in _one_branch(errors)])
 
 
 def read(path: Path) -> Source:

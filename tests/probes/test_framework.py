@@ -131,6 +131,17 @@ def test_references_resolve_at_run_time_and_never_show(plugin: Path) -> None:
     assert result.evidence.summary == "token at echo:***"
 
 
+def test_only_free_text_is_scrubbed_never_names_times_or_figures(plugin: Path) -> None:
+    result = echo(plugin, target="echo:${JOB}", value=443, kw={"env": {"JOB": "web"}, "name": "web-echo"})
+    assert result.name == "web-echo" and result.evidence.summary == "as told at echo:***"
+    assert result.evidence.measurements[0].value == 443
+
+
+def test_a_timeout_inside_the_probe_is_its_own_error_not_the_runners(plugin: Path) -> None:
+    result = echo(plugin, socket_timeout=True)
+    assert result.status == Status.ERROR and result.evidence.summary == "TimeoutError: read timed out"
+
+
 def test_an_unset_variable_is_an_error_naming_it(plugin: Path) -> None:
     result = echo(plugin, target="echo:${MISSING_TOKEN}")
     assert result.status == Status.ERROR
@@ -216,6 +227,20 @@ def test_bad_options_and_targets_are_located_in_the_file(plugin: Path, tmp_path:
         assert word in text[row - 1][column - 1 :], (field, line)
     assert "unknown key 'colour'" in by_field["probes.one.options.colour"]
     assert "the target must start with echo:" in by_field["probes.two.target"]
+
+
+def test_references_are_checked_when_resolved_not_when_loaded(plugin: Path, tmp_path: Path) -> None:
+    probes = {
+        "metrics": {"type": "prometheus", "target": "${PROM_URL}"},
+        "certs": {"type": "tls", "target": "${HOST}", "options": {"server_name": "${API_NAME}"}},
+        "echo": {"type": "sample.echo", "target": "echo:x", "options": {"sleep": "${NAP}", "colour": "${C}"}},
+    }
+    (line,) = problems(write(tmp_path, probes))  # an unknown key is wrong whatever its value
+    assert "probes.echo.options.colour: unknown key 'colour'" in line
+    del probes["echo"]["options"]["colour"]  # type: ignore[attr-defined]
+    loaded = load_workload(write(tmp_path, probes), load_lens())
+    assert loaded.workload.probes["metrics"].target == "${PROM_URL}"
+    assert echo(plugin, sleep="${NAP}", kw={"env": {"NAP": "0.01"}}).status == Status.PASS
 
 
 def test_a_valid_configuration_loads(plugin: Path, tmp_path: Path) -> None:

@@ -87,25 +87,27 @@ async def collect(ctx: Context, config: ProbeConfig, lens: Lens, env: Mapping[st
             except ValueError as exc:
                 raise Unusable(f"target: {exc}") from None
             ctx = replace(ctx, timeout=timeout)
-            async with asyncio.timeout(timeout):
-                evidence = _checked(await probe.collect(ctx), lens)
-    except TimeoutError:
-        evidence = _error(f"timed out after {timeout:g} s")
+            try:
+                async with asyncio.timeout(timeout) as limit:
+                    evidence = _checked(await probe.collect(ctx), lens)
+            except TimeoutError:
+                if not limit.expired():  # the probe's own, e.g. a socket's: its cause, below
+                    raise
+                evidence = _error(f"timed out after {timeout:g} s")
     except Unset as exc:
         evidence = _error(str(exc))
     except Unusable as exc:
         evidence = _error(f"invalid settings once references were resolved: {exc}")
     except Exception as exc:  # a probe never breaks the run; its cause is the result
         evidence = _error(f"{exc.__class__.__name__}: {exc}" if str(exc) else exc.__class__.__name__)
-    result = ProbeResult(
+    return ProbeResult(
         name=ctx.name,
         kind=config.type,
         target=config.target,
         started_at=began,
         finished_at=_clock(),
-        evidence=evidence,
+        evidence=scrubbed(evidence, secrets),
     )
-    return scrubbed(result, secrets)
 
 
 class Unusable(ValueError):

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote, quote_plus
 
-from pydantic import BaseModel
+from ..model.evidence import Evidence, Table
 
 REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 HIDDEN = "***"
-M = TypeVar("M", bound=BaseModel)
 
 
 class Unset(LookupError):
@@ -49,18 +48,29 @@ def scrub(text: str, secrets: set[str]) -> str:
     return text
 
 
-def scrubbed(model: M, secrets: set[str]) -> M:
-    """A copy of `model` with every string inside scrubbed."""
+def scrubbed(evidence: Evidence, secrets: set[str]) -> Evidence:
+    """`evidence` with its free text scrubbed: summary, figure names and details, reasons and
+    table text. Statuses, numbers and practice ids stay as they are, whatever a value matches."""
     if not secrets:
-        return model
+        return evidence
 
-    def walk(value: Any) -> Any:
-        if isinstance(value, str):
-            return scrub(value, secrets)
-        if isinstance(value, dict):
-            return {k: walk(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [walk(v) for v in value]
-        return value
+    def text(value: str) -> str:
+        return scrub(value, secrets)
 
-    return type(model).model_validate(walk(model.model_dump(mode="json")))
+    return Evidence(
+        status=evidence.status,
+        summary=text(evidence.summary),
+        measurements=[
+            m.model_copy(update={"name": text(m.name), "detail": m.detail and text(m.detail)})
+            for m in evidence.measurements
+        ],
+        verdicts=[v.model_copy(update={"reason": text(v.reason)}) for v in evidence.verdicts],
+        tables=[
+            Table(
+                title=text(t.title),
+                columns=[text(c) for c in t.columns],
+                rows=[[text(c) if isinstance(c, str) else c for c in row] for row in t.rows],
+            )
+            for t in evidence.tables
+        ],
+    )

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..diff import target_values
-from ..fmt import minutes, money, number, percent
+from ..diff import figure_value, target_values
+from ..fmt import minutes, money, number, percent, quantity
 from ..model.assessment import Assessment, HorizonView
 from ..model.common import HORIZONS, Horizon, Risk, Tenet
-from ..model.evidence import Measurement, Status
+from ..model.evidence import Status
 from ..model.findings import Finding
 from ..model.lens import CostBand
 from ..model.targets import Importance
@@ -219,18 +219,6 @@ def reason(f: Finding) -> str:
     return f.reason + (f" ({'; '.join(extra)})" if extra else "")
 
 
-def measured(m: Measurement) -> str:
-    return "unknown" if m.value is None else quantity(m.value, m.unit)
-
-
-def quantity(value: float, unit: str) -> str:
-    if unit == "ratio":
-        return f"{value * 100:.4g} %"
-    if unit == "count":
-        return f"{value:,.0f}"
-    return f"{value:,.4g} {unit}"
-
-
 def evidence(a: Assessment, detail: bool = True) -> list[Section]:
     """What the probes measured, each figure beside its target; the detail tables where there is room."""
     if not a.evidence:
@@ -248,7 +236,7 @@ def evidence(a: Assessment, detail: bool = True) -> list[Section]:
             [
                 r.name,
                 m.name,
-                measured(m),
+                figure_value(m),
                 ""
                 if m.target is None
                 else f"{'≤' if m.bound == 'max' else '≥'} {quantity(m.target, m.unit)}",
