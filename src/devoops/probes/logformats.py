@@ -47,8 +47,12 @@ def route_macro() -> str:
     """`route(path)`: the query and fragment dropped, each id-like segment replaced by {id}, so
     /users/42/orders?x=1 and /users/7/orders count as one route. A target that is no path (an
     absolute URL, `*`, garbage) is `(other)`. One regex pass over the path: doubling every slash
-    gives each segment both of its own, so adjacent ids match too."""
-    bare = "split_part(split_part(p, '?', 1), '#', 1)"
+    gives each segment both of its own, so adjacent ids match too. Most paths carry no query or
+    fragment and skip the splitting."""
+    bare = (
+        "CASE WHEN contains(p, '?') OR contains(p, '#') THEN split_part(split_part(p, '?', 1), '#', 1) "
+        "ELSE p END"
+    )
     doubled = f"replace({bare} || '/', '/', '//')"
     marked = f"regexp_replace({doubled}, {lit(f'/(?:{ID_SEGMENT})/')}, {lit(f'/{ID}/')}, 'g')"
     return (
@@ -214,9 +218,10 @@ def _request(path: str, method: str | None) -> str:
 
 
 def method_and_route(request: str) -> str:
-    """`method` and `route` columns from a request line, or from a bare path (method "-")."""
-    spaced = f"contains({request}, ' ')"
+    """`method` and `route` columns from a request line, or from a bare path (method "-"); the
+    line is split once."""
+    words = f"string_split({request}, ' ')"
     return (
-        f"CASE WHEN {spaced} THEN split_part({request}, ' ', 1) ELSE '-' END AS method, "
-        f"route(CASE WHEN {spaced} THEN split_part({request}, ' ', 2) ELSE {request} END) AS route"
+        f"CASE WHEN len({words}) > 1 THEN {words}[1] ELSE '-' END AS method, "
+        f"route(CASE WHEN len({words}) > 1 THEN {words}[2] ELSE {request} END) AS route"
     )
