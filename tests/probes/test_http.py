@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import os
 import socketserver
@@ -17,11 +18,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from devoops.evaluate import assess
+from devoops.lens import load_lens
 from devoops.model.evidence import ProbeResult, Status
-from devoops.probes.base import probe_class
+from devoops.probes.base import Context, probe_class
 from devoops.probes.load import Schedule, Stage, picker
 
-from ..conftest import workload
+from ..conftest import NOW, workload
 from .httpservers import Server
 from .support import free_port, probe
 
@@ -76,6 +79,19 @@ def test_a_stalling_server_shows_in_the_p99() -> None:
     assert figure(result, "requests") == 700
 
 
+def test_requests_that_time_out_count_in_the_latency_at_their_timeout() -> None:
+    # One request in ten hangs: answered requests alone would show a fast server.
+    with Server() as server:
+        urls = [{"url": "/", "weight": 9}, {"url": "/hang", "weight": 1}]
+        options = {"rate": 50, "duration": 2, "urls": urls, "request_timeout": 1.5, "min_samples": 10}
+        result = run(server.url, options)
+    seen = outcomes(result)
+    assert seen["timeout"] == server.counts["/hang"] == 10 and seen["2xx"] == 90
+    assert figure(result, "p50") < P95
+    assert figure(result, "p95") >= 1500 and figure(result, "max") >= 1500
+    assert verdicts(result) == {"perf.latency-met": "missed"}
+
+
 def test_errors_are_counted_by_class(tmp_path: Path) -> None:
     ca = trustme.CA()
     tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -97,7 +113,7 @@ def test_errors_are_counted_by_class(tmp_path: Path) -> None:
     errors = 100 - seen["2xx"]
     assert figure(result, "error rate") == pytest.approx(errors / 100)
     assert result.status == Status.FAIL
-    assert verdicts(result)["perf.latency-met"] == "met"  # fast answers, however wrong
+    assert verdicts(result)["perf.latency-met"] == "missed"  # the timeouts count at 300 ms > p95
 
 
 def test_tls_without_verification_reaches_a_self_signed_server() -> None:
@@ -219,7 +235,8 @@ def _workers() -> set[int]:
     return found
 
 
-def test_the_runners_timeout_leaves_no_worker_processes() -> None:
+def test_a_cancelled_probe_leaves_no_worker_processes() -> None:
+    # The runner cancels a probe at its timeout; a hanging server keeps the workers busy then.
     seen: set[int] = set()
     done = threading.Event()
 
@@ -227,17 +244,24 @@ def test_the_runners_timeout_leaves_no_worker_processes() -> None:
         while not done.wait(0.05):
             seen.update(_workers())
 
+    async def cancel(url: str) -> None:
+        import aiohttp
+
+        targets = {v.horizon: v.targets for v in assess(WORKLOAD, load_lens(), NOW, "t").horizons}
+        options = {"rate": 20, "duration": 1, "workers": 2, "request_timeout": 60}
+        collecting = probe_class("http").validate(url, options).collect
+        async with aiohttp.ClientSession() as http:
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(collecting(Context("p", NOW, 120, WORKLOAD, targets, http)), 4)
+
     watcher = threading.Thread(target=watch)
     with Server() as server:
         watcher.start()
         try:
-            options = {"rate": 20, "duration": 1, "workers": 2, "request_timeout": 60}
-            result = run(server.url + "/hang", options, timeout=4)
+            asyncio.run(cancel(server.url + "/hang"))
         finally:
             done.set()
             watcher.join()
-    assert result.status == Status.ERROR
-    assert "timed out after 4 s" in result.evidence.summary
     assert len(seen) == 2
     assert not any(Path(f"/proc/{pid}").exists() for pid in seen)
 

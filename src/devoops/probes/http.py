@@ -161,7 +161,7 @@ class Limits:
     error_rate: float
 
     def fast(self, tally: Tally) -> bool:
-        return tally.responses > 0 and tally.ms(95) <= self.p95_ms and tally.ms(99) <= self.p99_ms
+        return tally.timed > 0 and tally.ms(95) <= self.p95_ms and tally.ms(99) <= self.p99_ms
 
     def held(self, tally: Tally) -> bool:
         return self.fast(tally) and tally.error_rate <= self.error_rate
@@ -200,10 +200,11 @@ class HttpProbe(Probe[HttpOptions]):
             verify_tls=o.verify_tls,
             stages=stages,
         )
-        if plan.seconds + STARTUP_SECONDS >= ctx.timeout:
+        if plan.seconds + STARTUP_SECONDS + o.request_timeout >= ctx.timeout:
             return Evidence(
                 status=Status.ERROR,
-                summary=f"the load runs {plan.seconds:g} s, longer than the probe's timeout of {ctx.timeout:g} s: "
+                summary=f"the load runs {plan.seconds:g} s and its last requests may take "
+                f"{o.request_timeout:g} s more, longer than the probe's timeout of {ctx.timeout:g} s: "
                 "raise the timeout or shorten the load",
             )
         tallies = await load.run(plan, o.workers)
@@ -314,15 +315,27 @@ def _load_tested(best: float, broke: float | None, now: float, later: float) -> 
 
 
 def _figures(tally: Tally, limits: Limits, detail: str | None = None) -> list[Measurement]:
+    """Latency figures are unknown (not 0 ms) when no request got an answer or timed out."""
+    timed = tally.timed > 0
     return [
-        Measurement(name="p50", value=tally.ms(50), unit="ms", detail=detail),
+        Measurement(name="p50", value=tally.ms(50) if timed else None, unit="ms", detail=detail),
         Measurement(
-            name="p95", value=tally.ms(95), unit="ms", target=limits.p95_ms, bound="max", detail=detail
+            name="p95",
+            value=tally.ms(95) if timed else None,
+            unit="ms",
+            target=limits.p95_ms,
+            bound="max",
+            detail=detail,
         ),
         Measurement(
-            name="p99", value=tally.ms(99), unit="ms", target=limits.p99_ms, bound="max", detail=detail
+            name="p99",
+            value=tally.ms(99) if timed else None,
+            unit="ms",
+            target=limits.p99_ms,
+            bound="max",
+            detail=detail,
         ),
-        Measurement(name="max", value=tally.max_ms, unit="ms", detail=detail),
+        Measurement(name="max", value=tally.max_ms if timed else None, unit="ms", detail=detail),
         Measurement(
             name="error rate",
             value=tally.error_rate,
@@ -353,7 +366,8 @@ def _steps(stages: Sequence[Stage], tallies: Sequence[Tally], limits: Limits) ->
     rows: list[list[Cell]] = []
     for stage, t in zip(stages, tallies, strict=True):
         if t.requests:
-            latency = [round(t.ms(q), 2) for q in (50, 95, 99)] + [round(t.max_ms, 2)]
+            figures = (t.ms(50), t.ms(95), t.ms(99), t.max_ms)
+            latency: list[Cell] = [round(f, 2) if t.timed else None for f in figures]
             held = "yes" if limits.held(t) else "no"
             rows.append([stage.rate, stage.seconds, t.requests, *latency, round(t.error_rate, 4), held])
     return Table(title="steps", columns=columns, rows=rows)

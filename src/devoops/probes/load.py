@@ -86,8 +86,10 @@ def _histogram() -> HdrHistogram:
 
 @dataclass
 class Tally:
-    """What one stage's requests came to: latency of the responses and how late each request was
-    sent (µs from its intended time), outcomes by class, one example message per failure class."""
+    """What one stage's requests came to: latency of the responses and of the timeouts (a request
+    that timed out took at least the timeout: leaving it out would hide the slowest ones), how
+    late each request was sent (µs from its intended time), outcomes by class, one example
+    message per failure class."""
 
     latency: HdrHistogram = field(default_factory=_histogram)
     lag: HdrHistogram = field(default_factory=_histogram)
@@ -98,9 +100,11 @@ class Tally:
         self.outcomes[f"{status // 100}xx"] += 1
         self.latency.record_value(min(HIGHEST_US, max(1, round(seconds * 1e6))))
 
-    def failure(self, kind: str, message: str) -> None:
+    def failure(self, kind: str, message: str, seconds: float) -> None:
         self.outcomes[kind] += 1
         self.examples.setdefault(kind, message[:200])
+        if kind == "timeout":
+            self.latency.record_value(min(HIGHEST_US, max(1, round(seconds * 1e6))))
 
     def sent(self, late: float) -> None:
         self.lag.record_value(min(HIGHEST_US, max(1, round(late * 1e6))))
@@ -111,6 +115,11 @@ class Tally:
 
     @property
     def responses(self) -> int:
+        return sum(n for kind, n in self.outcomes.items() if kind.endswith("xx"))
+
+    @property
+    def timed(self) -> int:
+        """Requests with a latency: the responses and the timeouts."""
         return int(self.latency.get_total_count())
 
     @property
@@ -243,8 +252,9 @@ class _Connection(BaseProtocol):
             self._settle(exc)
             self.close()
             return
-        if messages:
-            self.message, self.payload = messages[-1]
+        final = [(m, p) for m, p in messages if not 100 <= m.code < 200]  # 1xx: interim answers
+        if final:
+            self.message, self.payload = final[-1]
         self._complete()
 
     def connection_lost(self, exc: BaseException | None) -> None:
@@ -389,7 +399,7 @@ async def generate(plan: Plan, worker: int = 0, workers: int = 1) -> list[Tally]
                 await asyncio.sleep(wait)
             tally, late = tallies[stage], clock() - due
             if late >= plan.timeout:
-                tally.failure("timeout", "not sent within the timeout: every connection was busy")
+                tally.failure("timeout", "not sent within the timeout: every connection was busy", late)
                 continue
             if late < 0:  # woken a little early: count from the actual send
                 due, late = due + late, 0.0
@@ -398,7 +408,8 @@ async def generate(plan: Plan, worker: int = 0, workers: int = 1) -> list[Tally]
                 async with asyncio.timeout(plan.timeout - late):
                     status = await client.send(pick(index))
             except (OSError, TimeoutError, HttpProcessingError) as exc:
-                tally.failure(failure_kind(exc), f"{type(exc).__name__}: {exc}".rstrip(": "))
+                message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                tally.failure(failure_kind(exc), message, clock() - due)
                 continue
             tally.response(status, clock() - due)
 
