@@ -68,7 +68,6 @@ def _probe_problems(workload: Workload, source: Source) -> list[tuple[Location, 
     from pydantic import ValidationError
 
     from .probes.base import UnknownKind, kinds, probe_class
-    from .probes.secrets import REFERENCE
 
     problems: list[tuple[Location, str]] = []
     for name, config in workload.probes.items():
@@ -84,7 +83,7 @@ def _probe_problems(workload: Workload, source: Source) -> list[tuple[Location, 
             problems.append((source.at((*at, "type")), f"probe type {config.type!r} cannot be loaded: {exc}"))
             continue
         try:  # a `${VAR}` reference is checked when it is resolved, by the runner
-            if REFERENCE.search(config.target):
+            if _refers(config.target):
                 cls.Options.model_validate(config.options)
             else:
                 cls.validate(config.target, config.options)

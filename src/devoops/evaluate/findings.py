@@ -117,7 +117,7 @@ def findings(
     evidence: Sequence[ProbeResult] = (),
 ) -> list[Finding]:
     states = practice_states(w, lens, horizon, evidence)
-    decided_by_evidence = {v.practice for r in evidence for v in r.evidence.verdicts}
+    decided_by_evidence = proven(evidence, lens, w.practices).keys()
 
     def decided(pid: str) -> Source:
         if pid in decided_by_evidence:
