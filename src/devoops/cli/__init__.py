@@ -22,6 +22,7 @@ from . import (
     quiz,
     schema,
     show,
+    slo,
 )
 
 app = typer.Typer(
@@ -37,6 +38,7 @@ for module in (assess, audit, check, explain, init, quiz, schema, history, show,
 app.add_typer(lens.app, name="lens")
 app.add_typer(plan.app, name="plan")
 app.add_typer(milestone.app, name="milestone")
+app.add_typer(slo.app, name="slo")
 
 
 def main() -> None:

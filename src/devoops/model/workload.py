@@ -19,6 +19,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from .common import HORIZONS, ByHorizon, Strict, Tenet, Text, always, duplicates
+from .slo import SloConfig
 
 # Bounds keep every figure finite through the economics: nobody's hour costs 10^12.
 Money = Annotated[float, Field(ge=0, le=1e12)]
@@ -399,6 +400,9 @@ class Workload(Strict):
     practices: dict[str, PracticeState] = {}
     probes: dict[ProbeName, ProbeConfig] = Field(
         default={}, description="evidence collectors `devoops audit` runs, by name"
+    )
+    slo: SloConfig = Field(
+        default=SloConfig(), description="SLIs and alert labels for `devoops slo generate`"
     )
 
 
