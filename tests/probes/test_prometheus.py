@@ -17,7 +17,8 @@ from devoops.evaluate import assess
 from devoops.lens import load_lens
 from devoops.model.common import Horizon
 from devoops.model.evidence import Measurement, ProbeResult, Status
-from devoops.probes.prometheus import PrometheusProbe, duration, milliseconds
+from devoops.model.slo import duration_ms
+from devoops.probes.prometheus import PrometheusProbe, duration
 
 from ..conftest import NOW, workload
 from ..promserver import PrometheusServer, job
@@ -307,7 +308,7 @@ def test_defaults_follow_the_conventions() -> None:
 
 @given(st.integers(min_value=1, max_value=10**13))
 def test_duration_round_trips(ms: int) -> None:
-    assert milliseconds(duration(ms)) == ms
+    assert duration_ms(duration(ms)) == ms
 
 
 @given(st.lists(st.integers(min_value=0, max_value=10**4), min_size=len(UNITS), max_size=len(UNITS)))
@@ -315,15 +316,15 @@ def test_duration_parses_every_unit_in_order(counts: list[int]) -> None:
     text = "".join(f"{n}{name}" for n, (name, _) in zip(counts, UNITS, strict=True) if n)
     expected = sum(n * unit for n, (_, unit) in zip(counts, UNITS, strict=True))
     if text:
-        assert milliseconds(text) == expected
+        assert duration_ms(text) == expected
     else:
         with pytest.raises(ValueError):
-            milliseconds(text)
+            duration_ms(text)
 
 
 @given(st.text(max_size=12))
 def test_duration_parser_accepts_or_refuses_cleanly(text: str) -> None:
     try:
-        assert milliseconds(text) >= 0
+        assert duration_ms(text) >= 0
     except ValueError as exc:
         assert "Prometheus duration" in str(exc)

@@ -17,7 +17,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
@@ -25,6 +25,7 @@ from pydantic import Field, field_validator, model_validator
 from ..fmt import number, percent
 from ..model.common import Horizon
 from ..model.evidence import Evidence, Measurement, Status, Table, Verdict
+from ..model.slo import PromQL, duration_ms
 from .base import Context, Options, Probe
 
 if TYPE_CHECKING:
@@ -39,7 +40,6 @@ UNITS = (
     ("s", 1000),
     ("ms", 1),
 )
-DURATION = re.compile("".join(rf"(?:([0-9]+){name})?" for name, _ in UNITS))
 METRIC = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 WINDOW = "$window"
 MAX_POINTS = 11_000  # Prometheus refuses range queries with more points
@@ -48,15 +48,6 @@ QUANTILES = {"p50": 0.5, "p95": 0.95, "p99": 0.99}
 SUCCESS = 'code!~"5..",status!~"5.."'  # a series has one of the two labels; the other is empty
 
 Quantile = Literal["p50", "p95", "p99"]
-PromQL = Annotated[str, Field(min_length=1)]
-
-
-def milliseconds(text: str) -> int:
-    """A Prometheus duration ("30d", "1h30m", "500ms") in milliseconds; ValueError otherwise."""
-    match = DURATION.fullmatch(text)
-    if not text or match is None:
-        raise ValueError(f"{text!r} is not a Prometheus duration such as 30d, 12h or 90s")
-    return sum(int(n) * unit for n, (_, unit) in zip(match.groups(), UNITS, strict=True) if n)
 
 
 def duration(ms: int) -> str:
@@ -105,7 +96,7 @@ class PrometheusOptions(Options):
     @field_validator("window", "step")
     @classmethod
     def _duration(cls, value: str | None) -> str | None:
-        if value is not None and milliseconds(value) <= 0:
+        if value is not None and duration_ms(value) <= 0:
             raise ValueError("must be longer than zero")
         return value
 
@@ -124,7 +115,7 @@ class PrometheusOptions(Options):
 
     @model_validator(mode="after")
     def _consistent(self) -> PrometheusOptions:
-        window, step = milliseconds(self.window), self.step_ms
+        window, step = duration_ms(self.window), self.step_ms
         if step > window:
             raise ValueError(f"step ({duration(step)}) must not exceed window ({self.window})")
         if window // step > MAX_POINTS:
@@ -149,8 +140,8 @@ class PrometheusOptions(Options):
     @property
     def step_ms(self) -> int:
         if self.step is not None:
-            return milliseconds(self.step)
-        window = milliseconds(self.window)
+            return duration_ms(self.step)
+        window = duration_ms(self.window)
         return min(window, max(window // 720 // 1000 * 1000, 60_000))
 
     def queries(self) -> Queries:
@@ -224,7 +215,7 @@ class PrometheusProbe(Probe[PrometheusOptions]):
     async def _collect(self, ctx: Context) -> Evidence:
         o = self.options
         queries = o.queries()
-        window, step = milliseconds(o.window), o.step_ms
+        window, step = duration_ms(o.window), o.step_ms
         # The server's clock pins every query; this first request also proves reach and credentials.
         now = float((await self._api(ctx, "query", "time()", {"query": "time()"}))["result"][0])
         at = {"time": f"{now:.3f}"}
