@@ -434,3 +434,12 @@ def test_a_resolved_secret_never_survives_scrubbing(secret: str, before: str, af
 def test_text_without_references_resolves_to_itself(text: str) -> None:
     found: set[str] = set()
     assert resolve(text, {}, found) == text and found == set()
+
+
+def test_every_built_in_kind_loads_and_documents_its_options() -> None:
+    for kind in base.BUILTIN:
+        cls = base.probe_class(kind)
+        assert cls.kind == kind and cls.summary and cls.default_timeout > 0
+        for name, field in cls.Options.model_fields.items():
+            assert field.description, f"{kind}.{name} has no description"
+        assert (ROOT / "docs" / "probes" / f"{kind}.md").exists() or (ROOT / "docs" / f"{kind}.md").exists()

@@ -7,9 +7,11 @@ import sys
 import typer
 
 from . import (
+    alerts,
     assess,
     audit,
     check,
+    delivery,
     diff,
     explain,
     export,
@@ -39,6 +41,8 @@ app.add_typer(lens.app, name="lens")
 app.add_typer(plan.app, name="plan")
 app.add_typer(milestone.app, name="milestone")
 app.add_typer(slo.app, name="slo")
+app.add_typer(alerts.app, name="alerts")
+app.add_typer(delivery.app, name="delivery")
 
 
 def main() -> None:

@@ -40,6 +40,8 @@ BUILTIN = {
     "access_log": "devoops.probes.access_log:AccessLogProbe",
     "prometheus": "devoops.probes.prometheus:PrometheusProbe",
     "tls": "devoops.probes.tls:TlsProbe",
+    "delivery": "devoops.probes.delivery:DeliveryProbe",
+    "alerts": "devoops.probes.alerts:AlertsProbe",
 }
 T = TypeVar("T")
 

@@ -1,0 +1,66 @@
+"""Every input of one analysis read at once: a problem in any file is reported with all the
+others, before anything is computed or written."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InputError, Location
+from .dora import FAILURE_HOURS, Delivery, analyze
+from .git import commit_times
+from .history import Deployment, Incident, ScaleOut, read_deployments, read_incidents, read_scale_outs
+
+
+@dataclass(frozen=True)
+class History:
+    deployments: list[Deployment]
+    incidents: list[Incident]
+    scale_outs: list[ScaleOut]
+    shipped: dict[str, list[dt.datetime]] | None
+    skipped: list[tuple[Location, str]]
+
+    def analyze(
+        self,
+        *,
+        environment: str,
+        now: dt.datetime,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        failure_hours: float = FAILURE_HOURS,
+    ) -> Delivery:
+        return analyze(
+            self.deployments,
+            self.incidents,
+            self.scale_outs,
+            self.shipped,
+            environment=environment,
+            since=since,
+            until=until,
+            now=now,
+            failure_hours=failure_hours,
+            skipped_rows=len(self.skipped),
+        )
+
+
+def load(
+    deployments: Path,
+    *,
+    repo: Path | None = None,
+    incidents: Path | None = None,
+    scale_outs: Path | None = None,
+    assume: dt.tzinfo | None = None,
+    skip_bad_rows: bool = False,
+) -> History:
+    """Raises InputError naming every bad row of every file, unless they are to be skipped."""
+    d = read_deployments(deployments, assume, skip_bad_rows=True)
+    i = read_incidents(incidents, assume, skip_bad_rows=True) if incidents else None
+    s = read_scale_outs(scale_outs, assume, skip_bad_rows=True) if scale_outs else None
+    shipped, unknown = (
+        commit_times(repo, d.rows, str(deployments), skip_bad_rows=True) if repo else (None, [])
+    )
+    problems = d.skipped + unknown + (i.skipped if i else []) + (s.skipped if s else [])
+    if problems and not skip_bad_rows:
+        raise InputError(problems)
+    return History(d.rows, i.rows if i else [], s.rows if s else [], shipped, problems)

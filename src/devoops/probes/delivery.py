@@ -1,0 +1,80 @@
+"""Delivery history as evidence: DORA figures, deploy durations and the time to add a server,
+from a deployments file (the target), optionally the git repository, incidents and scale-outs.
+See docs/delivery.md for the definitions and the DORA 2024 clusters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from pydantic import Field, field_validator
+
+from ..model.common import Horizon
+from ..model.evidence import Evidence
+from .base import Context, Options, Probe
+
+
+class DeliveryOptions(Options):
+    repo: str | None = Field(default=None, description="the git repository, for lead time")
+    incidents: str | None = Field(default=None, description="incidents CSV or JSON, for change failures")
+    scale_outs: str | None = Field(
+        default=None, description="scale-out history CSV or JSON (requested, ready)"
+    )
+    environment: str = Field(default="production", min_length=1, description="the environment analysed")
+    window_days: float = Field(default=90, gt=0, description="how far back from the audit to look")
+    failure_hours: float = Field(
+        default=24, gt=0, description="an incident this soon after a deployment makes it a failed one"
+    )
+    assume_tz: str | None = Field(
+        default=None, description="zone of times without an offset; default: refused"
+    )
+    skip_bad_rows: bool = Field(default=False, description="skip and count malformed rows instead of failing")
+
+    @field_validator("assume_tz")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        from ..delivery.history import zone
+
+        zone(value)
+        return value
+
+
+class DeliveryProbe(Probe[DeliveryOptions]):
+    kind = "delivery"
+    Options = DeliveryOptions
+    default_timeout = 120.0
+    summary = "DORA figures, deploy durations and time to add a server from delivery history"
+
+    @classmethod
+    def check_target(cls, target: str) -> str:
+        if not target.strip():
+            raise ValueError("give the deployments file (CSV or JSON)")
+        return target
+
+    async def collect(self, ctx: Context) -> Evidence:
+        from ..delivery.evidence import evidence
+        from ..delivery.history import zone
+        from ..delivery.load import load
+
+        o = self.options
+
+        def path(value: str | None) -> Path | None:
+            return None if value is None else Path(ctx.path(value))
+
+        history = await ctx.blocking(
+            lambda: load(
+                Path(ctx.path(self.target)),
+                repo=path(o.repo),
+                incidents=path(o.incidents),
+                scale_outs=path(o.scale_outs),
+                assume=zone(o.assume_tz),
+                skip_bad_rows=o.skip_bad_rows,
+            )
+        )
+        delivery = history.analyze(
+            environment=o.environment.lower(),
+            now=ctx.now,
+            since=ctx.now - dt.timedelta(days=o.window_days),
+            failure_hours=o.failure_hours,
+        )
+        return evidence(delivery, ctx.targets[Horizon.NOW])

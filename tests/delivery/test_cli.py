@@ -1,0 +1,96 @@
+"""`devoops delivery analyze` as a user runs it: reports, targets, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ..conftest import EXAMPLES
+from ..helpers import devoops
+from .history_data import deployments, write_csv, write_json
+
+UNTIL = "2026-04-02T09:00:00Z"
+
+
+def test_json_markdown_and_terminal_reports(tmp_path: Path) -> None:
+    rows = deployments(seed=3)
+    prod = [r for r in rows if r.environment == "production"]
+    path = write_json(tmp_path / "d.json", rows)
+    out = tmp_path / "delivery.json"
+    args = (
+        "delivery",
+        "analyze",
+        "--deployments",
+        path,
+        "--since",
+        "2026-03-01T09:00:00+00:00",
+        "--until",
+        UNTIL,
+    )
+    result = devoops(*args, "--workload", EXAMPLES[0], "-f", "json", "-o", out)
+    assert result.returncode == 0, result.stderr
+    document = json.loads(out.read_text())
+    assert document["delivery"]["deployments"] == len(prod)
+    ok = sum(r.status == "success" for r in prod)
+    assert document["delivery"]["deployment_frequency"]["value"] == pytest.approx(ok / 32 * 7)
+    held = {m["name"]: m for m in document["evidence"]["measurements"]}
+    assert held["deploy duration p95"]["bound"] == "max" and held["deploy duration p95"]["target"] > 0
+    [verdict] = [v for v in document["evidence"]["verdicts"] if v["practice"] == "deploy.fast"]
+    assert verdict["choice"] == "over-20"  # the generated deploys take 3 to 30 minutes
+    md = devoops(*args, "-f", "md", "--environment", "Staging")
+    assert md.returncode == 0 and md.stdout.startswith("# devoops delivery · staging")
+    assert "| deployment frequency |" in md.stdout
+    assert "deployment frequency" in devoops(*args).stdout
+
+
+def test_bad_rows_exit_2_and_write_nothing_unless_skipped(tmp_path: Path) -> None:
+    rows = deployments(seed=4, n=10)
+    path = write_csv(tmp_path / "d.csv", rows)
+    lines = path.read_text().splitlines()
+    lines[3] = "yesterday" + lines[3][lines[3].index(",") :]  # a time no one can read
+    lines[6] = "2026-03-04 10:00:00,,v9,production,success,60"  # no offset
+    path.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "report.md"
+    result = devoops("delivery", "analyze", "--deployments", path, "-f", "md", "-o", out)
+    assert result.returncode == 2 and not out.exists()
+    assert f"{path}:4: time:" in result.stderr and f"{path}:7: time:" in result.stderr
+    skipped = devoops("delivery", "analyze", "--deployments", path, "--skip-bad-rows", "-f", "md", "-o", out)
+    assert skipped.returncode == 0, skipped.stderr
+    assert "2 malformed rows skipped" in out.read_text()
+    assumed = devoops(
+        "delivery",
+        "analyze",
+        "--deployments",
+        path,
+        "--skip-bad-rows",
+        "--assume-tz",
+        "Europe/Paris",
+        "-f",
+        "json",
+    )
+    assert json.loads(assumed.stdout)["delivery"]["skipped_rows"] == 1
+
+
+def test_usage_errors(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "d.csv", deployments(n=3))
+    for extra, message in (
+        (("--assume-tz", "Nowhere/Land"), "unknown time zone"),
+        (("--since", "last tuesday"), "--since"),
+        (("--since", "1d", "--until", "2d"), "--since must be before --until"),
+    ):
+        result = devoops("delivery", "analyze", "--deployments", path, *extra)
+        assert result.returncode == 2 and message in result.stderr, result.stderr
+    missing = devoops("delivery", "analyze", "--deployments", tmp_path / "nope.csv")
+    assert missing.returncode == 2 and "cannot read" in missing.stderr
+
+
+def test_an_empty_history_reports_unknown(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text("time,status\n")
+    result = devoops("delivery", "analyze", "--deployments", path, "-f", "json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["evidence"]["status"] == "UNKNOWN"
+    assert all(m["value"] is None for m in document["evidence"]["measurements"])
