@@ -36,6 +36,11 @@ PAYLOADS = ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "' on
 CONSTRAINED = {
     "BusinessHours.timezone": "must name an IANA time zone",
     "PracticeState.choice": "must be one of the practice's choices to be judged",
+    "SloConfig.service": "must be a lower-case DNS label",
+    "SloConfig.period": "must be a Prometheus duration",
+    "SloConfig.requests_metric": "must be a metric name",
+    "SloConfig.latency_histogram": "must be a metric name",
+    "SloConfig.error_ratio_query": "excludes good_query, which carries one",
 }
 """Free-text fields that cannot carry markup, with why; every other str field gets a payload."""
 SHOWN = {
@@ -74,6 +79,14 @@ def hostile_document() -> dict[str, Any]:
             "app.owner": p("App.owner"),
             "app.description": p("App.description"),
             "probes": {"web": {"type": "http", "target": p("ProbeConfig.target")}},
+            "slo": {
+                "selector": p("SloConfig.selector"),
+                "labels": {"team": p("SloConfig.labels")},
+                "good_query": p("SloConfig.good_query"),
+                "total_query": p("SloConfig.total_query"),
+                "runbook_url": p("SloConfig.runbook_url"),
+                "dashboard_url": p("SloConfig.dashboard_url"),
+            },
             "answers.data.datasets": [
                 {"name": "orders", "criticality": "lifeblood", "description": p("Dataset.description")}
             ],
