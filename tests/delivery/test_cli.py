@@ -94,3 +94,31 @@ def test_an_empty_history_reports_unknown(tmp_path: Path) -> None:
     document = json.loads(result.stdout)
     assert document["evidence"]["status"] == "UNKNOWN"
     assert all(m["value"] is None for m in document["evidence"]["measurements"])
+
+
+def test_pages_in_an_alert_export_count_as_incidents(tmp_path: Path) -> None:
+    deploys = tmp_path / "d.csv"
+    deploys.write_text(
+        "time,version,environment,status,duration\n"
+        "2026-03-02T10:00:00Z,v1,production,success,300\n"
+        "2026-03-03T10:00:00Z,v2,production,success,300\n"
+        "2026-03-04T10:00:00Z,v3,production,success,300\n"
+        "2026-03-05T10:00:00Z,v4,production,success,300\n"
+    )
+    pagerduty = tmp_path / "incidents.csv"  # PagerDuty's incidents export: high urgency pages
+    pagerduty.write_text(
+        "id,incident_number,description,service_name,urgency,created_on,resolved_on\n"
+        "P1,1,Checkout errors,web,high,2026-03-03T12:00:00Z,2026-03-03T13:00:00Z\n"
+        "P2,2,Disk 80% full,db,low,2026-03-04T11:00:00Z,2026-03-04T11:30:00Z\n"
+    )
+    args = ("delivery", "analyze", "--deployments", deploys, "--until", "2026-03-06T00:00:00Z", "-f", "json")
+    without = json.loads(devoops(*args).stdout)["delivery"]
+    result = devoops(*args, "--alerts", pagerduty)
+    assert result.returncode == 0, result.stderr
+    with_pages = json.loads(result.stdout)["delivery"]
+    assert without["change_failure_rate"]["value"] == 0
+    assert with_pages["change_failure_rate"]["value"] == pytest.approx(1 / 4)  # v2, paged 2 h later
+    broken = tmp_path / "broken.csv"
+    broken.write_text(pagerduty.read_text() + "P3,3,Latency,web,high,yesterday,\n")
+    refused = devoops(*args, "--alerts", broken)
+    assert refused.returncode == 2 and f"{broken}:4" in refused.stderr

@@ -65,6 +65,14 @@ def analyze(
             "--incidents", metavar="FILE", help="incidents CSV or JSON: start, end, title, deployment"
         ),
     ] = None,
+    alerts: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--alerts",
+            metavar="EXPORT",
+            help="an alert export (Alertmanager, PagerDuty, Opsgenie) whose pages count as incidents; repeatable",
+        ),
+    ] = None,
     scale_outs: Annotated[
         Path | None,
         typer.Option("--scale-outs", metavar="FILE", help="servers added, CSV or JSON: requested, ready"),
@@ -129,6 +137,7 @@ def analyze(
         deployments,
         repo=repo,
         incidents=incidents,
+        alerts=alerts or (),
         scale_outs=scale_outs,
         assume=assume,
         skip_bad_rows=skip_bad_rows,

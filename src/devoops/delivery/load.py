@@ -4,8 +4,11 @@ others, before anything is computed or written."""
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 from ..errors import InputError, Location
 from .dora import FAILURE_HOURS, Delivery, analyze
@@ -49,6 +52,7 @@ def load(
     *,
     repo: Path | None = None,
     incidents: Path | None = None,
+    alerts: Sequence[Path] = (),
     scale_outs: Path | None = None,
     assume: dt.tzinfo | None = None,
     skip_bad_rows: bool = False,
@@ -57,10 +61,33 @@ def load(
     d = read_deployments(deployments, assume, skip_bad_rows=True)
     i = read_incidents(incidents, assume, skip_bad_rows=True) if incidents else None
     s = read_scale_outs(scale_outs, assume, skip_bad_rows=True) if scale_outs else None
+    paged, bad_alerts = _pages(alerts, assume) if alerts else ([], [])
     shipped, unknown = (
         commit_times(repo, d.rows, str(deployments), skip_bad_rows=True) if repo else (None, [])
     )
-    problems = d.skipped + unknown + (i.skipped if i else []) + (s.skipped if s else [])
+    problems = d.skipped + unknown + (i.skipped if i else []) + bad_alerts + (s.skipped if s else [])
     if problems and not skip_bad_rows:
         raise InputError(problems)
-    return History(d.rows, i.rows if i else [], s.rows if s else [], shipped, problems)
+    return History(d.rows, (i.rows if i else []) + paged, s.rows if s else [], shipped, problems)
+
+
+def _pages(
+    exports: Sequence[Path], assume: dt.tzinfo | None
+) -> tuple[list[Incident], list[tuple[Location, str]]]:
+    """The pages in alert exports (Alertmanager, PagerDuty, Opsgenie; see docs/alerts.md) as
+    incidents: what woke someone is how a failed change shows from the outside."""
+    from ..alerts.formats import read
+
+    history = read([str(p) for p in exports], zone=cast(Any, assume), skip_bad=True)
+    names = {number: name for name, number in history.names.items()}
+    firings = zip(history.name, history.starts, history.ends, history.pages, strict=True)
+    incidents = [
+        Incident(f"page {n}", _utc(start), None if math.isnan(end) else _utc(end), names[name])
+        for n, (name, start, end, page) in enumerate(firings, 1)
+        if page
+    ]
+    return incidents, list(history.skipped)
+
+
+def _utc(epoch: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(epoch, dt.UTC)

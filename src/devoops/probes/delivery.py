@@ -17,6 +17,10 @@ from .base import Context, Options, Probe
 class DeliveryOptions(Options):
     repo: str | None = Field(default=None, description="the git repository, for lead time")
     incidents: str | None = Field(default=None, description="incidents CSV or JSON, for change failures")
+    alerts: list[str] = Field(
+        default=[],
+        description="alert exports (Alertmanager, PagerDuty, Opsgenie) whose pages count as incidents",
+    )
     scale_outs: str | None = Field(
         default=None, description="scale-out history CSV or JSON (requested, ready)"
     )
@@ -66,6 +70,7 @@ class DeliveryProbe(Probe[DeliveryOptions]):
                 Path(ctx.path(self.target)),
                 repo=path(o.repo),
                 incidents=path(o.incidents),
+                alerts=[Path(ctx.path(a)) for a in o.alerts],
                 scale_outs=path(o.scale_outs),
                 assume=zone(o.assume_tz),
                 skip_bad_rows=o.skip_bad_rows,
