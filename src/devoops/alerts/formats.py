@@ -115,11 +115,14 @@ def _alertmanager(f: Any, path: str, zone: ZoneInfo | None, h: History, problems
     """The API's alert list (GET /api/v2/alerts), webhook payloads ({"alerts": [...]}), either as
     one document, a list of them, or one per line (a log of webhook calls). Webhooks repeat an
     alert on every notification: one firing is one (labels, startsAt), resolved when any copy is."""
+    lines = _one_per_line(f)
+    if lines and _webhook_log(path, h):
+        return
     seen: dict[tuple[str, float], int] = {}
-    for where, alert in _alerts(f, path, problems):
+    for where, alert in _alerts(f, path, problems, lines):
         h.records += 1
         try:
-            name, key, start, end, page, text = _alert(alert, zone)
+            name, key, page, text, start, end = _alert(alert, zone)
         except Bad as bad:
             problems.append((Location(path, where[0], None, f"{where[1]}.{bad.field}"), str(bad)))
             continue
@@ -131,17 +134,22 @@ def _alertmanager(f: Any, path: str, zone: ZoneInfo | None, h: History, problems
             h.ends[index] = end if math.isnan(h.ends[index]) else max(h.ends[index], end)
 
 
-def _alerts(f: Any, path: str, problems: Problems) -> Iterator[tuple[tuple[int | None, str], Any]]:
-    """Each alert object with where it is: (line, JSON path). A file whose first line is a
-    whole JSON value followed by more is a log of one document per line, read line by line so
-    a large log never sits in memory whole."""
-    first = f.readline()
+def _one_per_line(f: Any) -> bool:
+    """Whether the file is a log of one JSON document per line: its first line is a whole JSON
+    value and more follows. Such a log is read line by line, never sitting in memory whole."""
     try:
-        json.loads(first)
+        json.loads(f.readline())
         lines = bool(f.read(1).strip()) or bool(f.readline().strip())
     except json.JSONDecodeError:
         lines = False
     f.seek(0)
+    return lines
+
+
+def _alerts(
+    f: Any, path: str, problems: Problems, lines: bool
+) -> Iterator[tuple[tuple[int | None, str], Any]]:
+    """Each alert object with where it is: (line, JSON path)."""
     if not lines:
         try:
             yield from _walk(json.load(f), None, "")
@@ -168,22 +176,18 @@ def _walk(doc: Any, line: int | None, at: str) -> Iterator[tuple[tuple[int | Non
         yield (line, at or "$"), doc
 
 
-def _alert(a: Any, zone: ZoneInfo | None) -> tuple[str, str, float, float, bool, str]:
+def _alert(a: Any, zone: ZoneInfo | None) -> tuple[str, str, bool, str, float, float]:
+    """An alert's name, identity, whether it pages, its words, and when it started and ended."""
     if not isinstance(a, dict):
         raise Bad("", "an alert must be an object with labels and startsAt")
-    labels = a.get("labels")
-    if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
-        raise Bad("labels", "missing, or not an object of strings")
-    name = labels.get("alertname")
-    if not name:
-        raise Bad("labels.alertname", "missing")
+    labels = _labels(a.get("labels"))
     starts = a.get("startsAt")
     if not isinstance(starts, str):
         raise Bad("startsAt", "missing")
     start = moment(starts, "startsAt", zone)
     status = a.get("status")
     state = status.get("state") if isinstance(status, dict) else status
-    if state not in ("firing", "resolved", "active", "suppressed", "unprocessed"):
+    if state not in STATES:
         raise Bad("status", f"{state!r} is neither firing nor resolved (webhook) nor an API state")
     end = NAN
     if state == "resolved":
@@ -196,10 +200,114 @@ def _alert(a: Any, zone: ZoneInfo | None) -> tuple[str, str, float, float, bool,
     annotations = a.get("annotations") or {}
     if not isinstance(annotations, dict):
         raise Bad("annotations", "not an object")
+    return (*_identity(labels, annotations), start, end)
+
+
+STATES = ("firing", "resolved", "active", "suppressed", "unprocessed")
+
+
+def _labels(labels: Any) -> dict[str, str]:
+    if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
+        raise Bad("labels", "missing, or not an object of strings")
+    if not labels.get("alertname"):
+        raise Bad("labels.alertname", "missing")
+    return labels
+
+
+def _identity(labels: dict[str, str], annotations: dict[str, Any]) -> tuple[str, str, bool, str]:
+    """Name, identity (every label), whether it pages, and the words that classify it."""
     key = "\x1f".join(f"{k}={labels[k]}" for k in sorted(labels))
     page = labels.get("severity", "").lower() not in NOT_PAGING
     words = [*labels.values(), *(str(annotations.get(k, "")) for k in ("summary", "description", "message"))]
-    return name, key, start, end, page, " ".join(words)[:CLASSIFYING_TEXT]
+    return labels["alertname"], key, page, " ".join(words)[:CLASSIFYING_TEXT]
+
+
+OFFSET_TIME = r"\d{4}-\d\d-\d\dT([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)"
+"""Times that DuckDB and `moment` parse alike (digits beyond microseconds dropped)."""
+
+
+def _seconds(column: str) -> str:
+    """SQL: a time column as UTC epoch seconds, NULL unless it is an OFFSET_TIME whose microseconds
+    a double holds exactly (until the year 2255), so the division rounds as Python's does."""
+    micros = f"epoch_us(try_cast({column} AS TIMESTAMPTZ))"
+    return (
+        f"CASE WHEN regexp_full_match({column}, '{OFFSET_TIME}') AND left({column}, 4) <> '0000' "
+        f"AND abs({micros}) < 2 ** 53 THEN {micros} / 1e6 END"
+    )
+
+
+_BULK = f"""
+CREATE TEMP TABLE a AS
+SELECT a.labels, a.annotations, a.status = 'resolved' AS resolved,
+    coalesce(a.alerts IS NULL AND a.status IN {STATES}
+        AND coalesce(json_type(a.annotations) IN ('OBJECT', 'NULL'), true), false) AS ok,
+    {_seconds("a.startsAt")} AS start,
+    CASE WHEN a.status = 'resolved' THEN {_seconds("a.endsAt")} END AS "end"
+FROM (
+    SELECT unnest(if(alerts IS NULL, [NULL], alerts)) AS a
+    FROM read_json(?, format = 'newline_delimited', records = 'true', maximum_object_size = 1 << 28,
+        columns = {{'alerts': 'STRUCT(status VARCHAR, labels JSON, annotations JSON, startsAt VARCHAR,
+            endsAt VARCHAR, alerts JSON)[]'}})
+)
+"""
+
+
+def _webhook_log(path: str, h: History) -> bool:
+    """A webhook log read in bulk by DuckDB, some 20 times faster than line by line: when every
+    line is a payload object, every alert in it is well-formed and every time carries its UTC
+    offset. Anything else returns False having added nothing, and the line-by-line reader
+    reads the file, locating each problem."""
+    import duckdb
+    import numpy as np
+
+    with duckdb.connect() as db:
+        try:
+            db.execute(_BULK, [path])
+        except duckdb.Error:
+            return False
+        records, bad = db.execute(
+            "SELECT count(*), count(*) FILTER "
+            '(NOT ok OR start IS NULL OR resolved AND coalesce("end" < start, true)) FROM a'
+        ).fetchall()[0]
+        if bad:
+            return False
+        keys: dict[str, int] = {}
+        identities: list[tuple[str, str, bool, str]] = []  # this file's, in the order they first fire
+        labels_keys: tuple[list[str], list[int]] = ([], [])
+        for labels, annotations in db.execute(
+            "SELECT labels, arg_min(annotations, rowid) FROM a GROUP BY labels ORDER BY min(rowid)"
+        ).fetchall():
+            try:
+                identity = _identity(
+                    _labels(json.loads(labels or "null")), json.loads(annotations or "null") or {}
+                )
+            except Bad:
+                return False
+            if identity[1] not in keys:
+                keys[identity[1]] = len(keys)
+                identities.append(identity)
+            labels_keys[0].append(labels)
+            labels_keys[1].append(keys[identity[1]])
+        firings = db.execute(
+            """SELECT k.key, a.start, coalesce(max(a."end"), 'NaN') AS "end"
+            FROM a JOIN (SELECT unnest(?::VARCHAR[]) AS labels, unnest(?::INTEGER[]) AS key) k
+                ON a.labels::VARCHAR = k.labels
+            GROUP BY k.key, a.start ORDER BY min(a.rowid)""",
+            list(labels_keys),
+        ).fetchnumpy()
+    for name, _, _, text in identities:
+        if name not in h.names:
+            h.names[name] = len(h.names)
+            h.texts.append(text)
+    key = firings["key"]
+    h.name += np.array([h.names[name] for name, *_ in identities])[key].tolist()
+    h.key += np.array([h.keys.setdefault(k, len(h.keys)) for _, k, *_ in identities])[key].tolist()
+    h.pages += np.array([page for _, _, page, _ in identities])[key].tolist()
+    h.starts += firings["start"].tolist()
+    h.ends += firings["end"].tolist()
+    h.acted += [UNKNOWN_ACT] * len(key)
+    h.records += records
+    return True
 
 
 # --- CSV exports ----------------------------------------------------------------------------
