@@ -122,3 +122,13 @@ def test_pages_in_an_alert_export_count_as_incidents(tmp_path: Path) -> None:
     broken.write_text(pagerduty.read_text() + "P3,3,Latency,web,high,yesterday,\n")
     refused = devoops(*args, "--alerts", broken)
     assert refused.returncode == 2 and f"{broken}:4" in refused.stderr
+
+
+def test_input_the_readers_cannot_take_exits_2_naming_the_row(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text("time,version\n2026-03-01T10:00:00Z,v1\n9999-12-31T23:00:00-05:00,v2\n")
+    result = devoops("delivery", "analyze", "--deployments", path)
+    assert result.returncode == 2 and f"{path}:3: time:" in result.stderr
+    path.write_text(f"time,version\n2026-03-01T10:00:00Z,{'v' * 140_000}\n")
+    result = devoops("delivery", "analyze", "--deployments", path, "--skip-bad-rows")
+    assert result.returncode == 2 and f"{path}:2:" in result.stderr

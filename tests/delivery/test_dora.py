@@ -21,7 +21,14 @@ from devoops.delivery.dora import (
     classify,
     deploy_fast,
 )
-from devoops.delivery.history import Deployment, DeployStatus, Incident, read_deployments, read_incidents
+from devoops.delivery.history import (
+    Deployment,
+    DeployStatus,
+    Incident,
+    ScaleOut,
+    read_deployments,
+    read_incidents,
+)
 
 from .history_data import T0, deployments, stamp, write_csv
 
@@ -182,3 +189,26 @@ def test_deploy_fast_choice_follows_the_p95(p95: float) -> None:
     expected = "under-10" if p95 < 10 else "10-to-20" if p95 < 20 else "over-20"
     assert deploy_fast(p95) == expected
     assert deploy_fast(10) == "10-to-20" and deploy_fast(20) == "over-20" and deploy_fast(None) is None
+
+
+def test_frequency_counts_from_the_first_deployment_not_earlier_scale_outs() -> None:
+    deploys = [deploy(24 * day) for day in range(7)]  # one a day for a week
+    scale_outs = [ScaleOut("s", T0 - 60 * 24 * H, T0 - 60 * 24 * H + 5 * dt.timedelta(minutes=1))]
+    now = T0 + 7 * 24 * H
+    d = analyze(deploys, scale_outs=scale_outs, now=now)
+    assert d.since == T0
+    assert d.deployment_frequency.value == pytest.approx(7 / ((now - T0) / dt.timedelta(days=1)) * 7)
+
+
+def test_the_time_rule_blames_the_last_deployment_that_went_live() -> None:
+    history = [deploy(0, version="v1"), deploy(2, "failed", version="v2")]
+    incident = [Incident("i", T0 + 3 * H, T0 + 4 * H)]
+    d = analyze(history, incident, since=T0, until=T0 + 10 * H, now=T0 + 10 * H)
+    assert sorted(f.row for f in d.failures) == ["r0", "r2"]  # v1 by its incident, v2 by its status
+    [live] = [f for f in d.failures if f.row == "r0"]
+    assert live.started_at == T0 + 3 * H and live.recovered_at == T0 + 4 * H
+    assert d.change_failure_rate.value == 1
+    rolled = [deploy(0, version="v1"), deploy(2, "rolled_back", version="v2"), deploy(2.5, version="v1")]
+    late = [Incident("j", T0 + 2.2 * H, T0 + 2.4 * H)]  # while v2 served, before the rollback
+    d = analyze(rolled, late, since=T0, until=T0 + 10 * H, now=T0 + 10 * H)
+    assert [f.row for f in d.failures] == ["r2"] and d.failures[0].recovered_at == T0 + 2.4 * H

@@ -90,3 +90,47 @@ def test_a_commit_the_repository_lacks_is_a_bad_row(
     )
     with pytest.raises(UsageError, match="not a git repository"):
         load(csv, repo=tmp_path)
+
+
+def test_each_environment_ships_from_its_own_previous_deployment(
+    tmp_path: Path, repo: tuple[Path, list[str], list[dt.datetime]]
+) -> None:
+    path, shas, times = repo
+    deploys = [
+        (times[0] + H, shas[0], ""),  # no environment: the baseline of every environment
+        (times[3] + H, shas[3], "staging"),  # staging ships c1, c2, c3
+        (times[3] + 48 * H, shas[3], "production"),  # production ships c1, c2, c3 two days later
+        (times[5] + H, shas[5], "staging"),  # staging ships c4, c5
+    ]
+    csv = tmp_path / "d.csv"
+    csv.write_text("time,commit,environment\n" + "".join(f"{t.isoformat()},{c},{e}\n" for t, c, e in deploys))
+    history = load(csv, repo=path)
+    production = history.analyze(environment="production", now=T0 + 200 * H)
+    staging = history.analyze(environment="staging", now=T0 + 200 * H)
+    expected = [(deploys[2][0] - times[k]) / H for k in (1, 2, 3)]
+    assert production.lead_time.count == 3
+    assert production.lead_time.value == pytest.approx(float(np.median(expected)))
+    expected = [(deploys[1][0] - times[k]) / H for k in (1, 2, 3)] + [
+        (deploys[3][0] - times[k]) / H for k in (4, 5)
+    ]
+    assert staging.lead_time.count == 5
+    assert staging.lead_time.value == pytest.approx(float(np.median(expected)))
+    qa = history.analyze(environment="qa", now=T0 + 200 * H)  # only the row without an environment
+    assert qa.lead_time.count == 0 and qa.lead_time.value is None
+
+
+def test_production_shipping_what_staging_shipped_first_has_a_lead_time(
+    tmp_path: Path, repo: tuple[Path, list[str], list[dt.datetime]]
+) -> None:
+    path, shas, times = repo
+    csv = tmp_path / "d.csv"
+    csv.write_text(
+        "time,commit,environment\n"
+        f"{(times[1] + H).isoformat()},{shas[1]},production\n"
+        f"{(times[3] + H).isoformat()},{shas[3]},staging\n"
+        f"{(times[3] + 48 * H).isoformat()},{shas[3]},production\n"
+    )
+    d = load(csv, repo=path).analyze(environment="production", now=T0 + 200 * H)
+    expected = [(times[3] + 48 * H - times[k]) / H for k in (2, 3)]  # 53 h and 48 h
+    assert d.lead_time.count == 2
+    assert d.lead_time.value == pytest.approx(float(np.median(expected)))

@@ -172,3 +172,60 @@ def test_random_exports_keep_their_instants(tmp_path: Path) -> None:
     read = read_deployments(write_csv(tmp_path / "d.csv", rows, seed=9)).rows
     assert all(d.time.tzinfo == dt.UTC for d in read)
     assert [d.time for d in read] == [r.time for r in rows]
+
+
+@pytest.mark.parametrize(
+    ("text", "assume"),
+    [
+        ("9999-12-31T23:00:00-05:00", None),
+        ("0001-01-01T00:30:00+02:00", None),
+        ("9999-12-31T23:00:00", dt.timezone(dt.timedelta(hours=-5))),
+    ],
+)
+def test_a_time_out_of_range_in_utc_is_a_bad_row(tmp_path: Path, text: str, assume: dt.tzinfo | None) -> None:
+    with pytest.raises(ValueError, match="out of range"):
+        parse_time(text, assume)
+    path = tmp_path / "d.csv"
+    path.write_text(f"time\n2026-03-01T10:00:00Z\n{text}\n")
+    with pytest.raises(InputError) as caught:
+        read_deployments(path, assume)
+    assert [(p.line, p.field) for p, _ in caught.value.problems] == [(3, "time")]
+    assert len(read_deployments(path, assume, skip_bad_rows=True).rows) == 1
+
+
+@given(st.datetimes(timezones=offsets))
+def test_any_iso_time_reads_or_is_refused_as_a_value(t: dt.datetime) -> None:
+    try:
+        utc = t.astimezone(dt.UTC)
+    except OverflowError:
+        with pytest.raises(ValueError, match="out of range"):
+            parse_time(t.isoformat())
+    else:
+        assert parse_time(t.isoformat()) == utc
+
+
+def test_an_unreadable_csv_is_refused_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text(f"time,version\n2026-03-01T10:00:00Z,v1\n2026-03-01T11:00:00Z,{'x' * 200_000}\n")
+    with pytest.raises(InputError) as caught:
+        read_deployments(path, skip_bad_rows=True)
+    assert [(p.file, p.line) for p, _ in caught.value.problems] == [(str(path), 3)]
+    assert "field larger than field limit" in str(caught.value)
+
+
+def test_an_empty_status_cell_is_a_bad_row(tmp_path: Path) -> None:
+    path = tmp_path / "d.json"
+    path.write_text(
+        '[{"time": "2026-03-01T10:00:00Z", "status": "ok"}, {"time": "2026-03-01T11:00:00Z", "status": null}]'
+    )
+    with pytest.raises(InputError) as caught:
+        read_deployments(path)
+    assert [(p.field, m.split(";")[0]) for p, m in caught.value.problems] == [("[1].status", "missing")]
+    path.write_text('[{"time": "2026-03-01T10:00:00Z"}]')  # no status at all: success
+    assert read_deployments(path).rows[0].status == DeployStatus.SUCCESS
+
+
+def test_a_zero_duration_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text("time,duration,duration_minutes\n2026-03-01T10:00:00Z,0,5\n2026-03-01T11:00:00Z,,5\n")
+    assert [d.duration for d in read_deployments(path).rows] == [dt.timedelta(0), dt.timedelta(minutes=5)]

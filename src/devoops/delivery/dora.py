@@ -148,7 +148,7 @@ def analyze(
 ) -> Delivery:
     """`shipped` maps a deployment's row to the commit times it shipped (None: no repository)."""
     env = sorted((d for d in deployments if d.environment in (None, environment)), key=lambda d: d.time)
-    start = since or min([d.time for d in env] + [s.requested for s in scale_outs], default=None)
+    start = since or (env[0].time if env else None)
     end = until or now
 
     def inside(t: dt.datetime) -> bool:
@@ -237,13 +237,14 @@ def attribute(
     env: Sequence[Deployment], incidents: Sequence[Incident], failure_hours: float
 ) -> dict[str, list[Incident]]:
     """Which deployment (by row) caused which incidents: the one an incident names (commit,
-    short commit or version; the last such before it started), else the last deployment at
-    most `failure_hours` before it started."""
+    short commit or version; the last such before it started), else the last deployment that
+    went live (not `failed`) at most `failure_hours` before it started."""
     caused: dict[str, list[Incident]] = {}
     for i in incidents:
         before = [d for d in env if d.time <= i.start]
         named = [d for d in before if i.deployment and names(d, i.deployment)]
-        recent = [d for d in before[-1:] if i.start - d.time <= failure_hours * HOUR]
+        live = [d for d in before if d.status != DeployStatus.FAILED]
+        recent = [d for d in live[-1:] if i.start - d.time <= failure_hours * HOUR]
         if cause := (named or recent)[-1:]:
             caused.setdefault(cause[0].row, []).append(i)
     return caused

@@ -140,7 +140,10 @@ def parse_time(text: str, assume: dt.tzinfo | None = None) -> dt.datetime:
         if assume is None:
             raise ValueError(f"{text!r} has no UTC offset; add one (Z, +02:00) or pass --assume-tz ZONE")
         value = value.replace(tzinfo=assume, fold=0)
-    return value.astimezone(dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError(f"{text!r} is out of range in UTC") from None
 
 
 def parse_duration(text: str, unit_seconds: float = 1.0) -> dt.timedelta:
@@ -196,12 +199,15 @@ def _json_records(path: Path, text: str) -> Iterator[tuple[str, int | None, Mapp
 
 def _csv_records(path: Path, text: str) -> Iterator[tuple[str, int | None, Mapping[str, Any]]]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    if not reader.fieldnames:
-        return
-    for record in reader:
-        if not any((v or "").strip() for v in record.values() if isinstance(v, str)):
-            continue  # a blank line
-        yield "", reader.line_num, record
+    try:
+        if not reader.fieldnames:
+            return
+        for record in reader:
+            if not any((v or "").strip() for v in record.values() if isinstance(v, str)):
+                continue  # a blank line
+            yield "", reader.line_num, record
+    except csv.Error as exc:
+        raise InputError.at(Location(str(path), reader.reader.line_num), f"not CSV: {exc}") from None
 
 
 def where(source: str, row: str, column: str) -> Location:
@@ -211,14 +217,29 @@ def where(source: str, row: str, column: str) -> Location:
     return Location(source, field=f"{row}.{column}")
 
 
+@dataclass(frozen=True)
+class Cells:
+    """One record's cells under the names of a column table: `cells(name)` is the stripped text
+    of the column that name stands for, None when it is empty or absent (`has` tells which)."""
+
+    present: Mapping[str, str | None]
+    values: Mapping[str, str]
+
+    def __call__(self, name: str) -> str | None:
+        alias = self.present[name]
+        return (self.values[alias.lower()] or None) if alias is not None else None
+
+    def has(self, name: str) -> bool:
+        return self.present[name] is not None
+
+
 def read(
     path: Path,
     columns: Mapping[str, tuple[str, ...]],
-    make: Callable[[str, Callable[[str], str | None]], T],
+    make: Callable[[str, Cells], T],
     skip_bad_rows: bool = False,
 ) -> Rows[T]:
-    """Every record through `make(row, cell)`; `cell(name)` gives the stripped text of the
-    column that name stands for, or None. Problems are raised together unless skipped."""
+    """Every record through `make(row, cells)`. Problems are raised together unless skipped."""
     rows: list[T] = []
     problems: list[tuple[Location, str]] = []
     for label, line, record in _records(path):
@@ -227,13 +248,7 @@ def read(
             name: next((alias for alias in aliases if alias.lower() in lowered), None)
             for name, aliases in columns.items()
         }
-
-        def cell(
-            name: str, present: Mapping[str, str | None] = present, lowered: Mapping[str, str] = lowered
-        ) -> str | None:
-            alias = present[name]
-            return (lowered[alias.lower()] or None) if alias is not None else None
-
+        cell = Cells(present, lowered)
         try:
             rows.append(make(label or f"line {line}", cell))
         except BadRow as exc:
@@ -262,15 +277,20 @@ def _time(
 def read_deployments(
     path: Path, assume: dt.tzinfo | None = None, skip_bad_rows: bool = False
 ) -> Rows[Deployment]:
-    """A missing status column means every row succeeded; a status cell must be a known word.
-    A missing environment column means every row is of the environment analysed."""
+    """A missing status column means every row succeeded; a status cell must be a known word
+    (an empty one is refused: it may hide a failure). A missing environment column means every
+    row is of the environment analysed."""
 
-    def make(row: str, cell: Callable[[str], str | None]) -> Deployment:
+    def make(row: str, cell: Cells) -> Deployment:
         time = _time(cell, "time", assume)
         assert time is not None
-        word = (cell("status") or "success").lower().replace(" ", "_")
+        status = cell("status")
+        if status is None and cell.has("status"):
+            raise BadRow("status", f"missing; use one of {', '.join(STATUSES)}")
+        word = (status or "success").lower().replace(" ", "_")
         if word not in STATUSES:
             raise BadRow("status", f"unknown status {word!r}; use one of {', '.join(STATUSES)}")
+        duration = _duration(cell, "duration", 1.0)
         return Deployment(
             row=row,
             time=time,
@@ -278,7 +298,7 @@ def read_deployments(
             status=STATUSES[word],
             commit=cell("commit"),
             version=cell("version"),
-            duration=_duration(cell, "duration", 1.0) or _duration(cell, "duration_minutes", 60.0),
+            duration=duration if duration is not None else _duration(cell, "duration_minutes", 60.0),
         )
 
     return read(path, DEPLOY_COLUMNS, make, skip_bad_rows)

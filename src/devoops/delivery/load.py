@@ -12,7 +12,7 @@ from typing import Any, cast
 
 from ..errors import InputError, Location
 from .dora import FAILURE_HOURS, Delivery, analyze
-from .git import commit_times
+from .git import Shipped, commit_times
 from .history import Deployment, Incident, ScaleOut, read_deployments, read_incidents, read_scale_outs
 
 
@@ -21,7 +21,7 @@ class History:
     deployments: list[Deployment]
     incidents: list[Incident]
     scale_outs: list[ScaleOut]
-    shipped: dict[str, list[dt.datetime]] | None
+    shipped: Shipped | None
     skipped: list[tuple[Location, str]]
 
     def analyze(
@@ -37,7 +37,7 @@ class History:
             self.deployments,
             self.incidents,
             self.scale_outs,
-            self.shipped,
+            None if self.shipped is None else self.shipped.get(environment, self.shipped[None]),
             environment=environment,
             since=since,
             until=until,
