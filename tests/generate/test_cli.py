@@ -47,6 +47,14 @@ def test_a_far_bucket_is_warned_about_on_stderr(tmp_path: Path) -> None:
     assert "slo:sli_error:ratio_rate5m" in result.stdout
 
 
+def test_a_period_that_pages_below_burn_rate_1_is_warned_about_on_stderr(tmp_path: Path) -> None:
+    path = workload_file(tmp_path, **{"slo.period": "4d"})
+    result = devoops("slo", "generate", path)
+    assert result.returncode == 0, result.stderr
+    # 5% of the budget in 6h of a 96h period: burn rate 0.05 x 96 / 6 = 0.8
+    assert "warning: period 4d: the page over 6h fires at burn rate 0.8, too slow" in result.stderr
+
+
 def test_an_unknown_horizon_is_refused(tmp_path: Path) -> None:
     path = workload_file(tmp_path)
     result = devoops("slo", "generate", path, "--horizon", "2y", "-o", tmp_path / "out")

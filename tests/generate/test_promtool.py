@@ -125,6 +125,53 @@ def test_unit_tests_fail_when_the_page_factor_is_wrong(runs: dict[str, Any], tmp
     assert result.returncode != 0 and "hard outage" in result.stdout + result.stderr
 
 
+def test_budget_remaining_is_a_number_after_an_idle_spell(runs: dict[str, Any], tmp_path: Path) -> None:
+    # 20 minutes at 1000 requests a minute, 0.25% failing; 20 idle; 20 more as before. Every
+    # window with requests sees 0.25%, idle ones record nothing (not 0/0), so the period's
+    # error ratio stays 0.0025 and half of the 0.5% budget remains
+    shutil.copy(runs["folders"]["99.5% 30d"] / "rules.yaml", tmp_path / "rules.yaml")
+    good, bad = 997.5, 2.5
+    series = {
+        "200": f"0+{good}x20 {20 * good}+0x19 {21 * good}+{good}x19",
+        "500": f"0+{bad}x20 {20 * bad}+0x19 {21 * bad}+{bad}x19",
+    }
+    selector = 'sloth_id="shop-availability"'
+    tests = {
+        "rule_files": ["rules.yaml"],
+        "evaluation_interval": "1m",
+        "tests": [
+            {
+                "interval": "1m",
+                "input_series": [
+                    {"series": f'http_requests_total{{code="{code}"}}', "values": values}
+                    for code, values in series.items()
+                ],
+                "promql_expr_test": [
+                    {
+                        "expr": f"slo:sli_error:ratio_rate5m{{{selector}}}",
+                        "eval_time": "30m",
+                        "exp_samples": [],
+                    },
+                    {
+                        "expr": f"round(1000 * slo:period_error_budget_remaining:ratio{{{selector}}})",
+                        "eval_time": "60m",
+                        "exp_samples": [
+                            {
+                                "labels": '{sloth_id="shop-availability", sloth_service="shop", '
+                                'sloth_slo="availability", sloth_window="30d"}',
+                                "value": round(1000 * (1 - 0.0025 / 0.005)),
+                            }
+                        ],
+                    },
+                ],
+            }
+        ],
+    }
+    YAML().dump(tests, tmp_path / "idle_test.yaml")
+    result = promtool("test", "rules", "idle_test.yaml", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_recording_rules_follow_sloth(runs: dict[str, Any]) -> None:
     groups = load(runs["files"]["99.9% 7d"]["rules.yaml"])[0]["groups"]
     records = [
@@ -218,8 +265,12 @@ def test_openslo_documents(runs: dict[str, Any]) -> None:
         "op": "gt",
         "threshold": 14.4,
         "lookbackWindow": "1h",
-        "alertAfter": "5m",
+        # OpenSLO: how long the condition must hold; the rules fire at once (no `for:`)
+        "alertAfter": "0m",
     }
+    # the short window has no OpenSLO v1 field: the description names it
+    assert "require the 5m window above the threshold" in conditions["shop-burn-1h"]["description"]
+    assert "require the 6h window" in conditions["shop-burn-3d"]["description"]
 
 
 def test_sloth_spec(runs: dict[str, Any]) -> None:
@@ -231,3 +282,15 @@ def test_sloth_spec(runs: dict[str, Any]) -> None:
     )
     assert [s["objective"] for s in spec["slos"]] == [99.95, 99.0]
     assert "{{.window}}" in spec["slos"][0]["sli"]["raw"]["error_ratio_query"]
+
+
+def test_sloth_run_hint_names_the_windows_folder_for_periods_sloth_lacks(runs: dict[str, Any]) -> None:
+    month = runs["files"]["99.95% 30d, low traffic"]["sloth.yaml"]
+    assert "# Run: sloth generate -i sloth.yaml --default-slo-period=30d\n" in month
+    assert "slo-period-windows-path" not in month
+    week = runs["files"]["99.9% 7d"]["sloth.yaml"]
+    assert "--default-slo-period=7d --slo-period-windows-path=<folder>\n" in week
+    assert (
+        "# Sloth ships alert windows for 28d and 30d only: <folder> must hold an AlertWindows spec for 7d"
+        in week
+    )

@@ -62,6 +62,21 @@ def test_factor_is_the_budget_share_spent_over_the_long_window(days: int) -> Non
         )
 
 
+@given(st.integers(min_value=73, max_value=24 * 60))
+def test_a_period_whose_pages_burn_at_rate_1_or_less_is_warned_about(targets: Targets, hours: int) -> None:
+    # the slowest page spends 5% of the budget in 6h: burn rate 0.05 x hours / 6, at most 1
+    # up to 120 hours (5d); the 1h page (0.02 x hours) is above 1 for every period over 3d
+    p = plan("shop", SloConfig(period=f"{hours}h", latency_histogram=None), targets)
+    slow = [w for w in p.warnings if "too slow to spend the budget" in w]
+    if hours * 5 <= 6 * 100:
+        assert slow == [
+            f"period {hours}h: the page over 6h fires at burn rate {0.05 * hours / 6:.3g}, too slow to "
+            "spend the budget within the period; use a period longer than 5d"
+        ]
+    else:
+        assert slow == []
+
+
 def test_objectives_and_names_come_from_the_targets(targets: Targets) -> None:
     p = plan("My Shop!", SloConfig(latency=["p95", "p99"]), with_targets(targets, 0.9995, 300, 800))
     assert p.service == "my-shop"
@@ -105,8 +120,19 @@ def test_the_bucket_is_the_smallest_at_or_above_the_target(buckets: list[float],
 def test_user_queries_are_used_and_have_no_synthetic_series(targets: Targets) -> None:
     config = SloConfig(good_query="sum(increase(ok[$window]))", total_query="sum(increase(all[$window]))")
     sli = plan("shop", config, targets).slos[0].sli
-    assert sli.error_ratio == "1 - (sum(increase(ok[$window]))) / (sum(increase(all[$window])))"
+    assert sli.error_ratio == "1 - (sum(increase(ok[$window]))) / ((sum(increase(all[$window]))) > 0)"
     assert sli.synthetic == ()
+
+
+def test_an_error_ratio_query_records_nothing_without_requests_when_they_are_counted(
+    targets: Targets,
+) -> None:
+    counted = SloConfig(error_ratio_query="errors($window)", total_query="all($window)")
+    assert plan("shop", counted, targets).slos[0].sli.error_ratio == (
+        "(errors($window)) and on () ((all($window)) > 0)"
+    )
+    alone = SloConfig(error_ratio_query="errors($window)")
+    assert plan("shop", alone, targets).slos[0].sli.error_ratio == "errors($window)"
 
 
 def test_hard_outage_detection_minutes(targets: Targets) -> None:

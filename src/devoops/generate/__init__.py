@@ -32,8 +32,7 @@ def generate(app_name: str, config: SloConfig, targets: Targets, source: str, wi
         "openslo.yaml": dump(openslo.documents(slo_plan), head),
     }
     if with_sloth:
-        run = f"sloth generate -i sloth.yaml --default-slo-period={slo_plan.period}"
-        files["sloth.yaml"] = dump([sloth.spec(slo_plan)], f"{head}\nRun: {run}")
+        files["sloth.yaml"] = dump([sloth.spec(slo_plan)], f"{head}\n{sloth.run(slo_plan)}")
     return Generated(files, (*slo_plan.warnings, *notes))
 
 

@@ -1,7 +1,9 @@
 """OpenSLO v1 documents: the Service, an SLI and an SLO per objective, and the burn-rate
 policy as AlertConditions with one AlertPolicy each (the specification allows one condition per
 policy). The SLIs' queries count requests over 5m, the finest window the rules record; a
-burn-rate condition's `lookbackWindow` is the long window and `alertAfter` the short one."""
+burn-rate condition's `lookbackWindow` is the long window. OpenSLO's `alertAfter` is how long a
+condition must hold before alerting, `0m` as in the rules; v1 has no field for the short window
+that must also burn, so only the description names it."""
 
 from __future__ import annotations
 
@@ -36,14 +38,17 @@ def policy_name(plan: SloPlan, c: Condition) -> str:
 
 def alert_condition(plan: SloPlan, c: Condition) -> dict[str, Any]:
     spec = {
-        "description": f"{c.alert.budget_share:.0%} of the {plan.period} error budget spent in {c.alert.long}",
+        "description": (
+            f"{c.alert.budget_share:.0%} of the {plan.period} error budget spent in {c.alert.long}; "
+            f"the Prometheus rules also require the {c.alert.short} window above the threshold"
+        ),
         "severity": c.alert.severity,
         "condition": {
             "kind": "burnrate",
             "op": "gt",
             "threshold": float(f"{c.factor:.12g}"),
             "lookbackWindow": c.alert.long,
-            "alertAfter": c.alert.short,
+            "alertAfter": "0m",
         },
     }
     return doc("AlertCondition", condition_name(plan, c), spec)

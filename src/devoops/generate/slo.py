@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from ..model.slo import SloConfig, duration_ms
+from ..model.slo import DAY_MS, SloConfig, duration_ms
 from ..model.targets import Targets
 
 WINDOW = "$window"
@@ -124,12 +124,14 @@ def plan(app_name: str, config: SloConfig, targets: Targets) -> SloPlan:
             slos += [slo] if slo else []
             warnings += [warning] if warning else []
     period_ms = config.period_ms
+    conditions = tuple(Condition(a, a.factor(period_ms)) for a in POLICY)
+    warnings += slow_pages(config.period, conditions)
     return SloPlan(
         service=config.service or slug(app_name),
         period=config.period,
         labels=dict(config.labels),
         slos=tuple(slos),
-        conditions=tuple(Condition(a, a.factor(period_ms)) for a in POLICY),
+        conditions=conditions,
         runbook_url=config.runbook_url,
         dashboard_url=config.dashboard_url,
         min_requests=config.min_requests,
@@ -137,12 +139,25 @@ def plan(app_name: str, config: SloConfig, targets: Targets) -> SloPlan:
     )
 
 
+def slow_pages(period: str, conditions: tuple[Condition, ...]) -> list[str]:
+    """A page at burn rate 1 or less wakes someone for a budget that would last the period."""
+    shortest_days = max(duration_ms(a.long) / a.budget_share for a in POLICY if a.severity == "page") / DAY_MS
+    return [
+        f"period {period}: the page over {c.alert.long} fires at burn rate {c.factor:.3g}, too slow to "
+        f"spend the budget within the period; use a period longer than {shortest_days:g}d"
+        for c in conditions
+        if c.alert.severity == "page" and c.factor <= 1 + 1e-9
+    ]
+
+
 def availability_sli(config: SloConfig) -> Sli:
     if config.error_ratio_query is not None:
-        return Sli(config.error_ratio_query, config.total_query, None, ())
+        query, total = config.error_ratio_query, config.total_query
+        guarded = query if total is None else f"({query}) and on () (({total}) > 0)"
+        return Sli(guarded, total, None, ())
     if config.good_query is not None and config.total_query is not None:
         good, total = config.good_query, config.total_query
-        return Sli(f"1 - ({good}) / ({total})", total, good, ())
+        return Sli(failed(good, total), total, good, ())
     metric, labels = config.requests_metric, equalities(config.selector)
     good = f"sum(increase({metric}{{{join(config.selector, _SUCCESS)}}}[{WINDOW}])) or vector(0)"
     total = f"sum(increase({metric}{{{config.selector}}}[{WINDOW}]))"
@@ -154,7 +169,7 @@ def availability_sli(config: SloConfig) -> Sli:
             Series((("__name__", metric), *labels, ("code", "500")), "bad"),
         )
     )
-    return Sli(f"1 - ({good}) / ({total})", total, good, synthetic)
+    return Sli(failed(good, total), total, good, synthetic)
 
 
 def latency_slo(
@@ -191,8 +206,14 @@ def latency_slo(
     description = (
         f"{percent(objective)} of requests within {le * 1000:g} ms (target {quantile} {target_ms:g} ms)"
     )
-    sli = Sli(f"1 - ({good}) / ({total})", total, good, synthetic)
+    sli = Sli(failed(good, total), total, good, synthetic)
     return Slo(f"latency-{quantile}", "latency", objective, description, sli), warning
+
+
+def failed(good: str, total: str) -> str:
+    """The error ratio, with no sample (rather than 0/0 = NaN) for a window without requests:
+    an idle spell then leaves the period's mean, and so the budget, a number."""
+    return f"1 - ({good}) / (({total}) > 0)"
 
 
 def le_label(bound: float) -> str:
