@@ -98,6 +98,7 @@ def expected(
             "resolved": len(resolved),
             "median_minutes_to_resolve": pytest.approx(statistics.median(resolved)) if resolved else None,
             "quick_unacted": len(quick_unacted),
+            "noisy": sum(flags[id(e)]["flap"] or any(e is q for q in quick_unacted) for e in group),
         }
     return out
 
@@ -209,6 +210,26 @@ def test_the_noisy_history_is_cause_based_and_names_what_burn_rates_replace() ->
     )
 
 
+@pytest.mark.parametrize("noisy", [3, 4, 5, 6])
+def test_a_symptom_alert_is_replaced_when_half_its_firings_are_noise_each_counted_once(
+    tmp_path: Path, noisy: int
+) -> None:
+    """Ten incidents of one symptom alert; the noisy ones both flap (re-fire 10 minutes after
+    the previous resolved) and resolve themselves within 2 minutes."""
+    rule = next(r for r in x.RULES if r.name == "HighErrorRate")
+    events, end = [], x.START
+    for i in range(10):
+        quick = 1 <= i <= noisy
+        start = end + (dt.timedelta(minutes=10) if quick else dt.timedelta(days=2))
+        end = start + dt.timedelta(minutes=2 if quick else 60)
+        events.append(x.Event(rule, {"service": "checkout"}, start, end, None if quick else "ana", i + 1))
+    path = tmp_path / "incidents.csv"
+    x.write_pagerduty(path, events)
+    (f,) = analyse(read([str(path)])).names
+    assert (f.firings, f.flaps, f.quick_unacted, f.noisy) == (10, noisy, noisy, noisy)
+    assert (f.replaced_by is not None) == (noisy / 10 >= 0.5)
+
+
 def history_of(*firings: tuple[str, bool]) -> History:
     """One firing a day per (name, pages)."""
     h = History()
@@ -264,6 +285,16 @@ def test_naive_times_need_a_zone(t: dt.datetime, zone: str) -> None:
     with pytest.raises(Bad, match="no UTC offset"):
         moment(t.isoformat(), "created_on", None)
     assert moment(t.isoformat(), "f", ZoneInfo(zone)) == t.replace(tzinfo=ZoneInfo(zone)).timestamp()
+
+
+@given(
+    st.sampled_from(["9999-12-31T23:00:00-05:00", "9999-12-31T00:00:00Z", "0001-01-01T23:59:59Z"])
+    | MOMENTS.map(lambda t: t.replace(year=1, month=1, day=1).isoformat() + "+01:00")
+)
+def test_times_beyond_the_calendar_in_utc_are_refused_by_their_field(text: str) -> None:
+    with pytest.raises(Bad, match="out of range") as bad:
+        moment(text, "created_on", None)
+    assert bad.value.field == "created_on"
 
 
 @given(st.text(max_size=30).filter(lambda s: not s.strip()[:1].isdigit()))

@@ -87,6 +87,18 @@ def test_bad_rows_are_located_and_nothing_is_written(tmp_path: Path) -> None:
     assert report["skipped_samples"][0] == f"{export}:4: created_on: 'yesterday' is not an ISO 8601 time"
 
 
+def test_a_time_beyond_the_calendar_in_utc_is_a_located_bad_value(tmp_path: Path) -> None:
+    export = write(tmp_path, Format.PAGERDUTY, EVENTS)
+    spoil(export, 5, "created_on", "9999-12-31T23:00:00-05:00")  # 10000-01-01 in UTC
+    spoil(export, 5, "resolved_on", "")
+    done = devoops("alerts", "analyze", export)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"error: {export}:6: created_on: '9999-12-31T23:00:00-05:00' is out of range "
+        "(in UTC, 0001-01-02 until 9999-12-31)"
+    ]
+
+
 def test_naive_times_are_read_in_the_assumed_zone(tmp_path: Path) -> None:
     export = tmp_path / "incidents.csv"
     export.write_text(

@@ -67,7 +67,7 @@ def replacement(f: Figures, name: str, text: str) -> str | None:
     """The burn-rate alert that makes this one unnecessary as a page, if it should go."""
     if f.kind == Kind.CAUSE and f.pages:
         return "SLO burn-rate pages; keep this as a ticket"
-    if f.kind == Kind.SYMPTOM and f.firings and (f.flaps + f.quick_unacted) / f.firings >= NOISY:
+    if f.kind == Kind.SYMPTOM and f.firings and f.noisy / f.firings >= NOISY:
         said = words(f"{name} {text}")
         return "latency SLO burn-rate alert" if LATENCY.search(said) else "availability SLO burn-rate alert"
     return None
@@ -217,8 +217,17 @@ def _per_name(c: _Columns, names: list[str], weeks: float, h: History, o: Settin
         return [int(x) for x in np.bincount(c.name, weights=flags, minlength=count).tolist()]
 
     firings = [int(x) for x in np.bincount(c.name, minlength=count).tolist()]
-    pages, off, flaps, dups, resolved, quick = (
-        total(x) for x in (c.page, c.off_hours, c.flap, c.duplicate, c.resolved, c.quick_unacted)
+    pages, off, flaps, dups, resolved, quick, noisy = (
+        total(x)
+        for x in (
+            c.page,
+            c.off_hours,
+            c.flap,
+            c.duplicate,
+            c.resolved,
+            c.quick_unacted,
+            c.flap | c.quick_unacted,
+        )
     )
     medians = _medians(c, count)
     out = []
@@ -236,6 +245,7 @@ def _per_name(c: _Columns, names: list[str], weeks: float, h: History, o: Settin
             resolved=resolved[i],
             median_minutes_to_resolve=medians[i],
             quick_unacted=quick[i],
+            noisy=noisy[i],
         )
         out.append(f.model_copy(update={"replaced_by": replacement(f, name, text)}))
     return sorted(out, key=lambda f: (-f.firings, f.name))
@@ -269,6 +279,7 @@ def _figures(c: _Columns, mask: npt.NDArray[np.bool_], name: str, kind: Kind | N
         resolved=len(resolved),
         median_minutes_to_resolve=float(np.median(resolved)) if len(resolved) else None,
         quick_unacted=int((mask & c.quick_unacted).sum()),
+        noisy=int((mask & (c.flap | c.quick_unacted)).sum()),
     )
 
 

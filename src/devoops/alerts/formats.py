@@ -42,6 +42,10 @@ class Bad(ValueError):
         self.field = field
 
 
+FIRST, LAST = dt.datetime(1, 1, 2, tzinfo=dt.UTC), dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
+"""Times are kept a day inside the calendar's ends, so each has a local time in every zone."""
+
+
 def moment(text: str, field: str, zone: ZoneInfo | None) -> float:
     """An ISO 8601 time as UTC epoch seconds."""
     try:
@@ -52,7 +56,13 @@ def moment(text: str, field: str, zone: ZoneInfo | None) -> float:
         if zone is None:
             raise Bad(field, f"{_short(text)!r} has no UTC offset; add one, or pass --assume-tz ZONE")
         t = t.replace(tzinfo=zone)
-    return t.timestamp()
+    try:
+        utc = t.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        utc = None
+    if utc is None or not FIRST <= utc < LAST:
+        raise Bad(field, f"{_short(text)!r} is out of range (in UTC, 0001-01-02 until 9999-12-31)")
+    return utc.timestamp()
 
 
 def _short(text: str) -> str:
@@ -114,11 +124,11 @@ def read(
 def _alertmanager(f: Any, path: str, zone: ZoneInfo | None, h: History, problems: Problems) -> None:
     """The API's alert list (GET /api/v2/alerts), webhook payloads ({"alerts": [...]}), either as
     one document, a list of them, or one per line (a log of webhook calls). Webhooks repeat an
-    alert on every notification: one firing is one (labels, startsAt), resolved when any copy is."""
+    alert on every notification: one firing is one (labels, startsAt), resolved when any copy is,
+    in whichever file."""
     lines = _one_per_line(f)
     if lines and _webhook_log(path, h):
         return
-    seen: dict[tuple[str, float], int] = {}
     for where, alert in _alerts(f, path, problems, lines):
         h.records += 1
         try:
@@ -126,12 +136,7 @@ def _alertmanager(f: Any, path: str, zone: ZoneInfo | None, h: History, problems
         except Bad as bad:
             problems.append((Location(path, where[0], None, f"{where[1]}.{bad.field}"), str(bad)))
             continue
-        index = seen.get((key, start))
-        if index is None:
-            seen[(key, start)] = len(h)
-            h.add(name, key, start, end, UNKNOWN_ACT, page, text)
-        elif not math.isnan(end):
-            h.ends[index] = end if math.isnan(h.ends[index]) else max(h.ends[index], end)
+        h.notify(name, key, start, end, page, text)
 
 
 def _one_per_line(f: Any) -> bool:
@@ -299,13 +304,20 @@ def _webhook_log(path: str, h: History) -> bool:
         if name not in h.names:
             h.names[name] = len(h.names)
             h.texts.append(text)
-    key = firings["key"]
+    codes = np.array([h.keys.setdefault(k, len(h.keys)) for _, k, *_ in identities])[firings["key"]]
+    known = [h.firings.get(f) for f in zip(codes.tolist(), firings["start"].tolist(), strict=True)]
+    for index, end in zip(known, firings["end"].tolist(), strict=True):  # notified in an earlier file
+        if index is not None:
+            h.resolve(index, end)
+    new = np.array([index is None for index in known], dtype=bool)
+    key, code, start = firings["key"][new], codes[new].tolist(), firings["start"][new].tolist()
+    h.firings.update(zip(zip(code, start, strict=True), range(len(h), len(h) + len(code)), strict=True))
     h.name += np.array([h.names[name] for name, *_ in identities])[key].tolist()
-    h.key += np.array([h.keys.setdefault(k, len(h.keys)) for _, k, *_ in identities])[key].tolist()
+    h.key += code
     h.pages += np.array([page for _, _, page, _ in identities])[key].tolist()
-    h.starts += firings["start"].tolist()
-    h.ends += firings["end"].tolist()
-    h.acted += [UNKNOWN_ACT] * len(key)
+    h.starts += start
+    h.ends += firings["end"][new].tolist()
+    h.acted += [UNKNOWN_ACT] * len(code)
     h.records += records
     return True
 

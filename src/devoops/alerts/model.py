@@ -8,6 +8,7 @@ million objects.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -61,6 +62,9 @@ class History:
     files: list[str] = field(default_factory=list)
     records: int = 0
     skipped: list[tuple[Location, str]] = field(default_factory=list)
+    firings: dict[tuple[int, float], int] = field(default_factory=dict)
+    """Alertmanager firings by (identity, start), to their index: a firing notified in one
+    export and resolved in another is one firing."""
 
     def add(self, name: str, key: str, start: float, end: float, acted: int, page: bool, text: str) -> None:
         code = self.names.get(name)
@@ -73,6 +77,20 @@ class History:
         self.ends.append(end)
         self.acted.append(acted)
         self.pages.append(page)
+
+    def notify(self, name: str, key: str, start: float, end: float, page: bool, text: str) -> None:
+        """One Alertmanager notification: a new firing, or news of a known one's end."""
+        index = self.firings.get((self.keys.get(key, -1), start))
+        if index is None:
+            self.firings[(self.keys.setdefault(key, len(self.keys)), start)] = len(self)
+            self.add(name, key, start, end, UNKNOWN_ACT, page, text)
+        else:
+            self.resolve(index, end)
+
+    def resolve(self, index: int, end: float) -> None:
+        """A firing ends at the latest end any notification of it gives."""
+        if not math.isnan(end):
+            self.ends[index] = end if math.isnan(self.ends[index]) else max(self.ends[index], end)
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -108,6 +126,8 @@ class Figures(BaseModel):
     median_minutes_to_resolve: float | None
     quick_unacted: int
     """Resolved within Settings.quick_minutes with nobody acknowledging."""
+    noisy: int
+    """Firings that flapped, resolved quickly unacted, or both: each counted once."""
     replaced_by: str | None = None
     """The SLO burn-rate alert that would replace this one, when it should go."""
 
