@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from devoops.generate.slo import POLICY, equalities, latency_slo, le_matcher, outage_minutes, plan
+from devoops.generate.slo import POLICY, equalities, latency_slo, le_matcher, outage_minutes, plan, sli_config
 from devoops.model.slo import DEFAULT_BUCKETS, SloConfig, duration_ms
 from devoops.model.targets import Targets
 
@@ -185,3 +185,22 @@ def test_duration_parser(days: int, hours: int, minutes: int) -> None:
     text = "".join(f"{n}{u}" for n, u in ((days, "d"), (hours, "h"), (minutes, "m")) if n) or "0s"
     assert duration_ms(text) == ((days * 24 + hours) * 60 + minutes) * 60_000
     assert math.isfinite(duration_ms(text))
+
+
+def test_without_slis_of_its_own_the_section_takes_the_prometheus_probes() -> None:
+    probe = {
+        "type": "prometheus",
+        "target": "http://127.0.0.1:9090",
+        "options": {"selector": 'job="api"', "requests_metric": "api_requests_total", "window": "7d"},
+    }
+    w = workload(probes={"tls": {"type": "tls", "target": "example.test"}, "metrics": probe})
+    config = sli_config(w)
+    assert (config.selector, config.requests_metric) == ('job="api"', "api_requests_total")
+    assert config.latency_histogram == "http_request_duration_seconds"  # the probe left it as is
+    own = workload(probes={"metrics": probe}, slo={"selector": 'job="web"', "labels": {"team": "core"}})
+    assert (
+        sli_config(own).selector == 'job="web"' and sli_config(own).requests_metric == "http_requests_total"
+    )
+    labelled = workload(probes={"metrics": probe}, slo={"labels": {"team": "core"}})
+    assert sli_config(labelled).selector == 'job="api"' and sli_config(labelled).labels == {"team": "core"}
+    assert sli_config(workload()) == workload().slo

@@ -64,10 +64,11 @@ def generate(
     and optionally a Sloth spec (sloth.yaml) for the availability and latency targets."""
     from ..api import assess_file
     from ..generate import generate as build
+    from ..generate.slo import sli_config
     from ..model.common import Horizon
 
     result = assess_file(workload, lens or ())
-    config = result.loaded.workload.slo
+    config = sli_config(result.loaded.workload)
     chosen = Horizon(horizon.value) if horizon is not None else config.horizon
     targets = result.assessment.at(chosen).targets
     generated = build(

@@ -12,7 +12,16 @@ from typing import Literal
 
 from ..model.slo import DAY_MS, SloConfig, duration_ms
 from ..model.targets import Targets
+from ..model.workload import Workload
 
+SLI_FIELDS = (
+    "selector",
+    "requests_metric",
+    "latency_histogram",
+    "good_query",
+    "total_query",
+    "error_ratio_query",
+)
 WINDOW = "$window"
 WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
 FAR = 1.5  # a bucket this many times the latency target makes an SLO much looser than the target
@@ -21,6 +30,18 @@ _MATCHER = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!=|!~|=)\s*"((?:[^"\\]
 
 Severity = Literal["page", "ticket"]
 Role = Literal["good", "bad", "total"]
+
+
+def sli_config(w: Workload) -> SloConfig:
+    """The `slo:` section; when it names no SLI of its own, the SLIs of the first prometheus
+    probe, so the alerts watch what `devoops audit` measured. Both use the same field names
+    and the same `$window` convention."""
+    config = w.slo
+    probe = next((p for p in w.probes.values() if p.type == "prometheus"), None)
+    if probe is None or config.model_fields_set & set(SLI_FIELDS):
+        return config
+    taken = {k: v for k, v in probe.options.items() if k in SLI_FIELDS and v is not None}
+    return SloConfig.model_validate(config.model_dump(exclude_unset=True) | taken)
 
 
 @dataclass(frozen=True)
