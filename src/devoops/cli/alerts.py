@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .common import Output, emit, emit_sections
+from .common import AssumeTz, Output, ReportFormat, ReportFormatOption, SkipBadRows, emit, emit_sections
 
 if TYPE_CHECKING:
     from ..model.workload import BusinessHours
@@ -21,12 +21,6 @@ class ExportFormat(StrEnum):
     ALERTMANAGER = "alertmanager"
     PAGERDUTY = "pagerduty"
     OPSGENIE = "opsgenie"
-
-
-class ReportFormat(StrEnum):
-    TERMINAL = "terminal"
-    MD = "md"
-    JSON = "json"
 
 
 @app.command(
@@ -52,13 +46,8 @@ def analyze(
             "--workload", metavar="PATH", help="devoops.yaml, for business hours and their time zone"
         ),
     ] = None,
-    skip_bad_rows: Annotated[
-        bool, typer.Option("--skip-bad-rows", help="skip and count malformed records instead of failing")
-    ] = False,
-    assume_tz: Annotated[
-        str | None,
-        typer.Option("--assume-tz", metavar="ZONE", help="the zone of times written without a UTC offset"),
-    ] = None,
+    skip_bad_rows: SkipBadRows = False,
+    assume_tz: AssumeTz = None,
     flap_minutes: Annotated[
         float, typer.Option(min=0, help="a re-fire within this many minutes of resolving is a flap")
     ] = 30.0,
@@ -67,9 +56,7 @@ def analyze(
         typer.Option(min=0, help="resolved within this many minutes, unacknowledged: no one needed to act"),
     ] = 5.0,
     top: Annotated[int, typer.Option(min=1, max=1000, help="alert names in each table")] = 10,
-    format: Annotated[ReportFormat, typer.Option("--output-format", "-f", help="report format")] = (
-        ReportFormat.TERMINAL
-    ),
+    format: ReportFormatOption = ReportFormat.TERMINAL,
     output: Output = None,
 ) -> None:
     """Alerts per week, off-hours pages, flaps, duplicates, time to resolve, causes vs symptoms,

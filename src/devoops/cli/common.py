@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -19,6 +20,24 @@ Lens = Annotated[
     list[Path] | None, typer.Option("--lens", metavar="PATH", help="an extra lens file (repeatable)")
 ]
 Output = Annotated[Path | None, typer.Option("--output", "-o", help="write to this file instead of stdout")]
+
+
+class ReportFormat(StrEnum):
+    """The formats of the history analyses' own reports."""
+
+    TERMINAL = "terminal"
+    MD = "md"
+    JSON = "json"
+
+
+ReportFormatOption = Annotated[ReportFormat, typer.Option("--output-format", "-f", help="report format")]
+SkipBadRows = Annotated[
+    bool, typer.Option("--skip-bad-rows", help="skip and count malformed rows instead of failing")
+]
+AssumeTz = Annotated[
+    str | None,
+    typer.Option("--assume-tz", metavar="ZONE", help="the zone of times written without a UTC offset"),
+]
 
 
 def write_atomically(path: Path, text: str) -> None:

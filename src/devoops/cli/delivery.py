@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import re
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .common import Output, emit, emit_sections
+from .common import AssumeTz, Output, ReportFormat, ReportFormatOption, SkipBadRows, emit, emit_sections
 
 if TYPE_CHECKING:
     import datetime as dt
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, rich_markup_mode=None)
 _SPAN = re.compile(r"^(\d+(?:\.\d+)?)([hdw])$")
-
-
-class ReportFormat(StrEnum):
-    TERMINAL = "terminal"
-    MD = "md"
-    JSON = "json"
 
 
 def _moment(option: str, text: str | None, now: dt.datetime, assume: dt.tzinfo | None) -> dt.datetime | None:
@@ -97,16 +90,9 @@ def analyze(
             "--workload", metavar="PATH", help="devoops.yaml, whose targets the figures are held against"
         ),
     ] = None,
-    skip_bad_rows: Annotated[
-        bool, typer.Option("--skip-bad-rows", help="skip and count malformed rows instead of failing")
-    ] = False,
-    assume_tz: Annotated[
-        str | None,
-        typer.Option("--assume-tz", metavar="ZONE", help="the zone of times written without a UTC offset"),
-    ] = None,
-    format: Annotated[ReportFormat, typer.Option("--output-format", "-f", help="report format")] = (
-        ReportFormat.TERMINAL
-    ),
+    skip_bad_rows: SkipBadRows = False,
+    assume_tz: AssumeTz = None,
+    format: ReportFormatOption = ReportFormat.TERMINAL,
     output: Output = None,
 ) -> None:
     """Deployment frequency, lead time for changes, change failure rate and failed-deployment

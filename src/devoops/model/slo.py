@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from .common import Horizon, Strict
 
@@ -22,6 +22,22 @@ _METRIC = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 _RESERVED = ("sloth_", "__")
 
 PromQL = Annotated[str, Field(min_length=1)]
+
+
+def _selector(value: str) -> str:
+    """Label matchers, with or without their braces."""
+    value = value.strip()
+    return value[1:-1].strip() if value.startswith("{") and value.endswith("}") else value
+
+
+def _metric(value: str) -> str:
+    if not _METRIC.fullmatch(value):
+        raise ValueError(f"{value!r} is not a metric name")
+    return value
+
+
+Selector = Annotated[str, AfterValidator(_selector)]
+MetricName = Annotated[str, AfterValidator(_metric)]
 
 
 def duration_ms(text: str) -> int:
@@ -42,11 +58,11 @@ class SloConfig(Strict):
     )
     period: str = Field(default="30d", description="the SLO period, a Prometheus duration longer than 3d")
     horizon: Horizon = Field(default=Horizon.NOW, description="whose targets become objectives")
-    selector: str = Field(
+    selector: Selector = Field(
         default="", description='label matchers for the conventional metrics, e.g. job="web",env="prod"'
     )
     labels: dict[str, str] = Field(default={}, description="extra labels on every rule and alert, e.g. team")
-    requests_metric: str = Field(
+    requests_metric: MetricName = Field(
         default="http_requests_total",
         description="counter of requests; 5xx in `code` or `status` count as errors",
     )
@@ -55,7 +71,7 @@ class SloConfig(Strict):
     error_ratio_query: PromQL | None = Field(
         default=None, description="PromQL: the share of requests that failed in $window (0 to 1)"
     )
-    latency_histogram: str | None = Field(
+    latency_histogram: MetricName | None = Field(
         default="http_request_duration_seconds",
         description="histogram of request seconds (its _bucket and _count series); null: no latency SLO",
     )
@@ -79,12 +95,6 @@ class SloConfig(Strict):
             raise ValueError("must be longer than 3d, the longest alert window")
         return value
 
-    @field_validator("selector")
-    @classmethod
-    def _selector(cls, value: str) -> str:
-        value = value.strip()
-        return value[1:-1].strip() if value.startswith("{") and value.endswith("}") else value
-
     @field_validator("labels")
     @classmethod
     def _labels(cls, value: dict[str, str]) -> dict[str, str]:
@@ -93,13 +103,6 @@ class SloConfig(Strict):
                 raise ValueError(
                     f"{name!r} is not a label name devoops may set (sloth_*, severity are its own)"
                 )
-        return value
-
-    @field_validator("requests_metric", "latency_histogram")
-    @classmethod
-    def _metric(cls, value: str | None) -> str | None:
-        if value is not None and not _METRIC.fullmatch(value):
-            raise ValueError(f"{value!r} is not a metric name")
         return value
 
     @field_validator("buckets")

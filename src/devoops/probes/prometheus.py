@@ -14,7 +14,6 @@ import asyncio
 import base64
 import datetime as dt
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
@@ -25,7 +24,7 @@ from pydantic import Field, field_validator, model_validator
 from ..fmt import number, percent
 from ..model.common import Horizon
 from ..model.evidence import Evidence, Measurement, Status, Table, Verdict
-from ..model.slo import PromQL, duration_ms
+from ..model.slo import MetricName, PromQL, Selector, duration_ms
 from .base import Context, Options, Probe
 
 if TYPE_CHECKING:
@@ -40,7 +39,6 @@ UNITS = (
     ("s", 1000),
     ("ms", 1),
 )
-METRIC = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 WINDOW = "$window"
 MAX_POINTS = 11_000  # Prometheus refuses range queries with more points
 WORST = 10
@@ -68,14 +66,14 @@ class PrometheusOptions(Options):
         default=None,
         description="resolution of the range queries (peak rate, worst windows); default window/720, at least 1m",
     )
-    selector: str = Field(
+    selector: Selector = Field(
         default="", description='label matchers for the conventional metrics, e.g. job="web",env="prod"'
     )
-    requests_metric: str | None = Field(
+    requests_metric: MetricName | None = Field(
         default="http_requests_total",
         description="counter of requests with a `code` or `status` label; 5xx count as failed; null: no default availability",
     )
-    latency_histogram: str | None = Field(
+    latency_histogram: MetricName | None = Field(
         default="http_request_duration_seconds",
         description="histogram of request seconds for the default quantiles; null: no default latency",
     )
@@ -98,19 +96,6 @@ class PrometheusOptions(Options):
     def _duration(cls, value: str | None) -> str | None:
         if value is not None and duration_ms(value) <= 0:
             raise ValueError("must be longer than zero")
-        return value
-
-    @field_validator("selector")
-    @classmethod
-    def _selector(cls, value: str) -> str:
-        value = value.strip()
-        return value[1:-1].strip() if value.startswith("{") and value.endswith("}") else value
-
-    @field_validator("requests_metric", "latency_histogram")
-    @classmethod
-    def _metric(cls, value: str | None) -> str | None:
-        if value is not None and not METRIC.fullmatch(value):
-            raise ValueError(f"{value!r} is not a metric name")
         return value
 
     @model_validator(mode="after")
