@@ -15,15 +15,26 @@ from pydantic import ValidationError
 
 from ..errors import InputError, Location
 from ..model.common import Strict
-from ..model.lens import Lens, Practice, Question, StageDefaults, Symptom, TenetDef, Tier
+from ..model.lens import (
+    Lens,
+    Practice,
+    Question,
+    Reliability,
+    ScenarioDef,
+    StageDefaults,
+    Symptom,
+    TenetDef,
+    Tier,
+)
 from ..source import Source, did_you_mean, read
 
 
 class LensFile(Strict):
-    """What a lens file of practices (built-in or the user's) may contain."""
+    """What a lens file of practices or scenarios (built-in or the user's) may contain."""
 
     practices: list[Practice] = []
     symptoms: list[Symptom] = []
+    scenarios: list[ScenarioDef] = []
 
 
 class LensCore(Strict):
@@ -50,10 +61,13 @@ def _load(extra: tuple[str, ...]) -> Lens:
     symptoms: dict[str, tuple[Symptom, Source, int]] = {
         s.id: (s, core_source, n) for n, s in enumerate(core.symptoms)
     }
-    for path in sorted((data / "practices").glob("*.yaml")) + [Path(p) for p in extra]:
+    scenarios: dict[str, ScenarioDef] = {}
+    parts = [*sorted((data / "practices").glob("*.yaml")), data / "scenarios.yaml", *map(Path, extra)]
+    for path in parts:
         source = read(path)
         part = source.validate(LensFile, source.data or {})
         practices.update((p.id, p) for p in part.practices)
+        scenarios.update((s.id, s) for s in part.scenarios)
         symptoms.update((s.id, (s, source, n)) for n, s in enumerate(part.symptoms))
     problems = [
         (
@@ -69,6 +83,8 @@ def _load(extra: tuple[str, ...]) -> Lens:
     document = dict(core) | {
         "symptoms": [_still_implied(s, practices) for s, _, _ in symptoms.values()],
         "practices": list(practices.values()),
+        "scenarios": list(scenarios.values()),
+        "reliability": read(data / "reliability.yaml").validate(Reliability),
     }
     try:
         return Lens.model_validate(document)

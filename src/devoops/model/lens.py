@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
 from .common import Risk, Strict, Tenet, Text, duplicates
+from .inventory import Kind
 
 PracticeId = Annotated[str, Field(pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
@@ -157,6 +159,92 @@ class StageDefaults(Strict):
     oncall_cost_per_person_year: Annotated[float, Field(ge=0)]
 
 
+class Rates(Strict):
+    """How often one instance of a kind fails and how long its repair takes."""
+
+    mtbf_hours: Annotated[float, Field(gt=0)]
+    mttr_minutes: Annotated[float, Field(gt=0)]
+
+
+class Reliability(Strict):
+    """Defaults of the availability model and the scenarios, each overridable in the inventory."""
+
+    kinds: dict[Kind, Rates]
+    infrastructure: dict[Literal["zone", "region", "provider"], Rates]
+    failover_minutes: dict[Literal["automatic", "manual"], Annotated[float, Field(ge=0)]]
+    restore_minutes: dict[Kind, Annotated[float, Field(gt=0)]] = Field(
+        description="time to restore a component's data from a backup, by kind of the component"
+    )
+    async_lag_minutes: Annotated[float, Field(ge=0)]
+    drop_noticed_minutes: Annotated[float, Field(ge=0)] = Field(
+        description="how soon a dropped table is noticed: a delayed copy at least this late survives it"
+    )
+    rebuild_hours: dict[Literal["as_code", "by_hand"], Annotated[float, Field(gt=0)]]
+    unrecoverable_hours: Annotated[float, Field(gt=0)] = Field(
+        description="downtime an unrecoverable dataset is priced at"
+    )
+
+    @model_validator(mode="after")
+    def _complete(self) -> Reliability:
+        missing = sorted(set(Kind) - set(self.kinds))
+        if missing:
+            raise ValueError(f"reliability.kinds lacks {', '.join(missing)}")
+        if missing := sorted({"zone", "region", "provider"} - set(self.infrastructure)):
+            raise ValueError(f"reliability.infrastructure lacks {', '.join(missing)}")
+        return self
+
+
+class Scope(StrEnum):
+    """What one occurrence of a scenario hits; it is run for every value the inventory has."""
+
+    ZONE = "zone"  # every instance in one zone
+    REGION = "region"  # every component in one region
+    PROVIDER = "provider"  # every component of one provider
+    ACCOUNT = "account"  # every component in one provider account
+    KIND = "kind"  # the components of the scenario's kinds, one provider (or component) at a time
+    DATASET = "dataset"  # one dataset, wherever it is held
+    CREDENTIALS = "credentials"  # the accounts the credentials of the scenario's kinds reach
+    PRODUCTION = "production"  # every account that holds a component the application needs
+
+
+class Effect(StrEnum):
+    OUTAGE = "outage"  # down for `hours`, then back with its data
+    DESTROY = "destroy"  # gone with the data on it; it must be rebuilt and restored
+    CORRUPT = "corrupt"  # a dataset's contents destroyed in every live copy (replicas follow)
+
+
+class ScenarioDef(Strict):
+    """A catastrophe, as data: what it hits, what it does, and how often it happens."""
+
+    id: Slug
+    title: Text
+    summary: Text
+    scope: Scope
+    kinds: list[Kind] = []
+    per: Literal["provider", "component"] = "provider"
+    effect: Effect
+    hours: Annotated[float, Field(gt=0)] | None = Field(default=None, description="how long an outage lasts")
+    backups_in_reach: bool = Field(
+        default=False, description="mutable backups in the accounts hit are destroyed too (ransomware)"
+    )
+    reaches_immutable: bool = Field(default=False, description="even write-once copies are lost (fire)")
+    per_year: Annotated[float, Field(ge=0, le=1000)] = Field(description="occurrences a year, per scope value")
+    in_availability_model: bool = Field(
+        default=False, description="the availability model already counts it (zone, region, provider)"
+    )
+    practices: list[PracticeId] = []
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ScenarioDef:
+        if (self.effect == Effect.OUTAGE) != (self.hours is not None):
+            raise ValueError("an outage needs hours; other effects take none")
+        if self.scope in (Scope.KIND, Scope.CREDENTIALS) and not self.kinds:
+            raise ValueError(f"scope {self.scope} needs kinds")
+        if self.effect == Effect.CORRUPT and self.scope != Scope.DATASET:
+            raise ValueError("corrupt works on a dataset: scope dataset")
+        return self
+
+
 class Lens(Strict):
     version: Text
     tenets: list[TenetDef]
@@ -165,6 +253,8 @@ class Lens(Strict):
     tiers: list[Tier] = Field(min_length=1)
     stage_defaults: dict[Literal["idea", "mvp", "growth", "scale"], StageDefaults]
     practices: list[Practice]
+    reliability: Reliability
+    scenarios: list[ScenarioDef] = []
 
     @model_validator(mode="after")
     def _consistent(self) -> Lens:
@@ -173,6 +263,7 @@ class Lens(Strict):
         _unique("symptom", [s.id for s in self.symptoms])
         _unique("tier", [t.id for t in self.tiers])
         _unique("practice", [p.id for p in self.practices])
+        _unique("scenario", [s.id for s in self.scenarios])
         if {t.id for t in self.tenets} != set(Tenet):
             raise ValueError("the lens must define all six tenets")
         known = {p.id: p for p in self.practices}
@@ -189,6 +280,10 @@ class Lens(Strict):
             for pid, choice in symptom.implies.items():
                 if known[pid].choice(choice) is None:
                     raise ValueError(f"symptom {symptom.id} implies unknown choice {pid}={choice}")
+        for scenario in self.scenarios:
+            for pid in scenario.practices:
+                if pid not in known:
+                    raise ValueError(f"scenario {scenario.id} names unknown practice {pid}")
         return self
 
     def practice(self, practice_id: str) -> Practice | None:

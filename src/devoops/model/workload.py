@@ -19,6 +19,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from .common import HORIZONS, ByHorizon, Strict, Tenet, Text, always, duplicates
+from .inventory import Inventory
 from .slo import SloConfig
 
 # Bounds keep every figure finite through the economics: nobody's hour costs 10^12.
@@ -388,7 +389,7 @@ class ProbeConfig(Strict):
 
 
 class Workload(Strict):
-    """The whole `devoops.yaml`. Later sections (inventory) join here."""
+    """The whole `devoops.yaml`."""
 
     version: Literal[1] = 1
     app: App
@@ -403,6 +404,9 @@ class Workload(Strict):
     )
     slo: SloConfig = Field(
         default=SloConfig(), description="SLIs and alert labels for `devoops slo generate`"
+    )
+    inventory: Inventory | None = Field(
+        default=None, description="where each component runs and what it needs, for the scenarios"
     )
 
 

@@ -1,0 +1,181 @@
+"""The `inventory:` section: where each part of the application runs, what it needs, which
+data it holds and where that data's backups go. Scenarios and the availability model read it.
+
+Placement is inherited: a component without a `provider` takes the inventory's `defaults`,
+and one on the default provider takes its `account` and `region` too. A component without a region is a global service (a SaaS DNS host);
+one with a region but no zones is a regional service (a bucket, a managed queue), which a
+zone outage does not reach.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import Field, model_validator
+
+from .common import Strict, Text, duplicates
+
+ComponentId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Minutes = Annotated[float, Field(ge=0, le=10_000_000)]
+Hours = Annotated[float, Field(gt=0, le=100_000_000)]
+
+
+class Kind(StrEnum):
+    REGISTRAR = "registrar"
+    DNS = "dns"
+    CDN = "cdn"
+    LOAD_BALANCER = "load_balancer"
+    APP = "app"
+    WORKER = "worker"
+    DATABASE = "database"
+    CACHE = "cache"
+    QUEUE = "queue"
+    OBJECT_STORAGE = "object_storage"
+    BACKUP_TARGET = "backup_target"
+    CI_CD = "ci_cd"
+    SECRETS_STORE = "secrets_store"
+    IDENTITY = "identity"
+
+
+class FailoverMode(StrEnum):
+    AUTOMATIC = "automatic"
+    MANUAL = "manual"
+
+
+class Failover(Strict):
+    """How a spare takes over when a serving instance is lost, and how long service stops."""
+
+    mode: FailoverMode
+    minutes: Minutes | None = Field(
+        default=None, description="service stops this long per failover; default per mode"
+    )
+
+
+class Replication(StrEnum):
+    SYNC = "sync"
+    ASYNC = "async"
+
+
+class Backup(Strict):
+    """A copy of the component's datasets written elsewhere on a schedule."""
+
+    to: ComponentId = Field(description="the component that stores the copies")
+    every_minutes: Annotated[float, Field(gt=0, le=525_600)] = 1440.0
+    point_in_time: bool = Field(
+        default=False, description="continuous archiving: restores to any moment, e.g. just before a DROP"
+    )
+    immutable: bool = Field(
+        default=False, description="object lock or write-once: no credential can delete the copies"
+    )
+    restore_minutes: Minutes | None = Field(default=None, description="time to restore; default per kind")
+
+
+class AnyOf(Strict):
+    """Alternatives: the dependency holds while any one of them is up (two DNS providers)."""
+
+    any_of: list[ComponentId] = Field(min_length=2)
+
+
+Dependency = ComponentId | AnyOf
+
+
+class Component(Strict):
+    kind: Kind
+    description: str = ""
+    provider: Name | None = None
+    account: Name | None = None
+    region: Name | None = None
+    zones: list[Name] = Field(default=[], description="instances are spread over these, in turn")
+    instances: Annotated[int, Field(ge=1, le=10_000)] = 1
+    needs: Annotated[int, Field(ge=1, le=10_000)] = Field(
+        default=1, description="how many instances must be up to serve (k of n)"
+    )
+    failover: Failover | None = None
+    replication: Replication = Replication.ASYNC
+    delay_minutes: Minutes = Field(
+        default=0, description="a delayed copy: applies changes this late (survives a DROP noticed in time)"
+    )
+    datasets: list[Name] = []
+    backups: list[Backup] = []
+    depends_on: list[Dependency] = []
+    access: list[Name] | None = Field(
+        default=None,
+        description="accounts this component's credentials can administer (CI/CD, identity); default all",
+    )
+    mtbf_hours: Hours | None = Field(default=None, description="mean time between failures of one instance")
+    mttr_minutes: Annotated[float, Field(gt=0, le=10_000_000)] | None = Field(
+        default=None, description="mean time to repair one instance"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_failover(cls, data: Any) -> Any:
+        """`failover: automatic` is short for `failover: {mode: automatic}`."""
+        if isinstance(data, dict) and isinstance(data.get("failover"), str):
+            return {**data, "failover": {"mode": data["failover"]}}
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Component:
+        if self.needs > self.instances:
+            raise ValueError(f"needs ({self.needs}) exceeds instances ({self.instances}): k of n needs k <= n")
+        if len(self.zones) > self.instances:
+            raise ValueError(f"{len(self.zones)} zones for {self.instances} instance(s): some zones hold none")
+        for field, values in (("zones", self.zones), ("datasets", self.datasets)):
+            if repeated := duplicates(list(values)):
+                raise ValueError(f"{field} repeat: {', '.join(repeated)}")
+        return self
+
+    def zone_of(self, instance: int) -> str | None:
+        """Instances fill the zones in turn: 3 instances over a, b go a, b, a."""
+        return self.zones[instance % len(self.zones)] if self.zones else None
+
+
+class Defaults(Strict):
+    provider: Name | None = None
+    account: Name | None = None
+    region: Name | None = None
+
+
+class Inventory(Strict):
+    defaults: Defaults = Defaults()
+    entry: list[ComponentId] = Field(
+        default=[],
+        description="the components users reach; the application is up while they are (default: kind app)",
+    )
+    rebuild_hours: Hours | None = Field(
+        default=None,
+        description="time to recreate the infrastructure elsewhere; default from infra.as-code",
+    )
+    components: dict[ComponentId, Component] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _placed(self) -> Inventory:
+        for cid, c in self.components.items():
+            if c.zones and self.placed(cid).region is None:
+                raise ValueError(f"component {cid} names zones but no region")
+        return self
+
+    def placed(self, cid: str) -> Placement:
+        c = self.components[cid]
+        d = self.defaults
+        provider = c.provider or d.provider or "unknown"
+        inherit = provider == (d.provider or "unknown")
+        return Placement(
+            provider=provider,
+            account=c.account or (d.account if inherit else None),
+            region=c.region or (d.region if inherit else None),
+        )
+
+    def entries(self) -> list[str]:
+        return self.entry or [cid for cid, c in self.components.items() if c.kind == Kind.APP]
+
+
+class Placement(Strict):
+    """Where a component runs once the defaults are applied."""
+
+    provider: str
+    account: str | None
+    region: str | None

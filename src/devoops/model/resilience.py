@@ -1,0 +1,115 @@
+"""What the scenarios and the availability model conclude about an inventory: the catastrophes
+it survives, its single points of failure, the downtime a year brings and what it costs."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from .common import Strict
+
+
+class Verdict(StrEnum):
+    """Worst last: survives (nothing users notice), degraded (targets kept, something lost),
+    damaged (a target broken, data recoverable), company-ending (data gone for good)."""
+
+    SURVIVES = "survives"
+    DEGRADED = "degraded"
+    DAMAGED = "damaged"
+    COMPANY_ENDING = "company-ending"
+
+    @property
+    def rank(self) -> int:
+        return list(Verdict).index(self)
+
+
+class DatasetLoss(Strict):
+    """One dataset in one catastrophe: data lost and time until it is back, against its targets.
+    `lost_minutes` None means no copy survives: the data is gone."""
+
+    dataset: str
+    rpo_minutes: float
+    rto_minutes: float
+    lost_minutes: float | None
+    recovery_minutes: float | None
+    recovered_from: str | None
+    rpo_met: bool
+    rto_met: bool
+
+
+class ScenarioOutcome(Strict):
+    scenario: str
+    title: str
+    scope: str  # which zone, region, account, dataset ... was hit (the worst one)
+    lost: list[str]  # components destroyed or down
+    app_up: bool
+    downtime_minutes: float
+    recovery_target_minutes: float
+    datasets: list[DatasetLoss]
+    verdict: Verdict
+    reason: str
+    cost: float  # downtime cost of one occurrence, app currency
+    per_year: float  # how often it is expected to happen
+    practices: list[str]  # lens practices that defend against it
+
+
+class SharedFate(Strict):
+    """Components that fail together because they share an account, region, zone or provider."""
+
+    by: str  # "account" | "region" | "zone" | "provider"
+    value: str
+    components: list[str]
+    takes_app_down: bool
+
+
+class MonteCarlo(Strict):
+    years: int
+    seed: int
+    availability: float
+    downtime_hours_mean: float
+    downtime_hours_p50: float
+    downtime_hours_p90: float
+    downtime_hours_p99: float
+    incidents_mean: float
+    incidents_p99: float
+    years_without_downtime: float  # share
+    cost_mean: float
+    cost_p90: float
+    cost_p99: float
+
+
+class AvailabilityModel(Strict):
+    """Steady-state availability of the application over the hours that count, and its cost."""
+
+    availability: float
+    downtime_hours_per_year: float
+    incidents_per_year: float
+    cost_per_year: float
+    target: float
+    meets_target: bool
+    target_cost_per_year: float  # the downtime cost the chosen tier was priced with
+    monte_carlo: MonteCarlo | None = None
+    weakest: list[str]  # components whose improvement would gain the most availability, worst first
+
+
+class Change(Strict):
+    """One what-if: an inventory change, what it costs (from the lens) and what it saves."""
+
+    change: str  # e.g. "add-replica db"
+    title: str
+    practice: str | None
+    cost_per_year: float
+    availability_before: float
+    availability_after: float
+    downtime_cost_before: float  # expected yearly cost: downtime plus scenarios
+    downtime_cost_after: float
+    saved_per_year: float
+    saved_per_spent: float
+    verdicts: dict[str, tuple[str, str]]  # scenario id -> (before, after), only those that change
+
+
+class Resilience(Strict):
+    spofs: list[str]
+    shared_fate: list[SharedFate]
+    availability: AvailabilityModel
+    scenarios: list[ScenarioOutcome]
+    improvements: list[Change]  # ordered by money saved per money spent
