@@ -1,0 +1,60 @@
+"""The inventory as a dependency graph, and the one rule that says whether the application is up.
+
+A component is up while at least `needs` of its instances are up and every dependency holds;
+an `any_of` dependency holds while one of its alternatives is up. The application is up
+while every entry component is. Scenarios, the availability model and the Monte Carlo all
+ask this one function, so they cannot disagree about what "up" means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import networkx as nx
+
+from ..model.inventory import AnyOf, Inventory
+
+Instance = tuple[str, int]  # (component id, instance index)
+
+
+def instances(inv: Inventory) -> Iterator[Instance]:
+    for cid, c in inv.components.items():
+        for i in range(c.instances):
+            yield cid, i
+
+
+def graph(inv: Inventory) -> nx.DiGraph:
+    """An edge a -> b says a depends on b; an `any_of` edge carries the group it belongs to."""
+    g = nx.DiGraph()
+    g.add_nodes_from(inv.components)
+    for cid, c in inv.components.items():
+        for n, dep in enumerate(c.depends_on):
+            targets = dep.any_of if isinstance(dep, AnyOf) else [dep]
+            for target in targets:
+                g.add_edge(cid, target, group=n if isinstance(dep, AnyOf) else None)
+    return g
+
+
+def required(inv: Inventory) -> set[str]:
+    """Every component the application can need: the entries and all they depend on."""
+    g = graph(inv)
+    needed = set(inv.entries())
+    for entry in inv.entries():
+        needed |= nx.descendants(g, entry)
+    return needed
+
+
+def app_up(inv: Inventory, down: Callable[[str, int], bool]) -> bool:
+    """Whether the application serves while the instances for which `down(cid, i)` is true are down."""
+    memo: dict[str, bool] = {}
+
+    def up(cid: str) -> bool:
+        if cid not in memo:
+            c = inv.components[cid]
+            alive = sum(not down(cid, i) for i in range(c.instances))
+            memo[cid] = alive >= c.needs and all(
+                any(up(a) for a in dep.any_of) if isinstance(dep, AnyOf) else up(dep) for dep in c.depends_on
+            )
+        return memo[cid]
+
+    return all(up(e) for e in inv.entries())
