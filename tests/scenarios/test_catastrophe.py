@@ -1,0 +1,616 @@
+"""Catastrophe scenarios against hand-built inventories: every expected figure below is worked
+out from the semantics and the lens's reliability figures, not read back from a run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devoops.derive import derive
+from devoops.errors import UsageError
+from devoops.lens import load_lens
+from devoops.model.common import Horizon
+from devoops.model.lens import Lens, Reliability
+from devoops.model.resilience import ScenarioOutcome, Verdict
+from devoops.model.workload import Workload
+from devoops.scenarios.catastrophe import run
+from tests.conftest import workload
+
+NOW = Horizon.NOW
+COST_PER_HOUR = 100.0
+ORDERS = {"name": "orders", "criticality": "lifeblood", "rpo_minutes": 60, "rto_minutes": 480}
+AS_CODE = {"infra.as-code": "full-iac"}
+SURVIVING = (Verdict.SURVIVES, Verdict.DEGRADED)
+BREAKING = (Verdict.DAMAGED, Verdict.COMPANY_ENDING)
+
+
+def build(
+    components: dict[str, Any],
+    datasets: list[dict[str, Any]] | None = None,
+    practices: dict[str, str] | None = None,
+    **changes: Any,
+) -> Workload:
+    """A workload on aws account prod, region eu-west-1 by default, costing 100 an hour down."""
+    inventory = {
+        "defaults": {"provider": "aws", "account": "prod", "region": "eu-west-1"},
+        "components": components,
+    }
+    return workload(
+        inventory=inventory,
+        practices=practices or {},
+        **{"answers.data.datasets": [ORDERS] if datasets is None else datasets},
+        **changes,
+    )
+
+
+def outcomes(w: Workload, lens: Lens) -> dict[str, ScenarioOutcome]:
+    return {o.scenario: o for o in run(w, lens, derive(w, lens, NOW).targets, NOW)}
+
+
+def shop(
+    backups: dict[str, Any] | None = None, vault: dict[str, Any] | None = None, **db: Any
+) -> dict[str, Any]:
+    """app -> db holding orders, backed up hourly to the backup target `vault`."""
+    return {
+        "app": {"kind": "app", "depends_on": ["db"]},
+        "db": {
+            "kind": "database",
+            "datasets": ["orders"],
+            "backups": [{"to": "vault", "every_minutes": 60, **(backups or {})}],
+            **db,
+        },
+        "vault": {"kind": "backup_target", **(vault or {})},
+    }
+
+
+def restored(r: Reliability, rebuild: str = "as_code") -> float:
+    """A database restored from its backup after its infrastructure is rebuilt."""
+    return r.restore_minutes["database"] + r.rebuild_hours[rebuild] * 60
+
+
+@dataclass
+class Case:
+    """One scenario against one inventory; `expect` gives (lost, recovery) per dataset, and
+    downtime, from the lens's reliability figures."""
+
+    scenario: str
+    label: str
+    w: Workload
+    verdict: Verdict
+    scope: str
+    lost: list[str]
+    downtime: Callable[[Reliability], float]
+    data: Callable[[Reliability], dict[str, tuple[float | None, float | None]]] = field(default=lambda r: {})
+
+
+TWO_REGIONS = {
+    "edge": {"kind": "cdn", "provider": "cloudflare", "depends_on": [{"any_of": ["app-eu", "app-us"]}]},
+    "app-eu": {"kind": "app", "depends_on": ["db-eu"]},
+    "db-eu": {"kind": "database", "datasets": ["orders"]},
+    "app-us": {"kind": "app", "region": "us-east-1", "depends_on": ["db-us"]},
+    "db-us": {"kind": "database", "region": "us-east-1", "datasets": ["orders"]},
+}
+TIGHT = [{**ORDERS, "rto_minutes": 120}]
+
+CASES = [
+    # account takeover: the backups' fate decides
+    Case(
+        "account-takeover",
+        "backups in the same account",
+        build(shop()),
+        Verdict.COMPANY_ENDING,
+        "account aws/prod",
+        ["app", "db", "vault"],
+        lambda r: r.unrecoverable_hours * 60,
+        lambda r: {"orders": (None, None)},
+    ),
+    Case(
+        "account-takeover",
+        "backups in a separate account, rebuilt by hand",
+        build(shop(vault={"account": "vault"})),
+        Verdict.DAMAGED,
+        "account aws/prod",
+        ["app", "db"],
+        lambda r: restored(r, "by_hand"),
+        lambda r: {"orders": (60, restored(r, "by_hand"))},
+    ),
+    Case(
+        "account-takeover",
+        "backups in a separate account, infrastructure as code",
+        build(shop(vault={"account": "vault"}), practices=AS_CODE),
+        Verdict.DEGRADED,
+        "account aws/prod",
+        ["app", "db"],
+        restored,
+        lambda r: {"orders": (60, restored(r))},
+    ),
+    Case(
+        "account-takeover",
+        "immutable backups in the same account",
+        build(shop(backups={"immutable": True}), practices=AS_CODE),
+        Verdict.DEGRADED,
+        "account aws/prod",
+        ["app", "db", "vault"],
+        restored,
+        lambda r: {"orders": (60, restored(r))},
+    ),
+    # drop table: only a point-in-time restore or a late enough copy loses nothing
+    Case(
+        "drop-table",
+        "plain daily backups",
+        build(shop(backups={"every_minutes": 1440})),
+        Verdict.DAMAGED,
+        "dataset orders",
+        [],
+        lambda r: r.restore_minutes["database"],
+        lambda r: {"orders": (1440, r.restore_minutes["database"])},
+    ),
+    Case(
+        "drop-table",
+        "point-in-time backups",
+        build(shop(backups={"every_minutes": 1440, "point_in_time": True})),
+        Verdict.DEGRADED,
+        "dataset orders",
+        [],
+        lambda r: r.restore_minutes["database"],
+        lambda r: {"orders": (0, r.restore_minutes["database"])},
+    ),
+    Case(
+        "drop-table",
+        "a replica delayed an hour",
+        build(
+            shop(backups={"every_minutes": 1440})
+            | {"db-late": {"kind": "database", "datasets": ["orders"], "delay_minutes": 60}}
+        ),
+        Verdict.DEGRADED,
+        "dataset orders",
+        [],
+        lambda r: r.failover_minutes["manual"],
+        lambda r: {"orders": (0, r.failover_minutes["manual"])},
+    ),
+    Case(
+        "drop-table",
+        "a replica delayed less than the drop takes to notice",
+        build(
+            shop(backups={"every_minutes": 1440})
+            | {"db-late": {"kind": "database", "datasets": ["orders"], "delay_minutes": 10}}
+        ),
+        Verdict.DAMAGED,
+        "dataset orders",
+        [],
+        lambda r: r.restore_minutes["database"],
+        lambda r: {"orders": (1440, r.restore_minutes["database"])},
+    ),
+    # zone outage
+    Case(
+        "zone-outage",
+        "everything in one zone",
+        build(
+            {
+                "app": {"kind": "app", "zones": ["a"], "depends_on": ["db"]},
+                "db": {"kind": "database", "zones": ["a"], "datasets": ["orders"]},
+            },
+            TIGHT,
+        ),
+        Verdict.DAMAGED,
+        "zone aws/eu-west-1/a",
+        ["app", "db"],
+        lambda r: 4 * 60,
+        lambda r: {"orders": (0, 4 * 60)},
+    ),
+    Case(
+        "zone-outage",
+        "two zones, an async replica failing over automatically",
+        build(
+            {
+                "app": {"kind": "app", "instances": 2, "zones": ["a", "b"], "depends_on": ["db"]},
+                "db": {
+                    "kind": "database",
+                    "instances": 2,
+                    "zones": ["a", "b"],
+                    "failover": "automatic",
+                    "datasets": ["orders"],
+                },
+            },
+            TIGHT,
+        ),
+        Verdict.DEGRADED,
+        "zone aws/eu-west-1/a",
+        [],
+        lambda r: 0,
+        lambda r: {"orders": (r.async_lag_minutes, r.failover_minutes["automatic"])},
+    ),
+    Case(
+        "zone-outage",
+        "stateless app in two zones",
+        build({"app": {"kind": "app", "instances": 2, "zones": ["a", "b"]}}, []),
+        Verdict.SURVIVES,
+        "zone aws/eu-west-1/a",
+        [],
+        lambda r: 0,
+    ),
+    # region and provider outages
+    Case(
+        "region-outage",
+        "one region",
+        build(shop(), TIGHT),
+        Verdict.DAMAGED,
+        "region aws/eu-west-1",
+        ["app", "db", "vault"],
+        lambda r: 8 * 60,
+        lambda r: {"orders": (0, 8 * 60)},
+    ),
+    Case(
+        "region-outage",
+        "an app and its database in each of two regions",
+        build(TWO_REGIONS, **{"inventory.entry": ["edge"]}),
+        Verdict.DEGRADED,
+        "region aws/eu-west-1",
+        ["app-eu", "db-eu"],
+        lambda r: 0,
+        lambda r: {"orders": (0, 0)},
+    ),
+    Case(
+        "provider-outage",
+        "one provider, recovery target shorter than the outage",
+        build(shop(), TIGHT),
+        Verdict.DAMAGED,
+        "provider aws",
+        ["app", "db", "vault"],
+        lambda r: 4 * 60,
+        lambda r: {"orders": (0, 4 * 60)},
+    ),
+    Case(
+        "provider-outage",
+        "one provider, recovery target longer than the outage",
+        build(shop()),
+        Verdict.DEGRADED,
+        "provider aws",
+        ["app", "db", "vault"],
+        lambda r: 4 * 60,
+        lambda r: {"orders": (0, 4 * 60)},
+    ),
+    # DNS and registrar
+    Case(
+        "dns-provider-outage",
+        "one DNS provider",
+        build(
+            {"app": {"kind": "app", "depends_on": ["dns"]}, "dns": {"kind": "dns", "provider": "cloudflare"}},
+            [{**ORDERS, "rto_minutes": 240}],
+        ),
+        Verdict.DAMAGED,
+        "provider cloudflare",
+        ["dns"],
+        lambda r: 6 * 60,
+    ),
+    Case(
+        "dns-provider-outage",
+        "two DNS providers, either will do",
+        build(
+            {
+                "app": {"kind": "app", "depends_on": [{"any_of": ["dns-a", "dns-b"]}]},
+                "dns-a": {"kind": "dns", "provider": "cloudflare"},
+                "dns-b": {"kind": "dns", "provider": "ns1"},
+            },
+        ),
+        Verdict.DEGRADED,
+        "provider cloudflare",
+        ["dns-a"],
+        lambda r: 0,
+    ),
+    Case(
+        "registrar-lapse",
+        "the application needs its domain",
+        build(
+            {
+                "app": {"kind": "app", "depends_on": ["domain"]},
+                "domain": {"kind": "registrar", "provider": "gandi"},
+            }
+        ),
+        Verdict.DAMAGED,
+        "provider gandi",
+        ["domain"],
+        lambda r: 168 * 60,
+    ),
+    Case(
+        "registrar-lapse",
+        "a registrar the application does not depend on",
+        build({"app": {"kind": "app"}, "domain": {"kind": "registrar", "provider": "gandi"}}),
+        Verdict.DEGRADED,
+        "provider gandi",
+        ["domain"],
+        lambda r: 0,
+    ),
+    # credentials
+    Case(
+        "leaked-ci-credentials",
+        "CI credentials administer every account",
+        build(
+            shop(vault={"account": "vault"}) | {"ci": {"kind": "ci_cd", "provider": "github"}},
+            practices=AS_CODE,
+        ),
+        Verdict.COMPANY_ENDING,
+        "credentials of ci",
+        ["app", "db", "vault"],
+        lambda r: r.unrecoverable_hours * 60,
+        lambda r: {"orders": (None, None)},
+    ),
+    Case(
+        "leaked-ci-credentials",
+        "CI credentials limited to production",
+        build(
+            shop(vault={"account": "vault"})
+            | {"ci": {"kind": "ci_cd", "provider": "github", "access": ["prod"]}},
+            practices=AS_CODE,
+        ),
+        Verdict.DEGRADED,
+        "credentials of ci",
+        ["app", "db"],
+        restored,
+        lambda r: {"orders": (60, restored(r))},
+    ),
+    Case(
+        "malicious-insider",
+        "backups in the production account",
+        build(shop()),
+        Verdict.COMPANY_ENDING,
+        "accounts aws/prod",
+        ["app", "db", "vault"],
+        lambda r: r.unrecoverable_hours * 60,
+        lambda r: {"orders": (None, None)},
+    ),
+    Case(
+        "malicious-insider",
+        "backups in an account production does not use",
+        build(shop(vault={"account": "vault"}), practices=AS_CODE),
+        Verdict.DEGRADED,
+        "accounts aws/prod",
+        ["app", "db"],
+        restored,
+        lambda r: {"orders": (60, restored(r))},
+    ),
+    # ransomware: mutable backups in the same account are in reach though their target is not hit
+    Case(
+        "ransomware-db-host",
+        "mutable backups in the database's account",
+        build(shop()),
+        Verdict.COMPANY_ENDING,
+        "component db",
+        ["db"],
+        lambda r: r.unrecoverable_hours * 60,
+        lambda r: {"orders": (None, None)},
+    ),
+    Case(
+        "ransomware-db-host",
+        "backups in a separate account",
+        build(shop(vault={"account": "vault"}), practices=AS_CODE),
+        Verdict.DEGRADED,
+        "component db",
+        ["db"],
+        restored,
+        lambda r: {"orders": (60, restored(r))},
+    ),
+    Case(
+        "ransomware-db-host",
+        "immutable backups in the database's account",
+        build(shop(backups={"immutable": True}), practices=AS_CODE),
+        Verdict.DEGRADED,
+        "component db",
+        ["db"],
+        restored,
+        lambda r: {"orders": (60, restored(r))},
+    ),
+    # fire: write-once copies in the burning building burn too
+    Case(
+        "datacenter-fire",
+        "immutable backups in the same zone",
+        build(
+            shop(backups={"immutable": True}, vault={"zones": ["a"]}, zones=["a"])
+            | {"app": {"kind": "app", "zones": ["a"], "depends_on": ["db"]}}
+        ),
+        Verdict.COMPANY_ENDING,
+        "zone aws/eu-west-1/a",
+        ["app", "db", "vault"],
+        lambda r: r.unrecoverable_hours * 60,
+        lambda r: {"orders": (None, None)},
+    ),
+    Case(
+        "datacenter-fire",
+        "immutable backups in a regional store",
+        build(
+            shop(backups={"immutable": True}, zones=["a"])
+            | {"app": {"kind": "app", "zones": ["a"], "depends_on": ["db"]}},
+            practices=AS_CODE,
+        ),
+        Verdict.DEGRADED,
+        "zone aws/eu-west-1/a",
+        ["app", "db"],
+        restored,
+        lambda r: {"orders": (60, restored(r))},
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.scenario}: {c.label}")
+def test_scenario_against_inventory(case: Case, lens: Lens) -> None:
+    r = lens.reliability
+    o = outcomes(case.w, lens)[case.scenario]
+    assert (o.verdict, o.scope, o.lost) == (case.verdict, case.scope, case.lost), o.reason
+    assert o.downtime_minutes == pytest.approx(case.downtime(r))
+    assert o.app_up == (case.downtime(r) == 0)
+    expected = case.data(r)
+    assert [d.dataset for d in o.datasets] == list(expected)
+    for d in o.datasets:
+        lost, recovery = expected[d.dataset]
+        assert d.lost_minutes == (None if lost is None else pytest.approx(lost))
+        assert d.recovery_minutes == (None if recovery is None else pytest.approx(recovery))
+    assert o.cost == pytest.approx(case.downtime(r) / 60 * COST_PER_HOUR)
+    assert o.reason.endswith(".") and o.reason.count(". ") == 0
+
+
+def test_every_shipped_scenario_has_a_surviving_and_a_breaking_case(lens: Lens) -> None:
+    shipped = {s.id for s in load_lens().scenarios}
+    assert {c.scenario for c in CASES if c.verdict in SURVIVING} == shipped
+    assert {c.scenario for c in CASES if c.verdict in BREAKING} == shipped
+
+
+def test_targets_decide_damage(lens: Lens) -> None:
+    """A missed RPO, a missed RTO and a gone dataset each name themselves in the reason."""
+    daily = outcomes(build(shop(backups={"every_minutes": 1440})), lens)["drop-table"]
+    assert not daily.datasets[0].rpo_met and daily.datasets[0].rto_met
+    assert "RPO" in daily.reason and "orders" in daily.reason
+    by_hand = outcomes(build(shop(vault={"account": "vault"})), lens)["account-takeover"]
+    assert by_hand.datasets[0].rpo_met and not by_hand.datasets[0].rto_met
+    assert "RTO" in by_hand.reason
+    gone = outcomes(build(shop()), lens)["account-takeover"]
+    assert "orders" in gone.reason and "gone" in gone.reason
+
+
+def test_recovered_from_names_the_copy(lens: Lens) -> None:
+    late = shop() | {"db-late": {"kind": "database", "datasets": ["orders"], "delay_minutes": 60}}
+    assert outcomes(build(late), lens)["drop-table"].datasets[0].recovered_from == "delayed copy db-late"
+    pitr = outcomes(build(shop(backups={"point_in_time": True})), lens)["drop-table"]
+    assert pitr.datasets[0].recovered_from == "point-in-time backup on vault"
+    assert outcomes(build(shop()), lens)["account-takeover"].datasets[0].recovered_from is None
+
+
+def test_point_in_time_backup_loses_only_the_archive_lag_when_the_primary_is_destroyed(lens: Lens) -> None:
+    daily = {"every_minutes": 1440, "point_in_time": True}
+    o = outcomes(build(shop(backups=daily, vault={"account": "vault"}), practices=AS_CODE), lens)
+    lost = o["account-takeover"].datasets[0].lost_minutes
+    assert lost == lens.reliability.async_lag_minutes
+    plain = outcomes(build(shop(backups={"every_minutes": 1440}, vault={"account": "vault"})), lens)
+    assert plain["account-takeover"].datasets[0].lost_minutes == 1440
+
+
+def test_delayed_copy_outlives_destruction_of_the_primary(lens: Lens) -> None:
+    """The primary's account is taken over: the delayed copy in another account is promoted by hand."""
+    w = build(
+        shop()
+        | {"db-late": {"kind": "database", "account": "dr", "datasets": ["orders"], "delay_minutes": 60}}
+    )
+    o = outcomes(w, lens)["account-takeover"]
+    assert o.scope == "account aws/prod"
+    r = lens.reliability
+    assert (o.datasets[0].lost_minutes, o.datasets[0].recovery_minutes) == (
+        r.async_lag_minutes,
+        r.failover_minutes["manual"],
+    )
+
+
+def test_lifeblood_rto_is_the_recovery_target(lens: Lens) -> None:
+    two = [ORDERS, {"name": "carts", "criticality": "lifeblood", "rto_minutes": 90}]
+    assert outcomes(build(shop(), two), lens)["region-outage"].recovery_target_minutes == 90
+    w = build({"app": {"kind": "app"}}, [])
+    budget = derive(w, lens, NOW).targets.availability.error_budget_minutes_per_month
+    assert outcomes(w, lens)["region-outage"].recovery_target_minutes == pytest.approx(budget)
+
+
+def test_expendable_drop_keeps_the_app_up(lens: Lens) -> None:
+    logs = {"name": "logs", "criticality": "expendable", "rpo_minutes": 1440, "rto_minutes": 1440}
+    w = build({"app": {"kind": "app"}, "db": {"kind": "database", "datasets": ["logs"]}}, [logs])
+    o = outcomes(w, lens)["drop-table"]
+    assert (o.app_up, o.downtime_minutes, o.verdict) == (True, 0, Verdict.DAMAGED)
+    assert o.datasets[0].lost_minutes is None
+
+
+def test_cost_is_downtime_hours_times_cost_per_hour_plus_incident_cost(lens: Lens) -> None:
+    w = build(
+        shop(), TIGHT, **{"answers.reliability": {"downtime_cost_per_hour": 250, "incident_cost": 1000}}
+    )
+    o = outcomes(w, lens)["region-outage"]
+    assert o.cost == pytest.approx(8 * 250 + 1000)
+    survived = outcomes(build({"app": {"kind": "app", "instances": 2, "zones": ["a", "b"]}}, []), lens)
+    assert survived["zone-outage"].cost == 0
+
+
+def test_cost_follows_the_horizon(lens: Lens) -> None:
+    later = Horizon.TWELVE_MONTHS
+    w = build(shop(), TIGHT, **{"answers.reliability": {"downtime_cost_per_hour": {"now": 100, "12mo": 400}}})
+    o = {x.scenario: x for x in run(w, lens, derive(w, lens, later).targets, later)}["region-outage"]
+    assert o.cost == pytest.approx(8 * 400)
+
+
+def test_per_year_scales_with_scope_values(lens: Lens) -> None:
+    per = {s.id: s.per_year for s in lens.scenarios}
+    w = build({"app": {"kind": "app", "instances": 3, "zones": ["a", "b", "c"]}}, [])
+    result = outcomes(w, lens)
+    assert result["zone-outage"].per_year == pytest.approx(3 * per["zone-outage"])
+    assert result["region-outage"].per_year == pytest.approx(per["region-outage"])
+    two = outcomes(build(shop(vault={"account": "vault"})), lens)
+    assert two["account-takeover"].per_year == pytest.approx(2 * per["account-takeover"])
+    assert two["ransomware-db-host"].per_year == pytest.approx(per["ransomware-db-host"])
+
+
+def test_worst_occurrence_is_reported(lens: Lens) -> None:
+    """Zone b holds only one of two app instances; zone a holds the only database."""
+    w = build(
+        {
+            "app": {"kind": "app", "instances": 2, "zones": ["a", "b"], "depends_on": ["db"]},
+            "db": {"kind": "database", "zones": ["a"], "datasets": ["orders"]},
+        },
+        TIGHT,
+    )
+    o = outcomes(w, lens)["zone-outage"]
+    assert (o.scope, o.lost, o.verdict) == ("zone aws/eu-west-1/a", ["db"], Verdict.DAMAGED)
+
+
+def test_scenarios_without_a_scope_value_are_not_run(lens: Lens) -> None:
+    w = build({"app": {"kind": "app", "provider": "fly"}}, [])
+    ran = [o.scenario for o in run(w, lens, derive(w, lens, NOW).targets, NOW)]
+    assert ran == ["provider-outage"]
+    full = build(
+        shop(zones=["a"])
+        | {
+            "ci": {"kind": "ci_cd", "provider": "github"},
+            "domain": {"kind": "registrar", "provider": "gandi"},
+        }
+    )
+    assert [o.scenario for o in run(full, lens, derive(full, lens, NOW).targets, NOW)] == [
+        s.id for s in lens.scenarios if s.id != "dns-provider-outage"
+    ]
+
+
+def test_practices_come_from_the_lens(lens: Lens) -> None:
+    o = outcomes(build(shop()), lens)["account-takeover"]
+    assert o.practices == next(s.practices for s in lens.scenarios if s.id == "account-takeover")
+    assert o.title == next(s.title for s in lens.scenarios if s.id == "account-takeover")
+
+
+def test_inventory_rebuild_hours_win(lens: Lens) -> None:
+    w = build(shop(vault={"account": "vault"}), practices=AS_CODE, **{"inventory.rebuild_hours": 1.5})
+    o = outcomes(w, lens)["account-takeover"]
+    assert o.datasets[0].recovery_minutes == pytest.approx(lens.reliability.restore_minutes["database"] + 90)
+
+
+def test_user_scenario_from_a_lens_file_runs(tmp_path: Path) -> None:
+    extra = tmp_path / "mine.yaml"
+    extra.write_text(
+        "scenarios:\n"
+        "  - id: cache-wipe\n"
+        "    title: Cache wiped\n"
+        "    summary: Someone flushes the wrong cache cluster.\n"
+        "    scope: kind\n"
+        "    kinds: [cache]\n"
+        "    per: component\n"
+        "    effect: destroy\n"
+        "    per_year: 2\n"
+    )
+    mine = load_lens([extra])
+    w = build({"app": {"kind": "app", "depends_on": ["cache"]}, "cache": {"kind": "cache"}}, [])
+    o = outcomes(w, mine)["cache-wipe"]
+    rebuild = mine.reliability.rebuild_hours["by_hand"] * 60
+    assert (o.scope, o.lost, o.app_up, o.verdict) == ("component cache", ["cache"], False, Verdict.DAMAGED)
+    assert o.downtime_minutes == pytest.approx(rebuild)
+    assert o.per_year == 2
+    assert "cache-wipe" not in outcomes(w, load_lens())
+
+
+def test_a_workload_without_inventory_is_refused(lens: Lens) -> None:
+    w = workload()
+    with pytest.raises(UsageError, match="inventory"):
+        run(w, lens, derive(w, lens, NOW).targets, NOW)
