@@ -53,6 +53,7 @@ def against_lens(workload: Workload, source: Source, lens: Lens) -> list[tuple[L
                 )
             )
     problems += _probe_problems(workload, source)
+    problems += _inventory_problems(workload, source)
     tiers = [t.id for t in lens.tiers]
     for tier in workload.economics.tiers:
         if tier not in tiers:
@@ -95,6 +96,73 @@ def _probe_problems(workload: Workload, source: Source) -> list[tuple[Location, 
                 problems += source.invalid(cls.Options, unresolved, (*at, "options")).problems
         except ValueError as exc:
             problems.append((source.at((*at, "target")), str(exc)))
+    return problems
+
+
+def _inventory_problems(workload: Workload, source: Source) -> list[tuple[Location, str]]:
+    """References inside the inventory must name what exists, and dependencies must not loop:
+    the scenarios and the availability model walk the graph and would otherwise fail or hang."""
+    inv = workload.inventory
+    if inv is None:
+        return []
+    import networkx as nx
+
+    from .model.inventory import AnyOf, Kind
+    from .scenarios.topology import graph
+
+    problems: list[tuple[Location, str]] = []
+    ids = list(inv.components)
+    top = ("inventory", "components")
+
+    def unknown(cid: str, at: tuple[str | int, ...], what: str) -> None:
+        if cid not in inv.components:
+            problems.append((source.at(at), f"unknown component {cid!r} in {what}" + did_you_mean(cid, ids)))
+
+    for n, cid in enumerate(inv.entry):
+        unknown(cid, ("inventory", "entry", n), "entry")
+    datasets = [d.name for d in workload.answers.data.datasets]
+    accounts = {p.account for p in (inv.placed(c) for c in ids) if p.account}
+    for cid, c in inv.components.items():
+        for n, dep in enumerate(c.depends_on):
+            if isinstance(dep, AnyOf):
+                for m, alt in enumerate(dep.any_of):
+                    unknown(alt, (*top, cid, "depends_on", n, "any_of", m), "any_of")
+            else:
+                unknown(dep, (*top, cid, "depends_on", n), "depends_on")
+        for n, backup in enumerate(c.backups):
+            at = (*top, cid, "backups", n, "to")
+            if backup.to == cid:
+                problems.append(
+                    (source.at(at), f"component {cid!r} backs up to itself: a copy must live elsewhere")
+                )
+            elif backup.to not in inv.components:
+                unknown(backup.to, at, "backups")
+            elif (kind := inv.components[backup.to].kind) not in (Kind.BACKUP_TARGET, Kind.OBJECT_STORAGE):
+                problems.append(
+                    (
+                        source.at(at),
+                        f"{backup.to!r} is kind {kind.value}: backups go to a backup_target or object_storage",
+                    )
+                )
+        for n, name in enumerate(c.datasets):
+            if name not in datasets:
+                message = f"unknown dataset {name!r}" + did_you_mean(name, datasets)
+                problems.append(
+                    (source.at((*top, cid, "datasets", n)), f"{message}; list it in answers.data.datasets")
+                )
+        for n, account in enumerate(c.access or []):
+            if account not in accounts:
+                message = f"account {account!r} holds no component" + did_you_mean(account, sorted(accounts))
+                problems.append((source.at((*top, cid, "access", n)), message))
+    g = graph(inv)
+    for group in nx.strongly_connected_components(g):
+        first = min(group, key=lambda cid: ids.index(cid) if cid in ids else len(ids))
+        if len(group) > 1 or g.has_edge(first, first):
+            ring = [a for a, _ in nx.find_cycle(g.subgraph(group), first)]
+            start = ring.index(min(ring, key=ids.index))
+            ring = ring[start:] + ring[:start]
+            loop = " -> ".join([*ring, ring[0]])
+            problems.append((source.at((*top, ring[0], "depends_on")), f"dependency cycle {loop}"))
     return problems
 
 

@@ -186,11 +186,10 @@ class Reliability(Strict):
 
     @model_validator(mode="after")
     def _complete(self) -> Reliability:
-        missing = sorted(set(Kind) - set(self.kinds))
-        if missing:
-            raise ValueError(f"reliability.kinds lacks {', '.join(missing)}")
-        if missing := sorted({"zone", "region", "provider"} - set(self.infrastructure)):
-            raise ValueError(f"reliability.infrastructure lacks {', '.join(missing)}")
+        if kinds := sorted(set(Kind) - set(self.kinds)):
+            raise ValueError(f"reliability.kinds lacks {', '.join(kinds)}")
+        if levels := sorted({"zone", "region", "provider"} - set(self.infrastructure)):
+            raise ValueError(f"reliability.infrastructure lacks {', '.join(levels)}")
         return self
 
 
@@ -264,6 +263,8 @@ class Lens(Strict):
         _unique("tier", [t.id for t in self.tiers])
         _unique("practice", [p.id for p in self.practices])
         _unique("scenario", [s.id for s in self.scenarios])
+        if reserved := [p.id for p in self.practices if p.id.startswith("scenario.")]:
+            raise ValueError(f"practice ids scenario.* are reserved for scenarios: {', '.join(reserved)}")
         if {t.id for t in self.tenets} != set(Tenet):
             raise ValueError("the lens must define all six tenets")
         known = {p.id: p for p in self.practices}

@@ -23,9 +23,9 @@ def instances(inv: Inventory) -> Iterator[Instance]:
             yield cid, i
 
 
-def graph(inv: Inventory) -> nx.DiGraph:
+def graph(inv: Inventory) -> nx.DiGraph[str]:
     """An edge a -> b says a depends on b; an `any_of` edge carries the group it belongs to."""
-    g = nx.DiGraph()
+    g: nx.DiGraph[str] = nx.DiGraph()
     g.add_nodes_from(inv.components)
     for cid, c in inv.components.items():
         for n, dep in enumerate(c.depends_on):
