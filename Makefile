@@ -18,6 +18,8 @@ demo: $(STAMP)
 	$(BIN)/python examples/logs/generate.py
 	$(BIN)/devoops audit examples/bookmarks.yaml --probe access-log --db .devoops/devoops.db
 	$(BIN)/devoops explain availability examples/bookmarks.yaml
+	$(BIN)/devoops scenarios run examples/bookmarks.yaml
+	$(BIN)/devoops whatif examples/bookmarks.yaml backups-to-separate-account
 	$(BIN)/devoops show latest -f html -o report.html --db .devoops/devoops.db
 	@echo "Wrote report.html. Next: .venv/bin/devoops diff (what the access log proved beside the answers), .venv/bin/devoops history"
 
@@ -50,6 +52,7 @@ bench: $(STAMP) system bench-system
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/http.py
 	$(BIN)/python bench/logs.py
+	$(BIN)/python bench/montecarlo.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .devoops report.html examples/logs/*.gz

@@ -12,8 +12,11 @@ from .evaluate import assess
 from .lens import load_lens
 from .load import LoadedWorkload, load_workload
 from .model.assessment import Assessment
+from .model.common import Horizon
 from .model.evidence import ProbeResult
 from .model.lens import Lens
+from .model.resilience import Change, Resilience
+from .model.targets import Targets
 from .model.workload import ProbeConfig
 from .source import did_you_mean
 
@@ -55,3 +58,76 @@ def audit_file(
     targets = {v.horizon: v.targets for v in assess(w, lens, now, str(path)).horizons}
     results = run(w, targets, lens, now, only, started, finished, root=path.parent)
     return Result(loaded, lens, assess(w, lens, now, str(path), results))
+
+
+@dataclass(frozen=True)
+class ResilienceResult:
+    """One horizon's resilience of a workload's inventory, with what produced it."""
+
+    loaded: LoadedWorkload
+    lens: Lens
+    horizon: Horizon
+    targets: Targets
+    resilience: Resilience
+
+
+def _inventoried(
+    path: Path, lens_paths: Sequence[Path], horizon: Horizon
+) -> tuple[LoadedWorkload, Lens, Targets]:
+    """The workload, its lens and the horizon's targets; a workload without an inventory is a
+    usage error, since every scenario and the availability model read it."""
+    from .derive import derive
+
+    lens = load_lens(lens_paths)
+    loaded = load_workload(path, lens)
+    if loaded.workload.inventory is None:
+        raise UsageError(
+            f"{path} has no inventory; add an `inventory:` section (see docs/inventory.md) "
+            "or import one with `devoops inventory import terraform`"
+        )
+    return loaded, lens, derive(loaded.workload, lens, horizon).targets
+
+
+def resilience_file(
+    path: Path,
+    lens_paths: Sequence[Path] = (),
+    horizon: Horizon = Horizon.NOW,
+    years: int = 20_000,
+    seed: int = 7,
+) -> ResilienceResult:
+    """Scenarios, SPOFs, shared fate, the availability model and the improvements at `horizon`."""
+    from .scenarios.resilience import assess as resilience
+
+    loaded, lens, targets = _inventoried(path, lens_paths, horizon)
+    found = resilience(loaded.workload, lens, {horizon: targets}, years, seed)
+    return ResilienceResult(loaded, lens, horizon, targets, found[horizon])
+
+
+@dataclass(frozen=True)
+class WhatIfResult:
+    """Each asked change alone and all together, or, when none was asked, the ranked plan."""
+
+    loaded: LoadedWorkload
+    horizon: Horizon
+    currency: str
+    changes: list[Change]
+    together: Change | None
+    improvements: list[Change]
+
+
+def whatif_file(
+    path: Path, tokens: Sequence[str], lens_paths: Sequence[Path] = (), horizon: Horizon = Horizon.NOW
+) -> WhatIfResult:
+    from .scenarios import whatif
+
+    loaded, lens, targets = _inventoried(path, lens_paths, horizon)
+    w = loaded.workload
+    assert w.inventory is not None
+    steps = whatif.parse(list(tokens), w.inventory)
+    currency = targets.availability.currency
+    if not steps:
+        return WhatIfResult(
+            loaded, horizon, currency, [], None, whatif.improvements(w, lens, targets, horizon)
+        )
+    single, together = whatif.compare_each(w, lens, targets, horizon, steps)
+    return WhatIfResult(loaded, horizon, currency, single, together, [])

@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import typing
+from collections.abc import Callable
 from enum import Enum
 from html.parser import HTMLParser
 from pathlib import Path
@@ -41,6 +42,10 @@ CONSTRAINED = {
     "SloConfig.requests_metric": "must be a metric name",
     "SloConfig.latency_histogram": "must be a metric name",
     "SloConfig.error_ratio_query": "excludes good_query, which carries one",
+    "Inventory.entry": "component ids, lower-case slugs",
+    "Component.depends_on": "component ids, lower-case slugs",
+    "AnyOf.any_of": "component ids, lower-case slugs",
+    "Component.datasets": "must name a dataset of answers.data.datasets, whose names are slugs",
 }
 """Free-text fields that cannot carry markup, with why; every other str field gets a payload."""
 SHOWN = {
@@ -52,6 +57,8 @@ SHOWN = {
     "Exemption.owner",
     "Exemption.reason",
     "ProbeConfig.target",
+    "Defaults.provider",
+    "Defaults.account",
 }
 """The fields the report displays; the others (dataset descriptions, not-applicable reasons) only
 have to stay harmless."""
@@ -90,6 +97,7 @@ def hostile_document() -> dict[str, Any]:
             "answers.data.datasets": [
                 {"name": "orders", "criticality": "lifeblood", "description": p("Dataset.description")}
             ],
+            "inventory": hostile_inventory(p),
             "practices": {
                 "iam.mfa": {
                     "choice": "none",
@@ -114,6 +122,35 @@ def hostile_document() -> dict[str, Any]:
             },
         }
     )
+
+
+def hostile_inventory(p: Callable[[str], str]) -> dict[str, Any]:
+    """Names of providers, accounts, regions and zones reach the catastrophes' scopes and
+    shared-fate groups; `access` names an account, so it carries that account's text."""
+    account = p("Component.account")
+    return {
+        "defaults": {
+            "provider": p("Defaults.provider"),
+            "account": p("Defaults.account"),
+            "region": p("Defaults.region"),
+        },
+        "components": {
+            "web": {
+                "kind": "app",
+                "description": p("Component.description"),
+                "zones": [p("Component.zones")],
+                "depends_on": ["db"],
+            },
+            "db": {
+                "kind": "database",
+                "provider": p("Component.provider"),
+                "account": account,
+                "region": p("Component.region"),
+                "datasets": ["orders"],
+            },
+            "ci": {"kind": "ci_cd", "access": [account]},
+        },
+    }
 
 
 def leaf_types(annotation: Any) -> list[Any]:

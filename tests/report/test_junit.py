@@ -75,7 +75,7 @@ def test_failures_carry_the_reason_and_the_plan_steps(assessed: Assessment) -> N
         practice = case.attrib["name"].split(":")[0]
         text = failure.text or ""
         assert text.startswith(failure.attrib["message"])
-        for n, step in enumerate(steps[practice], 1):
+        for n, step in enumerate(steps.get(practice, []), 1):  # a scenario's plan is its improvements
             assert f"{n}. {step}" in text
 
 

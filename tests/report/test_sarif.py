@@ -101,7 +101,8 @@ def test_results_are_the_findings_at_or_above_the_minimum_with_their_levels() ->
 
 
 def test_one_rule_per_practice_with_tenets_as_tags_and_the_plan_steps() -> None:
-    a = assess_file(EXAMPLES[0], now=NOW).assessment
+    assessed = assess_file(EXAMPLES[0], now=NOW)
+    a = assessed.assessment
     run = json.loads(sarif.render(a))["runs"][0]
     rules = run["tool"]["driver"]["rules"]
     assert sorted(r["id"] for r in rules) == sorted({r["ruleId"] for r in run["results"]})
@@ -113,7 +114,11 @@ def test_one_rule_per_practice_with_tenets_as_tags_and_the_plan_steps() -> None:
         f = findings[rule["id"]]
         assert rule["shortDescription"]["text"] == f.title
         assert rule["properties"]["tags"] == [t.value for t in f.tenets]
-        assert all(step in rule["help"]["text"] for step in plan[rule["id"]].steps)
+        if f.source == "scenario":
+            scenario = next(s for s in assessed.lens.scenarios if f"scenario.{s.id}" == rule["id"])
+            assert all(p in rule["help"]["text"] for p in scenario.practices)
+        else:
+            assert all(step in rule["help"]["text"] for step in plan[rule["id"]].steps)
 
 
 def test_regions_point_at_the_recorded_practice_entries(workload_file: Path) -> None:
@@ -160,6 +165,9 @@ def test_with_the_lens_rules_carry_the_practice_summary(validator: Draft7Validat
     result = assess_file(EXAMPLES[0], now=NOW)
     data = json.loads(sarif.render(result.assessment, lens=result.lens))
     assert validator.is_valid(data)
-    for rule in data["runs"][0]["tool"]["driver"]["rules"]:
-        practice = result.lens.practice(rule["id"])
-        assert practice is not None and rule["fullDescription"]["text"] == practice.summary
+    scenarios = {f"scenario.{s.id}": s for s in result.lens.scenarios}
+    rules = data["runs"][0]["tool"]["driver"]["rules"]
+    assert any(rule["id"] in scenarios for rule in rules)
+    for rule in rules:
+        described = result.lens.practice(rule["id"]) or scenarios.get(rule["id"])
+        assert described is not None and rule["fullDescription"]["text"] == described.summary

@@ -18,13 +18,16 @@ from . import (
     history,
     import_,
     init,
+    inventory,
     lens,
     milestone,
     plan,
     quiz,
+    scenarios,
     schema,
     show,
     slo,
+    whatif,
 )
 
 app = typer.Typer(
@@ -35,7 +38,21 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-for module in (assess, audit, check, explain, init, quiz, schema, history, show, diff, export, import_):
+for module in (
+    assess,
+    audit,
+    check,
+    explain,
+    init,
+    quiz,
+    schema,
+    history,
+    show,
+    diff,
+    export,
+    import_,
+    whatif,
+):
     app.command(module.NAME, help=module.__doc__, epilog=module.EXAMPLE)(module.run)
 app.add_typer(lens.app, name="lens")
 app.add_typer(plan.app, name="plan")
@@ -43,6 +60,8 @@ app.add_typer(milestone.app, name="milestone")
 app.add_typer(slo.app, name="slo")
 app.add_typer(alerts.app, name="alerts")
 app.add_typer(delivery.app, name="delivery")
+app.add_typer(inventory.app, name="inventory")
+app.add_typer(scenarios.app, name="scenarios")
 
 
 def main() -> None:

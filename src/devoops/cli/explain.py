@@ -1,5 +1,5 @@
 """Explain why a target or an importance is what it is: availability, latency, data,
-capacity, delivery, tensions, a tenet (e.g. security) or a practice id."""
+capacity, delivery, tensions, a tenet (e.g. security), a practice id or scenario.<id>."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ EXAMPLE = "Example: devoops explain availability devoops.yaml"
 Topic = Annotated[
     str,
     typer.Argument(
-        help="availability, latency, data, capacity, delivery, tensions, a tenet or a practice id"
+        help="availability, latency, data, capacity, delivery, tensions, a tenet, a practice id or scenario.<id>"
     ),
 ]
 

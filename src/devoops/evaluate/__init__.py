@@ -12,6 +12,7 @@ from ..model.common import HORIZONS, Horizon
 from ..model.evidence import ProbeResult
 from ..model.lens import Lens
 from ..model.workload import Workload
+from . import catastrophes
 from .findings import findings, practice_states
 from .maturity import maturity
 from .plan import plan
@@ -24,9 +25,10 @@ def assess(
     today = now.date()
     mature = maturity(practice_states(w, lens, Horizon.NOW, evidence), lens, today)
     by_tenet = {m.tenet: m.value for m in mature}
+    derived = {horizon: derive(w, lens, horizon) for horizon in HORIZONS}
+    resilience = catastrophes.resilience(w, lens, {h: d.targets for h, d in derived.items()})
     views = []
-    for horizon in HORIZONS:
-        d = derive(w, lens, horizon)
+    for horizon, d in derived.items():
         importance = {i.tenet: i.value for i in d.importance}
         views.append(
             HorizonView(
@@ -42,7 +44,13 @@ def assess(
                 ],
                 targets=d.targets,
                 tensions=d.tensions,
-                findings=findings(w, lens, importance, horizon, today, evidence),
+                findings=catastrophes.ordered(
+                    [
+                        *findings(w, lens, importance, horizon, today, evidence),
+                        *catastrophes.findings(resilience.get(horizon), lens, importance, horizon),
+                    ]
+                ),
+                resilience=resilience.get(horizon),
             )
         )
     return Assessment(

@@ -1,5 +1,6 @@
 """The plan: each practice at risk once, at the earliest horizon it matters, ordered by the
-risk it removes per unit of effort."""
+risk it removes per unit of effort. Scenario findings are no practices: the resilience's
+improvements (inventory changes priced by what they save) are their plan."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ AT_RISK = (Risk.HIGH, Risk.MEDIUM, Risk.UNKNOWN)
 
 def plan(findings: list[Finding], lens: Lens) -> list[PlanItem]:
     first: dict[str, Finding] = {}
+    practices = [f for f in findings if f.source != "scenario"]
     for horizon in HORIZONS:
-        for f in findings:
+        for f in practices:
             if f.horizon == horizon and f.risk in AT_RISK and f.practice not in first:
                 first[f.practice] = f
     items = []

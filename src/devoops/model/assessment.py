@@ -8,6 +8,7 @@ from typing import Literal
 from .common import Horizon, Strict, Tenet
 from .evidence import ProbeResult
 from .findings import Finding, Maturity, PlanItem
+from .resilience import Resilience
 from .targets import Importance, Targets, Tension
 from .workload import App
 
@@ -27,6 +28,8 @@ class HorizonView(Strict):
     targets: Targets
     tensions: list[Tension]
     findings: list[Finding]
+    resilience: Resilience | None = None
+    """What the catastrophes and the availability model conclude; None without an inventory."""
 
 
 class Assessment(Strict):

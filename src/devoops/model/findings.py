@@ -8,7 +8,9 @@ from .common import Horizon, Risk, Strict, Tenet
 from .lens import CostBand
 from .workload import Exemption
 
-Source = Literal["answer", "implied", "evidence", "not_applicable", "not_required", "exemption", "unanswered"]
+Source = Literal[
+    "answer", "implied", "evidence", "not_applicable", "not_required", "exemption", "unanswered", "scenario"
+]
 
 
 class Finding(Strict):

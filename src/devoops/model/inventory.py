@@ -12,9 +12,11 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, GetJsonSchemaHandler, model_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
-from .common import Strict, Text, duplicates
+from .common import Strict, duplicates
 
 ComponentId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
@@ -51,6 +53,18 @@ class Failover(Strict):
     minutes: Minutes | None = Field(
         default=None, description="service stops this long per failover; default per mode"
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_mode(cls, data: Any) -> Any:
+        """`failover: automatic` is short for `failover: {mode: automatic}`."""
+        return {"mode": data} if isinstance(data, str) else data
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"anyOf": [{"enum": [m.value for m in FailoverMode]}, handler(core_schema)]}
 
 
 class Replication(StrEnum):
@@ -109,20 +123,16 @@ class Component(Strict):
         default=None, description="mean time to repair one instance"
     )
 
-    @model_validator(mode="before")
-    @classmethod
-    def _plain_failover(cls, data: Any) -> Any:
-        """`failover: automatic` is short for `failover: {mode: automatic}`."""
-        if isinstance(data, dict) and isinstance(data.get("failover"), str):
-            return {**data, "failover": {"mode": data["failover"]}}
-        return data
-
     @model_validator(mode="after")
     def _consistent(self) -> Component:
         if self.needs > self.instances:
-            raise ValueError(f"needs ({self.needs}) exceeds instances ({self.instances}): k of n needs k <= n")
+            raise ValueError(
+                f"needs ({self.needs}) exceeds instances ({self.instances}): k of n needs k <= n"
+            )
         if len(self.zones) > self.instances:
-            raise ValueError(f"{len(self.zones)} zones for {self.instances} instance(s): some zones hold none")
+            raise ValueError(
+                f"{len(self.zones)} zones for {self.instances} instance(s): some zones hold none"
+            )
         for field, values in (("zones", self.zones), ("datasets", self.datasets)):
             if repeated := duplicates(list(values)):
                 raise ValueError(f"{field} repeat: {', '.join(repeated)}")

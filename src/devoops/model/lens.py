@@ -227,7 +227,9 @@ class ScenarioDef(Strict):
         default=False, description="mutable backups in the accounts hit are destroyed too (ransomware)"
     )
     reaches_immutable: bool = Field(default=False, description="even write-once copies are lost (fire)")
-    per_year: Annotated[float, Field(ge=0, le=1000)] = Field(description="occurrences a year, per scope value")
+    per_year: Annotated[float, Field(ge=0, le=1000)] = Field(
+        description="occurrences a year, per scope value"
+    )
     in_availability_model: bool = Field(
         default=False, description="the availability model already counts it (zone, region, provider)"
     )

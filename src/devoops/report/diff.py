@@ -1,10 +1,37 @@
 """The diff between two assessments as report sections: what improved, what regressed, what
-moved. Terminal and Markdown skin it like any other report."""
+moved. Terminal and Markdown skin it like any other report. A catastrophe that came to break a
+target, or no longer does, is shown apart in the words of its verdict."""
 
 from __future__ import annotations
 
 from ..diff import Change, Diff
+from ..model.common import Risk
 from .view import Section, Table
+
+SCENARIO = "scenario."
+VERDICTS = {
+    Risk.HIGH.value: "company-ending",
+    Risk.MEDIUM.value: "damaged",
+    Risk.NOT_APPLICABLE.value: "survives (or degraded)",
+}
+"""A scenario's finding risk back as its verdict; no finding means the targets held."""
+
+
+def _scenario(c: Change) -> bool:
+    return c.kind == "finding" and c.subject.startswith(SCENARIO)
+
+
+def _verdicts(changes: list[Change]) -> Table:
+    rows = [
+        [
+            c.title,
+            f"{VERDICTS.get(c.before, c.before)} → {VERDICTS.get(c.after, c.after)}",
+            c.direction,
+            _when(c),
+        ]
+        for c in changes
+    ]
+    return Table(["scenario", "verdict", "", "horizons"], rows)
 
 
 def _when(c: Change) -> str:
@@ -17,7 +44,9 @@ def _table(changes: list[Change]) -> Table:
 
 
 def sections(d: Diff) -> list[Section]:
-    improved, regressed = d.of("improved"), d.of("regressed")
+    scenarios = [c for c in d.changes if _scenario(c)]
+    improved = [c for c in d.of("improved") if not _scenario(c)]
+    regressed = [c for c in d.of("regressed") if not _scenario(c)]
     targets = [c for c in d.of("changed") if c.kind == "target"]
     importance = [c for c in d.of("changed") if c.kind == "importance"]
     new = sum(c.note == "new finding" for c in regressed)
@@ -25,7 +54,8 @@ def sections(d: Diff) -> list[Section]:
     summary = (
         f"**{d.app}**: {d.before.label} ({d.before.generated_at}) → {d.after.label} ({d.after.generated_at}): "
         f"{len(improved)} improved, {len(regressed)} regressed (findings: {resolved} resolved, {new} new), "
-        f"{len(targets)} targets moved, {len(importance)} importance changes."
+        f"{len(targets)} targets moved, {len(importance)} importance changes"
+        + (f", {len(scenarios)} catastrophe verdicts changed." if scenarios else ".")
     )
     paragraphs = [summary]
     if d.before.lens_version != d.after.lens_version:
@@ -45,6 +75,14 @@ def sections(d: Diff) -> list[Section]:
         out.append(Section("Improved", tables=[_table(improved)]))
     if regressed:
         out.append(Section("Regressed", tables=[_table(regressed)]))
+    if scenarios:
+        out.append(
+            Section(
+                "Catastrophes",
+                paragraphs=["Scenarios whose worst occurrence now breaks a target, or no longer does."],
+                tables=[_verdicts(scenarios)],
+            )
+        )
     if targets:
         out.append(
             Section(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..errors import UsageError
-from ..fmt import minutes, number, percent
+from ..fmt import minutes, money, number, percent
 from ..model.assessment import Assessment
 from ..model.common import HORIZONS, Horizon, Tenet
 from ..model.lens import Lens
@@ -12,10 +12,16 @@ from . import view
 from .view import HORIZON_TITLES, TENET_TITLES, Section, Table
 
 TARGET_TOPICS = ("availability", "latency", "data", "capacity", "delivery", "tensions")
+SCENARIO = "scenario."
 
 
 def topics(lens: Lens) -> list[str]:
-    return [*TARGET_TOPICS, *(t.value for t in Tenet), *(p.id for p in lens.practices)]
+    return [
+        *TARGET_TOPICS,
+        *(t.value for t in Tenet),
+        *(p.id for p in lens.practices),
+        *(SCENARIO + s.id for s in lens.scenarios),
+    ]
 
 
 def tenet(a: Assessment, t: Tenet) -> list[Section]:
@@ -186,6 +192,57 @@ def practice(a: Assessment, lens: Lens, practice_id: str) -> list[Section]:
     ]
 
 
+def scenario(a: Assessment, lens: Lens, scenario_id: str) -> list[Section]:
+    """What the catastrophe is, what it hit in this inventory and why it ends as it does, per
+    horizon (targets and money move with the horizon; a horizon like the one before is left out)."""
+    s = next(s for s in lens.scenarios if s.id == scenario_id)
+    kinds = f" ({', '.join(k.value for k in s.kinds)}, one {s.per} at a time)" if s.kinds else ""
+    lasting = f" for {minutes(s.hours * 60)}" if s.hours else ""
+    defended = ", ".join(f"{pid} ({p.title})" if (p := lens.practice(pid)) else pid for pid in s.practices)
+    paragraphs = [
+        s.summary,
+        f"Hits one {s.scope.value}{kinds} at a time: {s.effect.value}{lasting}; "
+        f"{s.per_year:g} a year per {s.scope.value}."
+        + (" The availability model already counts it." if s.in_availability_model else ""),
+    ]
+    if defended:
+        paragraphs.append(f"Defended by: {defended}.")
+    tables: list[Table] = []
+    for v in a.horizons:
+        o = (
+            next((o for o in v.resilience.scenarios if o.scenario == scenario_id), None)
+            if v.resilience
+            else None
+        )
+        if o is None:
+            continue
+        cur = v.targets.availability.currency
+        rows = [
+            ["verdict", f"{o.verdict.value}: {o.reason}"],
+            ["worst occurrence", o.scope],
+            ["components lost", ", ".join(o.lost) or "none"],
+            ["application", "up" if o.app_up else f"down {minutes(o.downtime_minutes)}"],
+            ["recovery target", minutes(o.recovery_target_minutes)],
+            *(
+                [
+                    f"dataset {d.dataset}",
+                    f"lost {view.against(d.lost_minutes, d.rpo_minutes, d.rpo_met)}, "
+                    f"back in {view.against(d.recovery_minutes, d.rto_minutes, d.rto_met)}"
+                    + (f" from {d.recovered_from}" if d.recovered_from else ""),
+                ]
+                for d in o.datasets
+            ),
+            ["cost of one", money(o.cost, cur)],
+            ["expected", f"{o.per_year:.2g} a year, {money(o.cost * o.per_year, cur)} a year"],
+        ]
+        tables.append(Table(["", "outcome"], rows, title=f"Outcome {HORIZON_TITLES[v.horizon]}"))
+    if not tables:
+        paragraphs.append(
+            "Not run here: the workload has no `inventory:`, or nothing in it is in this scenario's reach."
+        )
+    return [Section(f"{s.title} ({SCENARIO}{s.id})", paragraphs=paragraphs, tables=view.changing(tables))]
+
+
 def explain(a: Assessment, lens: Lens, topic: str) -> list[Section]:
     handlers = {
         "availability": availability,
@@ -201,7 +258,9 @@ def explain(a: Assessment, lens: Lens, topic: str) -> list[Section]:
         return tenet(a, Tenet(topic))
     if lens.practice(topic) is not None:
         return practice(a, lens, topic)
+    if topic.startswith(SCENARIO) and any(SCENARIO + s.id == topic for s in lens.scenarios):
+        return scenario(a, lens, topic.removeprefix(SCENARIO))
     raise UsageError(
         f"unknown topic {topic!r}{did_you_mean(topic, topics(lens))}; "
-        f"choose one of {', '.join(TARGET_TOPICS)}, a tenet or a practice id"
+        f"choose one of {', '.join(TARGET_TOPICS)}, a tenet, a practice id or scenario.<id>"
     )

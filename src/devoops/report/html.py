@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 from ..model.assessment import Assessment
 from ..model.common import HORIZONS, Horizon, Risk
 from ..model.history import HistoryEntry
+from ..model.resilience import Verdict
 from . import charts, explain, view
 from .view import HORIZON_TITLES, Section, Table
 
@@ -109,6 +110,7 @@ def sections(a: Assessment) -> list[Section]:
         targets(a),
         *view.evidence(a),
         explain.availability(a)[0],
+        *view.catastrophes(a),
         by_risk(view.findings(a)),
         *new_risks(a),
         view.plan(a),
@@ -131,6 +133,6 @@ def render(a: Assessment, history: Sequence[HistoryEntry] = ()) -> str:
             sections=sections(a),
             trend=None if trend is None else Markup(trend),
             history=history_section(history) if trend is not None else None,
-            risks=[r.value for r in Risk],
+            risks=[r.value for r in Risk] + [v.value for v in Verdict],
         )
     )

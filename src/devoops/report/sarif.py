@@ -1,7 +1,9 @@
 """Findings as a SARIF 2.1.0 log, for code scanning (GitHub, GitLab, IDE viewers).
 
 Each result points at the practice's entry under `practices:` in the workload file, so a
-reviewer lands on the line to change; a practice nobody recorded points at line 1. The
+reviewer lands on the line to change; a practice nobody recorded points at line 1. A
+catastrophe's finding (`scenario.<id>`) points at the `inventory:` section, whose changes
+prevent it, and its rule carries the scenario's summary and the practices that defend. The
 partial fingerprint hashes app, practice and horizon only, so a finding keeps its identity
 across runs even when lines move or the reason's wording changes.
 """
@@ -19,11 +21,14 @@ from ..errors import DevoopsError
 from ..model.assessment import Assessment
 from ..model.common import Horizon, Risk
 from ..model.findings import Finding
-from ..model.lens import Lens
+from ..model.lens import Lens, ScenarioDef
 from ..source import Source, read
 from .view import TENET_TITLES, reason
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SCENARIO = "scenario."
+INVENTORY = "inventory"
+"""Where scenario findings point: the section whose changes prevent them."""
 LEVELS = {Risk.HIGH: "error", Risk.MEDIUM: "warning", Risk.UNKNOWN: "note"}
 FINGERPRINT = "devoopsFinding/v1"
 
@@ -54,7 +59,8 @@ def render(
         if f.practice not in index:
             index[f.practice] = len(rules)
             rules.append(_rule(f, steps.get(f.practice) or _lens_steps(lens, f.practice), lens))
-        line, column = (positions or {}).get(f.practice, (1, 1))
+        place = INVENTORY if f.source == "scenario" else f.practice
+        line, column = (positions or {}).get(place, (1, 1))
         results.append(
             {
                 "ruleId": f.practice,
@@ -110,36 +116,56 @@ def at_least(risk: Risk, minimum: Risk) -> bool:
     return risk in LEVELS and risk.rank >= minimum.rank
 
 
+def _scenario(lens: Lens | None, rule_id: str) -> ScenarioDef | None:
+    if lens is None or not rule_id.startswith(SCENARIO):
+        return None
+    return next((s for s in lens.scenarios if s.id == rule_id.removeprefix(SCENARIO)), None)
+
+
 def _rule(f: Finding, steps: list[str], lens: Lens | None) -> dict[str, Any]:
     practice = lens.practice(f.practice) if lens else None
+    scenario = _scenario(lens, f.practice) if f.source == "scenario" else None
     tenets = ", ".join(TENET_TITLES[t].lower() for t in f.tenets)
+    summary = practice.summary if practice else scenario.summary if scenario else None
     rule: dict[str, Any] = {
         "id": f.practice,
         "name": f.practice,
         "shortDescription": {"text": f.title},
-        "fullDescription": {"text": practice.summary if practice else f"{f.title} (serves {tenets})."},
+        "fullDescription": {"text": summary or f"{f.title} (threatens {tenets})."},
         "properties": {"tags": [t.value for t in f.tenets]},
     }
     if steps:
         numbered = [f"{n}. {s}" for n, s in enumerate(steps, 1)]
         rule["help"] = {"text": "\n".join(numbered), "markdown": "\n".join(numbered)}
+    elif f.note:  # a scenario without the lens at hand: the practices that defend against it
+        rule["help"] = {"text": f.note, "markdown": f.note}
     return rule
 
 
 def _lens_steps(lens: Lens | None, practice_id: str) -> list[str]:
+    """A practice's plan; for a scenario, the practices that defend against it."""
     practice = lens.practice(practice_id) if lens else None
-    return list(practice.plan) if practice else []
+    if practice is not None:
+        return list(practice.plan)
+    scenario = _scenario(lens, practice_id)
+    if scenario is None or lens is None:
+        return []
+    defending = [p for pid in scenario.practices if (p := lens.practice(pid)) is not None]
+    return [f"Adopt {p.id}: {p.title}." for p in defending]
 
 
 def _entries(path: Path) -> dict[str, tuple[int, int]]:
-    """Line and column of each practice recorded under `practices:`; none if the file has
-    gone or no longer parses since it was assessed (results then point at line 1)."""
+    """Line and column of each practice recorded under `practices:`, and of the `inventory:`
+    key; none if the file has gone or no longer parses since it was assessed (results then
+    point at line 1)."""
     try:
         source: Source = read(path)
-        recorded = source.data.get("practices") if isinstance(source.data, dict) else None
-        if not isinstance(recorded, dict):
-            return {}
+        data = source.data if isinstance(source.data, dict) else {}
+        recorded = data.get("practices")
+        recorded = recorded if isinstance(recorded, dict) else {}
         places = {pid: source.at(("practices", pid), key=True) for pid in recorded}
+        if INVENTORY in data:
+            places[INVENTORY] = source.at((INVENTORY,), key=True)
     except DevoopsError:
         return {}
     return {pid: (at.line or 1, at.column or 1) for pid, at in places.items()}

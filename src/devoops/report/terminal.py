@@ -12,7 +12,16 @@ from rich.table import Table as RichTable
 from ..model.assessment import Assessment
 from .view import Section, Table, report
 
-RISK_STYLE = {"HIGH": "bold red", "MEDIUM": "yellow", "NONE": "green", "UNKNOWN": "magenta"}
+RISK_STYLE = {
+    "HIGH": "bold red",
+    "MEDIUM": "yellow",
+    "NONE": "green",
+    "UNKNOWN": "magenta",
+    "company-ending": "bold red",
+    "damaged": "yellow",
+    "degraded": "magenta",
+    "survives": "green",
+}
 
 
 def _markup(text: str) -> str:

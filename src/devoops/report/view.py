@@ -12,6 +12,7 @@ from ..model.common import HORIZONS, Horizon, Risk, Tenet
 from ..model.evidence import Status
 from ..model.findings import Finding
 from ..model.lens import CostBand
+from ..model.resilience import DatasetLoss, Resilience, ScenarioOutcome, Verdict
 from ..model.targets import Importance
 
 TENET_TITLES = {
@@ -80,7 +81,20 @@ def verdict(a: Assessment) -> Section:
     tensions = len({t.id for v in a.horizons for t in v.tensions})
     if tensions:
         lines.append(f"{tensions} trade-offs to settle (see Tensions).")
+    if now.resilience is not None:
+        lines.append(survival(now.resilience))
     return Section("Verdict", paragraphs=lines)
+
+
+def survival(r: Resilience) -> str:
+    """The catastrophes in one sentence: how many end the company, how many break a target."""
+    tally = {v: sum(o.verdict == v for o in r.scenarios) for v in Verdict}
+    return (
+        f"Catastrophes now: {tally[Verdict.COMPANY_ENDING]} company-ending, {tally[Verdict.DAMAGED]} "
+        f"damaging, {tally[Verdict.DEGRADED]} survived degraded, {tally[Verdict.SURVIVES]} survived "
+        f"(see Catastrophes); availability {percent(r.availability.availability)} against "
+        f"{percent(r.availability.target)}."
+    )
 
 
 def tenets(a: Assessment) -> Section:
@@ -196,6 +210,143 @@ def availability(a: Assessment, horizons: tuple[Horizon, ...] = HORIZONS) -> Sec
         paragraphs=paragraphs,
         tables=changing([tier_comparison(a, h) for h in horizons]),
     )
+
+
+def against(value: float | None, target: float, met: bool) -> str:
+    """A recovery figure beside its target; None is data that no copy brings back."""
+    shown = "gone" if value is None else minutes(value) if value else "0"
+    return f"{shown} / {minutes(target)}" + ("" if met else " MISSED")
+
+
+def losses(datasets: list[DatasetLoss], recovery: bool) -> str:
+    return "; ".join(
+        f"{d.dataset} "
+        + (
+            against(d.recovery_minutes, d.rto_minutes, d.rto_met)
+            if recovery
+            else against(d.lost_minutes, d.rpo_minutes, d.rpo_met)
+        )
+        for d in datasets
+    )
+
+
+def scenario_row(o: ScenarioOutcome, currency: str) -> list[str]:
+    return [
+        o.title,
+        o.scope,
+        ", ".join(o.lost) or "-",
+        "yes" if o.app_up else "no",
+        minutes(o.downtime_minutes) if o.downtime_minutes else "-",
+        losses(o.datasets, recovery=False) or "-",
+        losses(o.datasets, recovery=True) or "-",
+        o.verdict.value,
+        money(o.cost, currency) if o.cost else "-",
+    ]
+
+
+def scenario_table(a: Assessment, horizon: Horizon) -> Table:
+    view = a.at(horizon)
+    assert view.resilience is not None
+    currency = view.targets.availability.currency
+    columns = ["scenario", "scope", "lost", "app up", "downtime", "data lost / RPO", "recovery / RTO"]
+    return Table(
+        [*columns, "verdict", "cost"],
+        [scenario_row(o, currency) for o in view.resilience.scenarios],
+        title=f"Scenarios {HORIZON_TITLES[horizon]} (worst occurrence of each)",
+    )
+
+
+def model_table(a: Assessment, horizon: Horizon) -> Table:
+    view = a.at(horizon)
+    assert view.resilience is not None
+    m, cur = view.resilience.availability, view.targets.availability.currency
+    mc = m.monte_carlo
+    simulated = (
+        f"{mc.downtime_hours_p50:.1f} / {mc.downtime_hours_p90:.1f} / {mc.downtime_hours_p99:.1f}"
+        if mc
+        else "-"
+    )
+    row = [
+        percent(m.availability),
+        percent(m.target),
+        "yes" if m.meets_target else "NO",
+        f"{m.downtime_hours_per_year:.1f}",
+        f"{m.incidents_per_year:.2g}",
+        money(m.cost_per_year, cur),
+        money(m.target_cost_per_year, cur),
+        simulated,
+    ]
+    columns = ["availability", "target", "meets", "down h/yr", "incidents/yr", "cost/yr", "tier priced at"]
+    return Table(
+        [*columns, "simulated down h/yr p50 / p90 / p99"],
+        [row],
+        f"Availability model {HORIZON_TITLES[horizon]}",
+    )
+
+
+def improvement_table(a: Assessment, horizon: Horizon, limit: int) -> Table:
+    view = a.at(horizon)
+    assert view.resilience is not None
+    cur = view.targets.availability.currency
+    rows = [
+        [
+            c.change,
+            c.title,
+            money(c.saved_per_year, cur),
+            money(c.cost_per_year, cur),
+            number(c.saved_per_spent),
+            ", ".join(f"{sid} {was} → {now}" for sid, (was, now) in c.verdicts.items()) or "-",
+        ]
+        for c in view.resilience.improvements[:limit]
+    ]
+    columns = ["change", "what", "saved/yr", "cost/yr", "saved per spent", "verdicts"]
+    return Table(columns, rows, f"Top improvements {HORIZON_TITLES[horizon]}")
+
+
+def catastrophes(a: Assessment, horizons: tuple[Horizon, ...] = HORIZONS, limit: int = 5) -> list[Section]:
+    """What the inventory survives, where it fails as one, what downtime a year brings and which
+    changes save the most per money spent; each table only at horizons where it changes."""
+    shown = tuple(h for h in horizons if a.at(h).resilience is not None)
+    if not shown:
+        return []
+    r = a.at(shown[0]).resilience
+    assert r is not None
+    paragraphs = [
+        "Each catastrophe of the lens is run against the inventory once per zone, region, account or "
+        "dataset it can hit; the worst occurrence is shown. A verdict is damaged when an RPO, an RTO or the "
+        "recovery target is missed, company-ending when lifeblood data is gone for good. "
+        "`devoops explain scenario.<id>` explains one; `devoops whatif` tries a change.",
+        "Single points of failure: " + (", ".join(r.spofs) if r.spofs else "none") + ".",
+    ]
+    mc = r.availability.monte_carlo
+    if mc is not None:
+        paragraphs.append(
+            f"Simulated over {mc.years:,} years (seed {mc.seed}): availability {percent(mc.availability)}, "
+            f"{mc.incidents_mean:.2g} incidents a year on average, {mc.years_without_downtime:.0%} of years "
+            "without downtime."
+        )
+    if r.availability.weakest:
+        paragraphs.append("Weakest components: " + ", ".join(r.availability.weakest) + ".")
+    shared = Table(
+        ["shared", "where", "components", "losing all takes the app down"],
+        [
+            [g.by, g.value, ", ".join(g.components), "yes" if g.takes_app_down else "no"]
+            for g in r.shared_fate
+        ],
+        "Shared fate",
+    )
+    tables = [
+        *changing([scenario_table(a, h) for h in shown]),
+        *([shared] if shared.rows else []),
+        *changing([model_table(a, h) for h in shown]),
+        *changing([t for h in shown if (t := improvement_table(a, h, limit)).rows]),
+    ]
+    bullets = [
+        f"**{o.title}** ({o.verdict.value}, {o.per_year:.2g} a year): {o.reason}"
+        for o in r.scenarios
+        if o.verdict.rank >= Verdict.DAMAGED.rank
+    ]
+    return [Section("Catastrophes", paragraphs=paragraphs, tables=tables, bullets=bullets)]
 
 
 def tensions(a: Assessment) -> Section:
@@ -338,13 +489,14 @@ def plan(a: Assessment, limit: int | None = None) -> Section:
 def report(a: Assessment, plan_limit: int | None = None) -> list[Section]:
     """`plan_limit` set means a short report (the terminal): fewer horizons, no detail tables."""
     short = plan_limit is not None
-    economics = availability(a, (Horizon.NOW,) if short else HORIZONS)
+    horizons = (Horizon.NOW,) if short else HORIZONS
     return [
         verdict(a),
         tenets(a),
         targets(a),
         *evidence(a, detail=not short),
-        economics,
+        availability(a, horizons),
+        *catastrophes(a, horizons),
         tensions(a),
         findings(a),
         plan(a, plan_limit),

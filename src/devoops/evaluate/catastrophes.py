@@ -1,0 +1,79 @@
+"""The catastrophes as findings: a scenario whose worst occurrence breaks a target or ends the
+company is a risk like an unmet practice, so it is listed, counted and gated like one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from ..model.common import Horizon, Risk, Tenet
+from ..model.findings import Finding
+from ..model.lens import Effect, Lens, ScenarioDef, Scope
+from ..model.resilience import Resilience, ScenarioOutcome, Verdict
+from ..model.targets import Targets
+from ..model.workload import Workload
+
+PREFIX = "scenario."
+"""Practice ids under this prefix are scenario findings; the lens may not use it."""
+RISKS = {Verdict.DAMAGED: Risk.MEDIUM, Verdict.COMPANY_ENDING: Risk.HIGH}
+SECURITY_SCOPES = (Scope.ACCOUNT, Scope.CREDENTIALS, Scope.PRODUCTION)
+
+
+def resilience(w: Workload, lens: Lens, targets: Mapping[Horizon, Targets]) -> dict[Horizon, Resilience]:
+    """Every horizon's resilience in one pass (the Monte Carlo runs once); none without an
+    inventory. The scenarios package loads only here, so commands that never assess stay fast."""
+    if w.inventory is None:
+        return {}
+    from ..scenarios.resilience import assess
+
+    return assess(w, lens, dict(targets))
+
+
+def tenets(outcome: ScenarioOutcome, scenario: ScenarioDef | None) -> list[Tenet]:
+    """What the catastrophe threatens: data when copies are lost, availability when the
+    application stops, security when it comes through an account or its credentials."""
+    effect = scenario.effect if scenario else None
+    lost = any(d.lost_minutes is None or d.lost_minutes > 0 for d in outcome.datasets)
+    found = set()
+    if lost or effect in (Effect.DESTROY, Effect.CORRUPT):
+        found.add(Tenet.DATA_INTEGRITY)
+    if not outcome.app_up or outcome.downtime_minutes > 0 or effect == Effect.OUTAGE:
+        found.add(Tenet.HIGH_AVAILABILITY)
+    if scenario is not None and scenario.scope in SECURITY_SCOPES:
+        found.add(Tenet.SECURITY)
+    return [t for t in Tenet if t in found] or [Tenet.HIGH_AVAILABILITY]
+
+
+def finding(
+    outcome: ScenarioOutcome, scenario: ScenarioDef | None, importance: Mapping[Tenet, int], horizon: Horizon
+) -> Finding:
+    threatened = tenets(outcome, scenario)
+    defended = outcome.practices or (scenario.practices if scenario else [])
+    return Finding(
+        practice=PREFIX + outcome.scenario,
+        title=outcome.title,
+        horizon=horizon,
+        risk=RISKS[outcome.verdict],
+        reason=f"{outcome.reason} ({outcome.scope})",
+        source="scenario",
+        tenets=threatened,
+        # weighted like a practice's finding: the most important tenet it threatens
+        weight=max(importance[t] for t in threatened) / 10,
+        note=f"defended by {', '.join(defended)}" if defended else None,
+    )
+
+
+def findings(
+    r: Resilience | None, lens: Lens, importance: Mapping[Tenet, int], horizon: Horizon
+) -> list[Finding]:
+    """One finding per scenario that leaves the application damaged or the company ended."""
+    if r is None:
+        return []
+    scenarios = {s.id: s for s in lens.scenarios}
+    return [
+        finding(o, scenarios.get(o.scenario), importance, horizon) for o in r.scenarios if o.verdict in RISKS
+    ]
+
+
+def ordered(found: Iterable[Finding]) -> list[Finding]:
+    """Worst first, then the most important, then by id: the order of the practices' findings."""
+    return sorted(found, key=lambda f: (-f.risk.rank, -f.weight, f.practice))

@@ -1,0 +1,556 @@
+"""What-if: small changes to the inventory, what each costs and what it saves.
+
+Each change is data: a name, whether it names a component, the lens practice whose monthly
+cost band (its midpoint, times twelve) is its yearly cost, where it applies, and a pure
+transform of the inventory. A change is worth making when the expected yearly cost of
+downtime and catastrophes falls by more than the change costs; the plan orders the changes
+by money saved per money spent.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..derive.economics import counted_hours_per_year
+from ..errors import UsageError
+from ..model.common import Horizon
+from ..model.inventory import AnyOf, Backup, Component, Failover, FailoverMode, Inventory, Kind
+from ..model.lens import Lens, Reliability
+from ..model.resilience import Change, ScenarioOutcome
+from ..model.targets import Targets
+from ..model.workload import Workload
+from ..source import did_you_mean
+from .availability import Analytic, analytic
+from .catastrophe import run
+
+HOURS_PER_YEAR = 8760.0
+ZONED = frozenset({Kind.APP, Kind.WORKER, Kind.DATABASE, Kind.CACHE, Kind.QUEUE, Kind.LOAD_BALANCER})
+DNS_HOSTS = ("ns1", "cloudflare", "route53", "gcp-dns", "dnsimple")
+
+
+@dataclass(frozen=True)
+class ChangeDef:
+    """One kind of change. `practice` maps a component's kind to the practice that prices it
+    (`None` key: the practice of a change that names no component)."""
+
+    name: str
+    title: str
+    takes_component: bool
+    practice: Mapping[Kind | None, str]
+    applies: Callable[[Inventory, str | None], bool]
+    transform: Callable[[Inventory, str | None], Inventory]
+
+    def practice_for(self, inv: Inventory, arg: str | None) -> str:
+        kind = inv.components[arg].kind if arg is not None else None
+        return self.practice[kind] if kind in self.practice else self.practice[None]
+
+
+def _rebuilt(inv: Inventory, components: dict[str, dict[str, Any]]) -> Inventory:
+    """A new inventory through the model's own validation, so a change cannot make it invalid."""
+    data = inv.model_dump()
+    data["components"] = components
+    return Inventory.model_validate(data)
+
+
+def _dumped(inv: Inventory) -> dict[str, dict[str, Any]]:
+    return {cid: c.model_dump() for cid, c in inv.components.items()}
+
+
+def _new_id(taken: Collection[str], base: str) -> str:
+    """A name not yet taken: `base`, else `base-2`, `base-3` ..."""
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def _component(inv: Inventory, arg: str | None) -> Component:
+    assert arg is not None
+    return inv.components[arg]
+
+
+def _with_failover(c: dict[str, Any], instances: int) -> dict[str, Any]:
+    """A database that gains a spare gains automatic failover with it: two databases without a
+    way to promote one are not a standby."""
+    updated = {**c, "instances": instances}
+    if c["kind"] == Kind.DATABASE and c.get("failover") is None:
+        updated["failover"] = {"mode": FailoverMode.AUTOMATIC}
+    return updated
+
+
+# add-replica -----------------------------------------------------------------------------
+
+REPLICA_PRACTICE: dict[Kind | None, str] = {
+    Kind.DATABASE: "db.replica",
+    Kind.APP: "redundancy.app-instances",
+    Kind.WORKER: "redundancy.app-instances",
+    Kind.LOAD_BALANCER: "redundancy.load-balancer",
+}
+
+
+def _replica_applies(inv: Inventory, arg: str | None) -> bool:
+    c = _component(inv, arg)
+    return c.kind in REPLICA_PRACTICE and c.delay_minutes == 0 and c.instances < 10_000
+
+
+def _add_replica(inv: Inventory, arg: str | None) -> Inventory:
+    assert arg is not None
+    components = _dumped(inv)
+    components[arg] = _with_failover(components[arg], inv.components[arg].instances + 1)
+    return _rebuilt(inv, components)
+
+
+# multi-zone ------------------------------------------------------------------------------
+
+
+def _multi_zone_applies(inv: Inventory, arg: str | None) -> bool:
+    c = _component(inv, arg)
+    return (
+        c.kind in ZONED
+        and len(c.zones) < 2
+        and c.delay_minutes == 0
+        and inv.placed(arg or "").region is not None
+    )
+
+
+def _zones_for(inv: Inventory, cid: str) -> list[str]:
+    """Two zones for `cid`: its own first, then zones other components use in the same region,
+    then new names in the style the region's zones already have (`eu-west-1b`), else
+    `<region>-b`."""
+    here = inv.placed(cid)
+    region = here.region or ""
+    chosen = list(inv.components[cid].zones)
+    for other, c in inv.components.items():
+        placed = inv.placed(other)
+        if (placed.provider, placed.region) == (here.provider, here.region):
+            chosen += [z for z in c.zones if z not in chosen]
+    glued = any(len(z) == len(region) + 1 and z.startswith(region) for z in chosen)
+    letters = (f"{region}{'' if glued else '-'}{letter}" for letter in string.ascii_lowercase)
+    while len(chosen) < 2:
+        chosen += [next(z for z in letters if z not in chosen)]
+    return chosen[:2]
+
+
+def _multi_zone(inv: Inventory, arg: str | None) -> Inventory:
+    assert arg is not None
+    components = _dumped(inv)
+    c = inv.components[arg]
+    zones = _zones_for(inv, arg)
+    components[arg] = {**_with_failover(components[arg], max(c.instances, 2)), "zones": zones}
+    return _rebuilt(inv, components)
+
+
+# automatic-failover ----------------------------------------------------------------------
+
+
+def _automatic_applies(inv: Inventory, arg: str | None) -> bool:
+    c = _component(inv, arg)
+    return c.failover is not None and c.failover.mode == FailoverMode.MANUAL
+
+
+def _automatic(inv: Inventory, arg: str | None) -> Inventory:
+    assert arg is not None
+    components = _dumped(inv)
+    components[arg] = {**components[arg], "failover": Failover(mode=FailoverMode.AUTOMATIC).model_dump()}
+    return _rebuilt(inv, components)
+
+
+# second-dns-provider ---------------------------------------------------------------------
+
+
+def _single_dns(inv: Inventory) -> list[str]:
+    """DNS components something depends on directly, not as one of alternatives."""
+    dns = {cid for cid, c in inv.components.items() if c.kind == Kind.DNS}
+    return [
+        cid
+        for cid in inv.components
+        if cid in dns and any(dep == cid for c in inv.components.values() for dep in c.depends_on)
+    ]
+
+
+def _second_dns_applies(inv: Inventory, arg: str | None) -> bool:
+    return bool(_single_dns(inv))
+
+
+def _second_dns(inv: Inventory, arg: str | None) -> Inventory:
+    components = _dumped(inv)
+    used = {inv.placed(cid).provider for cid in inv.components}
+    seconds: dict[str, str] = {}
+    for cid in _single_dns(inv):
+        provider = next((p for p in DNS_HOSTS if p not in used), None) or _new_id(used, "dns-host")
+        used.add(provider)
+        new = _new_id(components, f"{cid}-second")
+        original = inv.components[cid]
+        components[new] = Component(
+            kind=Kind.DNS,
+            description=f"second DNS provider beside {cid}",
+            provider=provider,
+            depends_on=original.depends_on,
+            mtbf_hours=original.mtbf_hours,
+            mttr_minutes=original.mttr_minutes,
+        ).model_dump()
+        seconds[cid] = new
+    for cid, c in inv.components.items():
+        deps: list[Any] = []
+        for dep in c.depends_on:
+            if isinstance(dep, AnyOf):
+                extra = [seconds[a] for a in dep.any_of if a in seconds and seconds[a] not in dep.any_of]
+                deps.append({"any_of": [*dep.any_of, *extra]})
+            elif dep in seconds:
+                deps.append({"any_of": [dep, seconds[dep]]})
+            else:
+                deps.append(dep)
+        components[cid]["depends_on"] = deps
+    return _rebuilt(inv, components)
+
+
+# backups-to-separate-account -------------------------------------------------------------
+
+
+def _shared_backups(inv: Inventory) -> list[tuple[str, int]]:
+    """Backups stored in the same account as the component they copy: (holder, backup index)."""
+    found = []
+    for cid, c in inv.components.items():
+        account = inv.placed(cid).account
+        for n, b in enumerate(c.backups):
+            if account is not None and inv.placed(b.to).account == account:
+                found.append((cid, n))
+    return found
+
+
+def _separate_applies(inv: Inventory, arg: str | None) -> bool:
+    return bool(_shared_backups(inv))
+
+
+def _separate(inv: Inventory, arg: str | None) -> Inventory:
+    components = _dumped(inv)
+    accounts = {p.account for p in (inv.placed(cid) for cid in inv.components) if p.account}
+    vaults: dict[str, str] = {}  # provider -> new backup target
+    for cid, n in _shared_backups(inv):
+        target = inv.placed(inv.components[cid].backups[n].to)
+        if target.provider not in vaults:
+            account = _new_id(accounts, f"{target.account}-backups")
+            accounts.add(account)
+            vault = _new_id(components, "backup-vault")
+            components[vault] = Component(
+                kind=Kind.BACKUP_TARGET,
+                description="backups kept in an account of their own",
+                provider=target.provider,
+                account=account,
+                region=target.region,
+            ).model_dump()
+            vaults[target.provider] = vault
+        backups = list(components[cid]["backups"])
+        backups[n] = {**backups[n], "to": vaults[target.provider]}
+        components[cid]["backups"] = backups
+    return _rebuilt(inv, components)
+
+
+# point-in-time-recovery ------------------------------------------------------------------
+
+
+def _pitr_applies(inv: Inventory, arg: str | None) -> bool:
+    c = _component(inv, arg)
+    return c.kind == Kind.DATABASE and any(not b.point_in_time for b in c.backups)
+
+
+def _pitr(inv: Inventory, arg: str | None) -> Inventory:
+    assert arg is not None
+    components = _dumped(inv)
+    components[arg]["backups"] = [
+        Backup.model_validate({**b.model_dump(), "point_in_time": True}).model_dump()
+        for b in inv.components[arg].backups
+    ]
+    return _rebuilt(inv, components)
+
+
+# delayed-replica -------------------------------------------------------------------------
+
+DELAY_MINUTES = 60.0
+
+
+def _delayed_applies(inv: Inventory, arg: str | None) -> bool:
+    c = _component(inv, arg)
+    covered = {
+        d for other in inv.components.values() if other.delay_minutes >= DELAY_MINUTES for d in other.datasets
+    }
+    return c.kind == Kind.DATABASE and c.delay_minutes == 0 and bool(set(c.datasets) - covered)
+
+
+def _delayed(inv: Inventory, arg: str | None) -> Inventory:
+    assert arg is not None
+    components = _dumped(inv)
+    c = inv.components[arg]
+    placed = inv.placed(arg)
+    components[_new_id(components, f"{arg}-delayed")] = Component(
+        kind=Kind.DATABASE,
+        description=f"a copy of {arg} applying changes {DELAY_MINUTES:g} minutes late",
+        provider=placed.provider,
+        account=placed.account,
+        region=placed.region,
+        zones=c.zones[-1:],
+        delay_minutes=DELAY_MINUTES,
+        datasets=c.datasets,
+        mtbf_hours=c.mtbf_hours,
+        mttr_minutes=c.mttr_minutes,
+    ).model_dump()
+    return _rebuilt(inv, components)
+
+
+CHANGES: dict[str, ChangeDef] = {
+    d.name: d
+    for d in (
+        ChangeDef(
+            "add-replica",
+            "one more instance (a database also gets automatic failover)",
+            True,
+            REPLICA_PRACTICE,
+            _replica_applies,
+            _add_replica,
+        ),
+        ChangeDef(
+            "multi-zone",
+            "spread the instances over two zones of the region",
+            True,
+            {None: "infra.multi-zone"},
+            _multi_zone_applies,
+            _multi_zone,
+        ),
+        ChangeDef(
+            "automatic-failover",
+            "promote the spare automatically instead of by hand",
+            True,
+            {None: "db.failover-automatic"},
+            _automatic_applies,
+            _automatic,
+        ),
+        ChangeDef(
+            "second-dns-provider",
+            "serve the domain from a second DNS provider too",
+            False,
+            {None: "dns.vendor-independent"},
+            _second_dns_applies,
+            _second_dns,
+        ),
+        ChangeDef(
+            "backups-to-separate-account",
+            "store backups in an account of their own",
+            False,
+            {None: "backups.vendor-independent"},
+            _separate_applies,
+            _separate,
+        ),
+        ChangeDef(
+            "point-in-time-recovery",
+            "archive the database continuously: restore to just before a mistake",
+            True,
+            {None: "db.pitr"},
+            _pitr_applies,
+            _pitr,
+        ),
+        ChangeDef(
+            "delayed-replica",
+            f"a copy of the database applying changes {DELAY_MINUTES:g} minutes late",
+            True,
+            {None: "db.delayed-replica"},
+            _delayed_applies,
+            _delayed,
+        ),
+    )
+}
+
+Step = tuple[str, str | None]
+
+
+def parse(tokens: list[str], inv: Inventory) -> list[Step]:
+    """`add-replica db second-dns-provider` -> [("add-replica", "db"), ("second-dns-provider", None)];
+    each change must exist, name an existing component when it takes one, and apply to the
+    inventory as the changes before it left it."""
+    steps: list[Step] = []
+    rest = list(tokens)
+    while rest:
+        name = rest.pop(0)
+        if name not in CHANGES:
+            raise UsageError(
+                f"unknown change {name!r}" + did_you_mean(name, CHANGES) + f"; known: {', '.join(CHANGES)}"
+            )
+        d = CHANGES[name]
+        arg: str | None = None
+        if d.takes_component:
+            if not rest:
+                raise UsageError(f"{name} needs a component, e.g. {name} {next(iter(inv.components))}")
+            arg = rest.pop(0)
+            if arg not in inv.components:
+                raise UsageError(f"{name}: unknown component {arg!r}" + did_you_mean(arg, inv.components))
+        if not d.applies(inv, arg):
+            where = f" to {arg}" if arg else ""
+            before = " after the changes before it" if steps else ""
+            raise UsageError(f"{name} does not apply{where}{before}: {_why_not(name, inv, arg)}")
+        steps.append((name, arg))
+        inv = d.transform(inv, arg)
+    return steps
+
+
+def _why_not(name: str, inv: Inventory, arg: str | None) -> str:
+    kind = inv.components[arg].kind.value if arg is not None else ""
+    return {
+        "add-replica": f"it is a {kind}; replicas are for databases, apps, workers and load balancers",
+        "multi-zone": "it needs a region, fewer than two zones, and a zoned kind (app, worker, database, cache, queue, load balancer)",
+        "automatic-failover": "it has no manual failover",
+        "second-dns-provider": "nothing depends on a single DNS component",
+        "backups-to-separate-account": "no backup is stored in the account of the component it copies",
+        "point-in-time-recovery": f"it is a {kind}, or has no backups that are not point-in-time already",
+        "delayed-replica": f"it is a {kind}, or its datasets already have a delayed copy",
+    }[name]
+
+
+def applicable(inv: Inventory) -> list[Step]:
+    """Every single change that applies to the inventory, in catalogue then component order."""
+    return [
+        (name, arg)
+        for name, d in CHANGES.items()
+        for arg in (list(inv.components) if d.takes_component else [None])
+        if d.applies(inv, arg)
+    ]
+
+
+def apply(w: Workload, name: str, arg: str | None) -> Workload:
+    assert w.inventory is not None
+    return w.model_copy(update={"inventory": CHANGES[name].transform(w.inventory, arg)})
+
+
+def cost_per_year(lens: Lens, inv: Inventory, steps: list[Step]) -> float:
+    """Midpoint of each practice's monthly cost band, times twelve (USD, compared as given)."""
+    total = 0.0
+    for name, arg in steps:
+        practice = lens.practice(CHANGES[name].practice_for(inv, arg))
+        if practice is not None:
+            total += (practice.monthly_cost.low + practice.monthly_cost.high) / 2 * 12
+    return total
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """What one inventory costs a year: its availability and scenario outcomes, priced."""
+
+    availability: float
+    expected_cost: float
+    scenarios: list[ScenarioOutcome]
+
+
+def model_cost(w: Workload, model: Analytic, horizon: Horizon) -> tuple[float, float, float]:
+    """(downtime hours, incidents, cost) a year, over the hours in which downtime costs money."""
+    counted = counted_hours_per_year(w)
+    reliability = w.answers.reliability
+    hours = (1 - model.availability) * counted
+    incidents = model.incidents_per_year * counted / HOURS_PER_YEAR
+    cost = hours * reliability.downtime_cost_per_hour.at(horizon) + incidents * reliability.incident_cost.at(
+        horizon
+    )
+    return hours, incidents, cost
+
+
+def evaluate(
+    w: Workload,
+    lens: Lens,
+    targets: Targets,
+    horizon: Horizon,
+    model: Analytic | None = None,
+) -> Evaluation:
+    """Availability-model cost plus each catastrophe the model does not count, per year x cost."""
+    assert w.inventory is not None
+    model = model or analytic(w.inventory, lens.reliability)
+    outcomes = run(w, lens, targets, horizon)
+    counted = {s.id for s in lens.scenarios if s.in_availability_model}
+    cost = model_cost(w, model, horizon)[2] + sum(
+        o.per_year * o.cost for o in outcomes if o.scenario not in counted
+    )
+    return Evaluation(model.availability, cost, outcomes)
+
+
+def expected_cost(w: Workload, lens: Lens, targets: Targets, horizon: Horizon) -> float:
+    return evaluate(w, lens, targets, horizon).expected_cost
+
+
+def compare(w: Workload, lens: Lens, targets: Targets, horizon: Horizon, changes: list[Step]) -> Change:
+    """Before and after the changes, applied in order."""
+    return _compare(w, lens, targets, horizon, changes, evaluate(w, lens, targets, horizon), analytic)
+
+
+def compare_each(
+    w: Workload, lens: Lens, targets: Targets, horizon: Horizon, changes: list[Step]
+) -> tuple[list[Change], Change | None]:
+    """Each change alone, and all of them together when there are several; `before` once."""
+    before = evaluate(w, lens, targets, horizon)
+    each = [_compare(w, lens, targets, horizon, [step], before, analytic) for step in changes]
+    together = _compare(w, lens, targets, horizon, changes, before, analytic) if len(changes) > 1 else None
+    return each, together
+
+
+def _compare(
+    w: Workload,
+    lens: Lens,
+    targets: Targets,
+    horizon: Horizon,
+    changes: list[Step],
+    before: Evaluation,
+    solve: Callable[[Inventory, Reliability], Analytic],
+) -> Change:
+    assert w.inventory is not None
+    after_w = w
+    for name, arg in changes:
+        after_w = apply(after_w, name, arg)
+    assert after_w.inventory is not None
+    after = evaluate(after_w, lens, targets, horizon, solve(after_w.inventory, lens.reliability))
+    spent = cost_per_year(lens, w.inventory, changes)
+    saved = before.expected_cost - after.expected_cost
+    practices = [CHANGES[name].practice_for(w.inventory, arg) for name, arg in changes]
+    return Change(
+        change=" + ".join(" ".join(p for p in (name, arg) if p) for name, arg in changes),
+        title="; ".join(CHANGES[name].title for name, _ in changes),
+        practice=practices[0] if len(practices) == 1 else None,
+        cost_per_year=spent,
+        availability_before=before.availability,
+        availability_after=after.availability,
+        downtime_cost_before=before.expected_cost,
+        downtime_cost_after=after.expected_cost,
+        saved_per_year=saved,
+        saved_per_spent=saved / spent if spent > 0 else saved,
+        verdicts=_moved(before.scenarios, after.scenarios),
+    )
+
+
+def _moved(before: list[ScenarioOutcome], after: list[ScenarioOutcome]) -> dict[str, tuple[str, str]]:
+    was = {o.scenario: o.verdict.value for o in before}
+    now = {o.scenario: o.verdict.value for o in after}
+    return {
+        sid: (was.get(sid, "not run"), now.get(sid, "not run"))
+        for sid in [*was, *(s for s in now if s not in was)]
+        if was.get(sid) != now.get(sid)
+    }
+
+
+def improvements(w: Workload, lens: Lens, targets: Targets, horizon: Horizon) -> list[Change]:
+    """Every applicable single change that saves money, best value first (ties by name)."""
+    return ranked(w, lens, targets, horizon, analytic)
+
+
+def ranked(
+    w: Workload,
+    lens: Lens,
+    targets: Targets,
+    horizon: Horizon,
+    solve: Callable[[Inventory, Reliability], Analytic],
+) -> list[Change]:
+    """`improvements` with the availability solver given, so callers can reuse its results
+    across horizons (availability does not depend on the horizon, its price does)."""
+    assert w.inventory is not None
+    before = evaluate(w, lens, targets, horizon, solve(w.inventory, lens.reliability))
+    changes = [_compare(w, lens, targets, horizon, [step], before, solve) for step in applicable(w.inventory)]
+    saving = [c for c in changes if c.saved_per_year > 0]
+    return sorted(saving, key=lambda c: (-round(c.saved_per_spent, 6), c.change))

@@ -1,0 +1,250 @@
+"""The analytic availability model: textbook formulas by hand, and every unit state by brute force."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from devoops.errors import UsageError
+from devoops.lens import load_lens
+from devoops.model.inventory import Inventory
+from devoops.model.lens import Lens, Rates, Reliability
+from devoops.scenarios.availability import analytic, at_least
+from devoops.scenarios.topology import app_up
+from devoops.scenarios.units import units
+
+Y = 8760.0
+
+
+def inv(components: dict[str, Any], **extra: Any) -> Inventory:
+    return Inventory.model_validate({"components": components, **extra})
+
+
+def avail(mtbf: float, mttr_minutes: float) -> float:
+    return mtbf / (mtbf + mttr_minutes / 60)
+
+
+def app(**fields: Any) -> dict[str, Any]:
+    return {"kind": "app", "mtbf_hours": 100, "mttr_minutes": 600, **fields}
+
+
+def test_series_multiplies(lens: Lens) -> None:
+    result = analytic(
+        inv(
+            {"web": app(depends_on=["db"]), "db": {"kind": "database", "mtbf_hours": 50, "mttr_minutes": 300}}
+        ),
+        lens.reliability,
+    )
+    a1, a2 = avail(100, 600), avail(50, 300)
+    assert result.availability == pytest.approx(a1 * a2, rel=1e-12)
+    assert result.incidents_per_year == pytest.approx(a1 * a2 * (1 / 100 + 1 / 50) * Y, rel=1e-12)
+    assert result.weakest == ["db", "web"]
+
+
+def test_any_of_is_parallel(lens: Lens) -> None:
+    model = inv(
+        {
+            "web": app(depends_on=[{"any_of": ["dns1", "dns2"]}]),
+            "dns1": {"kind": "dns", "mtbf_hours": 20, "mttr_minutes": 120},
+            "dns2": {"kind": "dns", "mtbf_hours": 40, "mttr_minutes": 600},
+        }
+    )
+    d1, d2 = avail(20, 120), avail(40, 600)
+    assert analytic(model, lens.reliability).availability == pytest.approx(
+        avail(100, 600) * (1 - (1 - d1) * (1 - d2)), rel=1e-12
+    )
+
+
+def test_shared_under_alternatives_is_conditioned(lens: Lens) -> None:
+    """Both alternatives need the same database: it counts once, not once per alternative."""
+    model = inv(
+        {
+            "web": app(depends_on=[{"any_of": ["a", "b"]}]),
+            "a": {"kind": "app", "mtbf_hours": 20, "mttr_minutes": 300, "depends_on": ["db"]},
+            "b": {"kind": "app", "mtbf_hours": 30, "mttr_minutes": 300, "depends_on": ["db"]},
+            "db": {"kind": "database", "mtbf_hours": 10, "mttr_minutes": 300},
+        },
+        entry=["web"],
+    )
+    a, b, db = avail(20, 300), avail(30, 300), avail(10, 300)
+    assert analytic(model, lens.reliability).availability == pytest.approx(
+        avail(100, 600) * db * (1 - (1 - a) * (1 - b)), rel=1e-12
+    )
+
+
+def test_two_of_three(lens: Lens) -> None:
+    a = avail(100, 600)
+    result = analytic(inv({"web": app(instances=3, needs=2)}), lens.reliability)
+    assert result.availability == pytest.approx(3 * a**2 - 2 * a**3, rel=1e-12)
+    # Fails when one of the two others is down at the moment one of three fails: 3 x 2 x a(1-a) x a x lambda.
+    assert result.incidents_per_year == pytest.approx(3 * 2 * a * (1 - a) * a * (1 / 100) * Y, rel=1e-9)
+
+
+def test_failover_unit_in_series(lens: Lens) -> None:
+    a = avail(100, 600)
+    db = {"kind": "database", "instances": 2, "mtbf_hours": 100, "mttr_minutes": 600, "failover": "manual"}
+    result = analytic(
+        inv({"web": {**app(), "mtbf_hours": 1e8, "depends_on": ["db"]}, "db": db}), lens.reliability
+    )
+    fo = avail(100 / 1, lens.reliability.failover_minutes["manual"])
+    assert result.availability == pytest.approx(avail(1e8, 600) * (1 - (1 - a) ** 2) * fo, rel=1e-12)
+    assert result.weakest[0] == "db"
+    no_failover = analytic(inv({"web": app(instances=2)}), lens.reliability)
+    assert no_failover.availability == pytest.approx(1 - (1 - a) ** 2, rel=1e-12)
+
+
+def test_one_zone_versus_two(lens: Lens) -> None:
+    r = lens.reliability
+    z, reg, p = (
+        avail(r.infrastructure[k].mtbf_hours, r.infrastructure[k].mttr_minutes)
+        for k in ("zone", "region", "provider")
+    )
+    a = avail(100, 600)
+    placed = {"provider": "aws", "region": "eu-west-1", "instances": 2}
+    one = analytic(inv({"web": app(**placed, zones=["a"])}), r).availability
+    two = analytic(inv({"web": app(**placed, zones=["a", "b"])}), r).availability
+    assert one == pytest.approx(p * reg * z * (1 - (1 - a) ** 2), rel=1e-12)
+    assert two == pytest.approx(p * reg * (1 - (1 - a * z) ** 2), rel=1e-12)
+    assert two > one
+
+
+def test_nothing_needed_never_fails(lens: Lens) -> None:
+    result = analytic(inv({"db": {"kind": "database"}}), lens.reliability)
+    assert (result.availability, result.incidents_per_year, result.weakest) == (1.0, 0.0, [])
+
+
+def test_unneeded_components_cost_nothing(lens: Lens) -> None:
+    result = analytic(
+        inv({"web": app(), "ci": {"kind": "ci_cd", "mtbf_hours": 1, "mttr_minutes": 600}}), lens.reliability
+    )
+    assert result.availability == pytest.approx(avail(100, 600), rel=1e-12)
+    assert result.weakest == ["web"]
+
+
+def test_too_many_states_refused(lens: Lens) -> None:
+    zones = [f"z{n}" for n in range(21)]
+    with pytest.raises(UsageError, match="2\\^23"):
+        analytic(inv({"web": app(provider="aws", region="r", zones=zones, instances=21)}), lens.reliability)
+
+
+def test_cycle_refused(lens: Lens) -> None:
+    with pytest.raises(UsageError, match="cycle"):
+        analytic(
+            inv({"web": app(depends_on=["db"]), "db": {"kind": "database", "depends_on": ["web"]}}),
+            lens.reliability,
+        )
+
+
+def test_at_least_matches_enumeration() -> None:
+    import numpy as np
+
+    ps = [0.9, 0.5, 0.7, 0.2]
+    for k in range(1, 5):
+        expected = sum(
+            np.prod([p if up else 1 - p for p, up in zip(ps, bits, strict=True)])
+            for bits in itertools.product([0, 1], repeat=4)
+            if sum(bits) >= k
+        )
+        assert float(at_least(k, [np.array(p) for p in ps])) == pytest.approx(expected, rel=1e-12)
+
+
+# Brute force: every state of every unit, the one rule (topology.app_up), probabilities multiplied.
+
+
+def harsh() -> Reliability:
+    """Infrastructure that fails often enough for its share to show in the comparison."""
+    rates = {"zone": Rates(mtbf_hours=30, mttr_minutes=300), "region": Rates(mtbf_hours=60, mttr_minutes=400)}
+    rates["provider"] = Rates(mtbf_hours=90, mttr_minutes=500)
+    return load_lens().reliability.model_copy(update={"infrastructure": rates})
+
+
+HARSH = harsh()
+
+
+@st.composite
+def inventories(draw: st.DrawFn) -> Inventory:
+    n = draw(st.sampled_from([1, 3, 4, 5, 5]))
+    components: dict[str, Any] = {}
+    for i in range(n):
+        instances = draw(st.sampled_from([1, 1, 2, 3]))
+        c: dict[str, Any] = {
+            "kind": draw(st.sampled_from(["app", "database", "dns"])),
+            "instances": instances,
+            "needs": draw(st.integers(1, instances)),
+            "mtbf_hours": draw(st.sampled_from([10, 25, 60])),
+            "mttr_minutes": draw(st.sampled_from([120, 600, 900])),
+            "provider": draw(st.sampled_from([None, "p1", "p2"])),
+        }
+        if draw(st.integers(0, 2)) == 0:
+            c["region"] = draw(st.sampled_from(["r1", "r2"]))
+            c["zones"] = draw(st.sampled_from([[], ["a"], ["a", "b"]]))[:instances]
+        if instances > c["needs"] and draw(st.booleans()):
+            c["failover"] = {"mode": "manual", "minutes": draw(st.sampled_from([30, 240]))}
+        later = [f"c{j}" for j in range(i + 1, n)]
+        deps: list[Any] = []
+        for target in later:
+            if draw(st.integers(0, 2)) == 0:
+                deps.append(target)
+        if len(later) >= 2 and draw(st.integers(0, 2)) > 0:
+            alternatives = draw(st.lists(st.sampled_from(later), min_size=2, max_size=3, unique=True))
+            deps.append({"any_of": alternatives})
+        c["depends_on"] = deps
+        components[f"c{i}"] = c
+    others = list(components)[1:]
+    entries = ["c0", *(draw(st.lists(st.sampled_from(others), max_size=1)) if others else [])]
+    return inv(components, entry=entries)
+
+
+def brute_force(model: Inventory, reliability: Reliability) -> tuple[float, float]:
+    table = units(model, reliability)
+    a = [u.availability for u in table.units]
+
+    def up(state: tuple[bool, ...]) -> bool:
+        return app_up(model, lambda cid, i: not all(state[u] for u in table.depends[(cid, i)]))
+
+    states = list(itertools.product([True, False], repeat=len(a)))
+    total = 0.0
+    given_up = [0.0] * len(a)
+    given_down = [0.0] * len(a)
+    for state in states:
+        weight = 1.0
+        for u, on in enumerate(state):
+            weight *= a[u] if on else 1 - a[u]
+        if up(state):
+            total += weight
+            for u, on in enumerate(state):
+                rest = weight / (a[u] if on else 1 - a[u])
+                if on:
+                    given_up[u] += rest
+                else:
+                    given_down[u] += rest
+    frequency = sum(
+        (given_up[u] - given_down[u]) * unit.availability * unit.rate * Y
+        for u, unit in enumerate(table.units)
+    )
+    return total, frequency
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
+)
+@given(model=inventories())
+def test_matches_the_one_rule_in_every_state(model: Inventory) -> None:
+    reliability = HARSH
+    assume(len(units(model, reliability).units) <= 10)
+    expected, frequency = brute_force(model, reliability)
+    result = analytic(model, reliability)
+    assert result.availability == pytest.approx(expected, rel=1e-10, abs=1e-12)
+    assert result.incidents_per_year == pytest.approx(frequency, rel=1e-9, abs=1e-9)
+
+
+def test_weakest_ties_break_by_id(lens: Lens) -> None:
+    queue = {"kind": "queue", "mtbf_hours": 50, "mttr_minutes": 300}
+    model = inv(
+        {"web": app(mtbf_hours=1e6, depends_on=["q2", "q1", "q3"]), "q2": queue, "q1": queue, "q3": queue}
+    )
+    assert analytic(model, lens.reliability).weakest == ["q1", "q2", "q3", "web"]
