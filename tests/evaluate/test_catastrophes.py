@@ -44,6 +44,7 @@ def outcome(scenario: str, verdict: Verdict, **changes: Any) -> ScenarioOutcome:
         "reason": f"why {scenario}",
         "cost": 0.0,
         "per_year": 0.1,
+        "cost_per_year": 0.0,
         "practices": ["backups.offsite"],
     }
     return ScenarioOutcome.model_validate(fields | changes)

@@ -68,6 +68,7 @@ def takeover(cost: float) -> ScenarioOutcome:
         reason="no copy of orders survives the loss of account aws/123456789012",
         cost=cost,
         per_year=0.02,
+        cost_per_year=0.02 * cost,
         practices=["backups.vendor-independent", "iam.mfa"],
     )
 
@@ -97,6 +98,7 @@ def zone() -> ScenarioOutcome:
         reason="orders is back in 90 min, after its 60 min RTO",
         cost=0,
         per_year=0.5,
+        cost_per_year=0,
         practices=["infra.multi-zone"],
     )
 
@@ -183,7 +185,10 @@ def test_markdown_shows_the_section_between_economics_and_findings(hit: Assessme
     assert (
         "| Cloud account takeover with ransom | account aws/123456789012 | db, web | no | 30 d |" in section
     )
-    assert "orders gone / 5 min MISSED | orders gone / 60 min MISSED | company-ending | 6.0M USD |" in section
+    assert (
+        "orders gone / 5 min MISSED | orders gone / 60 min MISSED | company-ending | 6.0M USD | 120k USD |"
+        in section
+    )
     assert (
         "| Zone outage | zone aws/eu-west-1/eu-west-1a | web | yes | - | orders 0 / 5 min | orders 90 min / 60 min MISSED | damaged | - |"
         in section
@@ -191,13 +196,24 @@ def test_markdown_shows_the_section_between_economics_and_findings(hit: Assessme
     assert "Single points of failure: db." in section
     assert "| account | aws/123456789012 | db, web | yes |" in section
     # availability model: analytic, target, verdict, hours, incidents, money, simulated percentiles
-    assert "| 99.85 % | 99.9 % | NO | 13.1 | 3.5 | 13k USD | 8,760 USD | 12.5 / 25.2 / 41.8 |" in section
+    for row in (
+        "| availability | 99.85 % |",
+        "| target | 99.9 % (MISSED) |",
+        "| downtime a year | 13.14 h |",
+        "| incidents a year | 3.50 |",
+        "| expected downtime cost a year | 13k USD |",
+        "| the chosen tier was priced at | 8,760 USD |",
+        "| weakest components | db, web |",
+        "| simulated availability (2,000 years, seed 7) | 99.84 % |",
+        "| simulated downtime h/yr mean / p50 / p90 / p99 | 14.00 / 12.50 / 25.25 / 41.75 |",
+        "| years without downtime | 3.0% |",
+    ):
+        assert row in section
     assert (
-        "| backups-to-separate-account db | Back up db into a separate account | 120k USD | 600 USD | 200 |"
+        "| backups-to-separate-account db | 99.85 % → 99.85 % | 140k USD → 20k USD | 120k USD | 600 USD | 200 |"
         in section
     )
     assert "account-takeover company-ending → damaged" in section
-    assert "Simulated over 2,000 years (seed 7)" in section and "3% of years without downtime" in section
     # the scenarios change only at 12 months (the cost); the model and improvements never do
     assert "**Scenarios now" in section and "**Scenarios in 12 months" in section
     assert "Scenarios in 6 months" not in section and "7.0M USD" in section

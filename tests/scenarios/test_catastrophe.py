@@ -546,6 +546,19 @@ def test_per_year_scales_with_scope_values(lens: Lens) -> None:
     assert two["ransomware-db-host"].per_year == pytest.approx(per["ransomware-db-host"])
 
 
+def test_yearly_cost_prices_each_occurrence_at_its_own_cost(lens: Lens) -> None:
+    """Three zones, only zone a holds the database: the zone outage costs something in one zone of three."""
+    components = {
+        "app": {"kind": "app", "instances": 3, "zones": ["a", "b", "c"], "depends_on": ["db"]},
+        "db": {"kind": "database", "zones": ["a"]},
+    }
+    zone = outcomes(build(components, []), lens)["zone-outage"]
+    rate = next(s.per_year for s in lens.scenarios if s.id == "zone-outage")
+    assert zone.cost == pytest.approx(4 * 100)  # the zone a outage: 4 h at 100 an hour
+    assert zone.per_year == pytest.approx(3 * rate)
+    assert zone.cost_per_year == pytest.approx(rate * zone.cost)
+
+
 def test_worst_occurrence_is_reported(lens: Lens) -> None:
     """Zone b holds only one of two app instances; zone a holds the only database."""
     w = build(

@@ -318,7 +318,7 @@ def test_expected_cost_is_the_model_plus_the_uncounted_scenarios(lens: Lens) -> 
     m = analytic(w.inventory, lens.reliability)
     counted = {s.id for s in lens.scenarios if s.in_availability_model}
     hand = (1 - m.availability) * 8760 * 100 + m.incidents_per_year * 50
-    hand += sum(o.per_year * o.cost for o in run(w, lens, t, NOW) if o.scenario not in counted)
+    hand += sum(o.cost_per_year for o in run(w, lens, t, NOW) if o.scenario not in counted)
     assert whatif.expected_cost(w, lens, t, NOW) == pytest.approx(hand, rel=1e-9)
 
 

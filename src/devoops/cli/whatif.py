@@ -38,8 +38,7 @@ def run(
 
     from ..api import whatif_file
     from ..model.common import Horizon
-    from ..report.view import Section
-    from .scenarios import changes_table
+    from ..report.view import COSTS, Section, changes_table
 
     result = whatif_file(workload, changes or (), lens or (), Horizon(horizon.value))
     if format == ReportFormat.JSON:
@@ -52,21 +51,16 @@ def run(
         }
         emit(json.dumps(data, indent=2) + "\n", output)
         return
-    costs = (
-        "Expected cost a year: the availability model's downtime and incidents plus each catastrophe it "
-        "does not count, times how often it happens. A change's cost is its lens practice's monthly cost band "
-        "(midpoint, USD) times twelve, compared as given."
-    )
     if result.changes:
         shown = [*result.changes, *([result.together] if result.together else [])]
-        section = Section("Changes", paragraphs=[costs], tables=[changes_table(shown, result.currency)])
+        section = Section("Changes", paragraphs=[COSTS], tables=[changes_table(shown, result.currency)])
     elif result.improvements:
         section = Section(
             "Plan: changes by money saved per money spent",
-            paragraphs=[costs],
+            paragraphs=[COSTS],
             tables=[changes_table(result.improvements, result.currency)],
         )
     else:
-        section = Section("Plan", paragraphs=["No single change of the catalogue saves money here.", costs])
+        section = Section("Plan", paragraphs=["No single change of the catalogue saves money here.", COSTS])
     title = f"devoops whatif · {result.loaded.workload.app.name} · {result.horizon.value}"
     emit_sections(title, [section], format == ReportFormat.MD, output)

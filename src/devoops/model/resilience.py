@@ -47,8 +47,9 @@ class ScenarioOutcome(Strict):
     datasets: list[DatasetLoss]
     verdict: Verdict
     reason: str
-    cost: float  # downtime cost of one occurrence, app currency
-    per_year: float  # how often it is expected to happen
+    cost: float  # downtime cost of the occurrence shown, app currency
+    per_year: float  # how often one of its occurrences is expected to happen
+    cost_per_year: float  # expected yearly cost: each occurrence's rate times its own cost
     practices: list[str]  # lens practices that defend against it
 
 

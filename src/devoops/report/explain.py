@@ -233,7 +233,7 @@ def scenario(a: Assessment, lens: Lens, scenario_id: str) -> list[Section]:
                 for d in o.datasets
             ),
             ["cost of one", money(o.cost, cur)],
-            ["expected", f"{o.per_year:.2g} a year, {money(o.cost * o.per_year, cur)} a year"],
+            ["expected", f"{o.per_year:.2g} a year, {money(o.cost_per_year, cur)} a year"],
         ]
         tables.append(Table(["", "outcome"], rows, title=f"Outcome {HORIZON_TITLES[v.horizon]}"))
     if not tables:

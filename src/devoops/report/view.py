@@ -12,7 +12,7 @@ from ..model.common import HORIZONS, Horizon, Risk, Tenet
 from ..model.evidence import Status
 from ..model.findings import Finding
 from ..model.lens import CostBand
-from ..model.resilience import DatasetLoss, Resilience, ScenarioOutcome, Verdict
+from ..model.resilience import AvailabilityModel, Change, DatasetLoss, Resilience, Verdict
 from ..model.targets import Importance
 
 TENET_TITLES = {
@@ -230,120 +230,156 @@ def losses(datasets: list[DatasetLoss], recovery: bool) -> str:
     )
 
 
-def scenario_row(o: ScenarioOutcome, currency: str) -> list[str]:
-    return [
-        o.title,
-        o.scope,
-        ", ".join(o.lost) or "-",
-        "yes" if o.app_up else "no",
-        minutes(o.downtime_minutes) if o.downtime_minutes else "-",
-        losses(o.datasets, recovery=False) or "-",
-        losses(o.datasets, recovery=True) or "-",
-        o.verdict.value,
-        money(o.cost, currency) if o.cost else "-",
+def scenario_table(r: Resilience, currency: str, title: str = "") -> Table:
+    rows = [
+        [
+            o.title,
+            o.scope,
+            ", ".join(o.lost) or "-",
+            "yes" if o.app_up else "no",
+            minutes(o.downtime_minutes) if o.downtime_minutes else "-",
+            losses(o.datasets, recovery=False) or "-",
+            losses(o.datasets, recovery=True) or "-",
+            o.verdict.value,
+            money(o.cost, currency) if o.cost else "-",
+            money(o.cost_per_year, currency) if o.cost_per_year else "-",
+        ]
+        for o in r.scenarios
     ]
-
-
-def scenario_table(a: Assessment, horizon: Horizon) -> Table:
-    view = a.at(horizon)
-    assert view.resilience is not None
-    currency = view.targets.availability.currency
     columns = ["scenario", "scope", "lost", "app up", "downtime", "data lost / RPO", "recovery / RTO"]
-    return Table(
-        [*columns, "verdict", "cost"],
-        [scenario_row(o, currency) for o in view.resilience.scenarios],
-        title=f"Scenarios {HORIZON_TITLES[horizon]} (worst occurrence of each)",
-    )
+    return Table([*columns, "verdict", "cost", "expected/yr"], rows, title)
 
 
-def model_table(a: Assessment, horizon: Horizon) -> Table:
-    view = a.at(horizon)
-    assert view.resilience is not None
-    m, cur = view.resilience.availability, view.targets.availability.currency
-    mc = m.monte_carlo
-    simulated = (
-        f"{mc.downtime_hours_p50:.1f} / {mc.downtime_hours_p90:.1f} / {mc.downtime_hours_p99:.1f}"
-        if mc
-        else "-"
-    )
-    row = [
-        percent(m.availability),
-        percent(m.target),
-        "yes" if m.meets_target else "NO",
-        f"{m.downtime_hours_per_year:.1f}",
-        f"{m.incidents_per_year:.2g}",
-        money(m.cost_per_year, cur),
-        money(m.target_cost_per_year, cur),
-        simulated,
+def shared_fate_table(r: Resilience) -> Table:
+    rows = [
+        [g.by, g.value, ", ".join(g.components), "yes" if g.takes_app_down else "no"] for g in r.shared_fate
     ]
-    columns = ["availability", "target", "meets", "down h/yr", "incidents/yr", "cost/yr", "tier priced at"]
-    return Table(
-        [*columns, "simulated down h/yr p50 / p90 / p99"],
-        [row],
-        f"Availability model {HORIZON_TITLES[horizon]}",
-    )
+    return Table(["shared", "where", "components", "losing all takes the app down"], rows, "Shared fate")
 
 
-def improvement_table(a: Assessment, horizon: Horizon, limit: int) -> Table:
-    view = a.at(horizon)
-    assert view.resilience is not None
-    cur = view.targets.availability.currency
+def model_table(m: AvailabilityModel, currency: str, title: str = "") -> Table:
+    """The analytic figures beside the target and the tier's priced downtime, then the simulated years."""
+    rows = [
+        ["availability", percent(m.availability)],
+        ["target", percent(m.target) + (" (met)" if m.meets_target else " (MISSED)")],
+        ["downtime a year", f"{m.downtime_hours_per_year:.2f} h"],
+        ["incidents a year", f"{m.incidents_per_year:.2f}"],
+        ["expected downtime cost a year", money(m.cost_per_year, currency)],
+        ["the chosen tier was priced at", money(m.target_cost_per_year, currency)],
+        ["weakest components", ", ".join(m.weakest) or "-"],
+    ]
+    if (mc := m.monte_carlo) is not None:
+        rows += [
+            [f"simulated availability ({mc.years:,} years, seed {mc.seed})", percent(mc.availability)],
+            [
+                "simulated downtime h/yr mean / p50 / p90 / p99",
+                f"{mc.downtime_hours_mean:.2f} / {mc.downtime_hours_p50:.2f} / "
+                f"{mc.downtime_hours_p90:.2f} / {mc.downtime_hours_p99:.2f}",
+            ],
+            ["simulated incidents a year mean / p99", f"{mc.incidents_mean:.2f} / {mc.incidents_p99:.2f}"],
+            ["years without downtime", f"{mc.years_without_downtime:.1%}"],
+            [
+                "simulated cost a year mean / p90 / p99",
+                f"{money(mc.cost_mean, currency)} / {money(mc.cost_p90, currency)} / {money(mc.cost_p99, currency)}",
+            ],
+        ]
+    return Table(["figure", "value"], rows, title)
+
+
+def changes_table(changes: list[Change], currency: str, title: str = "") -> Table:
+    """What-if changes with their before and after; the plan of `devoops whatif` and the report."""
     rows = [
         [
             c.change,
-            c.title,
-            money(c.saved_per_year, cur),
-            money(c.cost_per_year, cur),
+            f"{percent(c.availability_before)} → {percent(c.availability_after)}",
+            f"{money(c.downtime_cost_before, currency)} → {money(c.downtime_cost_after, currency)}",
+            money(c.saved_per_year, currency),
+            money(c.cost_per_year, currency),
             number(c.saved_per_spent),
-            ", ".join(f"{sid} {was} → {now}" for sid, (was, now) in c.verdicts.items()) or "-",
+            "; ".join(f"{sid} {was} → {now}" for sid, (was, now) in c.verdicts.items()) or "-",
         ]
-        for c in view.resilience.improvements[:limit]
+        for c in changes
     ]
-    columns = ["change", "what", "saved/yr", "cost/yr", "saved per spent", "verdicts"]
-    return Table(columns, rows, f"Top improvements {HORIZON_TITLES[horizon]}")
+    columns = ["change", "availability", "expected cost/yr", "saved/yr", "cost/yr", "saved per spent"]
+    return Table([*columns, "verdicts that move"], rows, title)
+
+
+COSTS = (
+    "Expected cost a year: the availability model's downtime and incidents plus each catastrophe it does "
+    "not count, each occurrence's cost times how often it happens. A change's cost is its lens practice's "
+    "monthly cost band (midpoint, USD) times twelve, compared as given."
+)
+
+
+def resilience(r: Resilience, currency: str, limit: int | None = None) -> list[Section]:
+    """One horizon's catastrophes, as `devoops scenarios run` prints them."""
+    at_risk = [o for o in r.scenarios if o.verdict.rank >= Verdict.DAMAGED.rank]
+    return [
+        Section(
+            "Scenarios",
+            paragraphs=[
+                "The worst occurrence of each catastrophe: its cost is that occurrence's downtime; the "
+                "expected cost a year prices every occurrence at its own rate."
+            ],
+            tables=[scenario_table(r, currency)],
+            bullets=[f"{o.title}: {o.reason}" for o in at_risk],
+        ),
+        Section(
+            "Single points of failure and shared fate",
+            paragraphs=["Single points of failure: " + (", ".join(r.spofs) if r.spofs else "none") + "."],
+            tables=[shared_fate_table(r)] if r.shared_fate else [],
+        ),
+        Section(
+            "Availability model",
+            paragraphs=["Downtime and incidents count only the hours in which downtime costs money."],
+            tables=[model_table(r.availability, currency)],
+        ),
+        Section(
+            "Improvements",
+            paragraphs=[
+                COSTS if r.improvements else "No single change of the what-if catalogue saves money here."
+            ],
+            tables=[changes_table(r.improvements[:limit], currency)] if r.improvements else [],
+        ),
+    ]
 
 
 def catastrophes(a: Assessment, horizons: tuple[Horizon, ...] = HORIZONS, limit: int = 5) -> list[Section]:
     """What the inventory survives, where it fails as one, what downtime a year brings and which
     changes save the most per money spent; each table only at horizons where it changes."""
-    shown = tuple(h for h in horizons if a.at(h).resilience is not None)
+    shown = [(h, r) for h in horizons if (r := a.at(h).resilience) is not None]
     if not shown:
         return []
-    r = a.at(shown[0]).resilience
-    assert r is not None
+    first = shown[0][1]
+    currency = a.at(shown[0][0]).targets.availability.currency
     paragraphs = [
         "Each catastrophe of the lens is run against the inventory once per zone, region, account or "
         "dataset it can hit; the worst occurrence is shown. A verdict is damaged when an RPO, an RTO or the "
         "recovery target is missed, company-ending when lifeblood data is gone for good. "
         "`devoops explain scenario.<id>` explains one; `devoops whatif` tries a change.",
-        "Single points of failure: " + (", ".join(r.spofs) if r.spofs else "none") + ".",
+        "Single points of failure: " + (", ".join(first.spofs) if first.spofs else "none") + ".",
     ]
-    mc = r.availability.monte_carlo
-    if mc is not None:
-        paragraphs.append(
-            f"Simulated over {mc.years:,} years (seed {mc.seed}): availability {percent(mc.availability)}, "
-            f"{mc.incidents_mean:.2g} incidents a year on average, {mc.years_without_downtime:.0%} of years "
-            "without downtime."
-        )
-    if r.availability.weakest:
-        paragraphs.append("Weakest components: " + ", ".join(r.availability.weakest) + ".")
-    shared = Table(
-        ["shared", "where", "components", "losing all takes the app down"],
-        [
-            [g.by, g.value, ", ".join(g.components), "yes" if g.takes_app_down else "no"]
-            for g in r.shared_fate
-        ],
-        "Shared fate",
-    )
+    shared = shared_fate_table(first)
     tables = [
-        *changing([scenario_table(a, h) for h in shown]),
+        *changing([scenario_table(r, currency, f"Scenarios {HORIZON_TITLES[h]}") for h, r in shown]),
         *([shared] if shared.rows else []),
-        *changing([model_table(a, h) for h in shown]),
-        *changing([t for h in shown if (t := improvement_table(a, h, limit)).rows]),
+        *changing(
+            [
+                model_table(r.availability, currency, f"Availability model {HORIZON_TITLES[h]}")
+                for h, r in shown
+            ]
+        ),
+        *changing(
+            [
+                changes_table(r.improvements[:limit], currency, f"Top improvements {HORIZON_TITLES[h]}")
+                for h, r in shown
+                if r.improvements
+            ]
+        ),
     ]
     bullets = [
         f"**{o.title}** ({o.verdict.value}, {o.per_year:.2g} a year): {o.reason}"
-        for o in r.scenarios
+        for o in first.scenarios
         if o.verdict.rank >= Verdict.DAMAGED.rank
     ]
     return [Section("Catastrophes", paragraphs=paragraphs, tables=tables, bullets=bullets)]

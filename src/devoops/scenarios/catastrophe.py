@@ -112,11 +112,10 @@ def run(w: Workload, lens: Lens, targets: Targets, horizon: Horizon) -> list[Sce
         hits = occurrences(s, ctx)
         if not hits:
             continue
-        worst = max(
-            (assess(s, hit, ctx) for hit in hits),
-            key=lambda o: (o.verdict.rank, o.downtime_minutes, o.cost),
-        )
-        outcomes.append(worst.model_copy(update={"per_year": s.per_year * len(hits)}))
+        each = [assess(s, hit, ctx) for hit in hits]
+        worst = max(each, key=lambda o: (o.verdict.rank, o.downtime_minutes, o.cost))
+        yearly = {"per_year": s.per_year * len(hits), "cost_per_year": s.per_year * sum(o.cost for o in each)}
+        outcomes.append(worst.model_copy(update=yearly))
     return outcomes
 
 
@@ -243,6 +242,7 @@ def assess(s: ScenarioDef, hit: Hit, ctx: Context) -> ScenarioOutcome:
         reason=reason,
         cost=cost,
         per_year=s.per_year,
+        cost_per_year=s.per_year * cost,
         practices=list(s.practices),
     )
 

@@ -468,7 +468,7 @@ def evaluate(
     outcomes = run(w, lens, targets, horizon)
     counted = {s.id for s in lens.scenarios if s.in_availability_model}
     cost = model_cost(w, model, horizon)[2] + sum(
-        o.per_year * o.cost for o in outcomes if o.scenario not in counted
+        o.cost_per_year for o in outcomes if o.scenario not in counted
     )
     return Evaluation(model.availability, cost, outcomes)
 
