@@ -14,7 +14,7 @@ from .model.evidence import Measurement, Status
 from .model.targets import Targets
 
 Direction = Literal["improved", "regressed", "changed"]
-Kind = Literal["maturity", "importance", "target", "finding", "tension", "probe"]
+Kind = Literal["maturity", "importance", "target", "finding", "tension", "probe", "scenario"]
 OPEN = Risk.MEDIUM.rank
 """A finding at or above this rank is an open risk; below it, resolved or never there."""
 
@@ -22,7 +22,7 @@ OPEN = Risk.MEDIUM.rank
 class Change(Strict):
     kind: Kind
     subject: str
-    """Tenet, target name, practice id, tension id or probe name."""
+    """Tenet, target name, practice id, tension id, probe name or scenario id."""
     title: str
     before: str
     after: str
@@ -87,6 +87,7 @@ def diff(before: Assessment, after: Assessment, labels: tuple[str, str] = ("befo
         *_targets(before, after),
         *_importance(before, after),
         *_probes(before, after),
+        *_scenarios(before, after),
     ]
     return Diff(
         app=after.app.name,
@@ -148,13 +149,15 @@ def _findings(before: Assessment, after: Assessment) -> Iterable[Change]:
     for h in HORIZONS:
         old = {f.practice: f.risk for f in before.at(h).findings}
         for f in after.at(h).findings:
+            if f.source == "scenario":  # told in the scenario's own words by _scenarios
+                continue
             titles[f.practice] = f.title
             was = old.get(f.practice, Risk.NOT_APPLICABLE)
             if was != f.risk:
                 per.setdefault((f.practice, was, f.risk), []).append(h)
         gone = {f.practice for f in after.at(h).findings}
         for f in before.at(h).findings:
-            if f.practice not in gone:
+            if f.practice not in gone and f.source != "scenario":
                 titles[f.practice] = f.title
                 per.setdefault((f.practice, f.risk, Risk.NOT_APPLICABLE), []).append(h)
     for (practice, was, now), horizons in per.items():
@@ -198,6 +201,42 @@ def _tensions(before: Assessment, after: Assessment) -> Iterable[Change]:
                 direction=cast(Direction, direction),
                 horizons=[],
             )
+
+
+NOT_RUN = "not run"
+
+
+def _scenarios(before: Assessment, after: Assessment) -> Iterable[Change]:
+    """A catastrophe whose verdict moved, one change per move with the horizons it happened at;
+    a side without an inventory did not run it."""
+
+    def verdicts(a: Assessment, h: Horizon) -> dict[str, tuple[str, str, int]]:
+        r = a.at(h).resilience
+        return {o.scenario: (o.title, o.verdict.value, o.verdict.rank) for o in (r.scenarios if r else [])}
+
+    per: dict[tuple[str, str, str], list[Horizon]] = {}
+    titles: dict[str, str] = {}
+    ranks: dict[str, int] = {NOT_RUN: 0}
+    for h in HORIZONS:
+        old, new = verdicts(before, h), verdicts(after, h)
+        for sid in sorted(old.keys() | new.keys()):
+            title = (new.get(sid) or old[sid])[0]
+            _, was, was_rank = old.get(sid, (title, NOT_RUN, 0))
+            _, now, now_rank = new.get(sid, (title, NOT_RUN, 0))
+            if was != now:
+                titles[sid] = title
+                ranks |= {was: was_rank, now: now_rank}
+                per.setdefault((sid, was, now), []).append(h)
+    for (sid, was, now), horizons in per.items():
+        yield Change(
+            kind="scenario",
+            subject=sid,
+            title=titles[sid],
+            before=was,
+            after=now,
+            direction=_direction(ranks[now], ranks[was]),
+            horizons=horizons,
+        )
 
 
 STATUS_RANK = {Status.ERROR: 0, Status.FAIL: 1, Status.UNKNOWN: 2, Status.SKIPPED: 2, Status.PASS: 3}

@@ -341,20 +341,38 @@ def test_the_diff_shows_verdict_changes(plain: Assessment, hit: Assessment) -> N
     rows = sections["Catastrophes"].tables[0].rows
     assert [
         "Cloud account takeover with ransom",
-        "survives (or degraded) → company-ending",
+        "not run → company-ending",
         "regressed",
         "now, 6mo, 12mo",
     ] in rows
-    assert ["Zone outage", "survives (or degraded) → damaged", "regressed", "now, 6mo, 12mo"] in rows
+    assert ["Zone outage", "not run → damaged", "regressed", "now, 6mo, 12mo"] in rows
     assert "2 catastrophe verdicts changed" in sections["Summary"].paragraphs[0]
     for heading in ("Improved", "Regressed"):
         assert heading not in sections or not any(
             r[1].startswith("Cloud account") for t in sections[heading].tables for r in t.rows
         )
     back = {s.heading: s for s in diff_report.sections(diff(hit, plain))}
-    assert ["Zone outage", "damaged → survives (or degraded)", "improved", "now, 6mo, 12mo"] in back[
-        "Catastrophes"
-    ].tables[0].rows
+    assert ["Zone outage", "damaged → not run", "improved", "now, 6mo, 12mo"] in back["Catastrophes"].tables[
+        0
+    ].rows
+
+
+def test_the_diff_shows_moves_below_damage_too(hit: Assessment) -> None:
+    """survives -> degraded breaks no target (no finding moves), yet the verdict moved."""
+    views = []
+    for v in hit.horizons:
+        assert v.resilience is not None
+        calmer = [
+            o.model_copy(update={"verdict": Verdict.DEGRADED}) if o.scenario == "zone-outage" else o
+            for o in v.resilience.scenarios
+        ]
+        views.append(
+            v.model_copy(update={"resilience": v.resilience.model_copy(update={"scenarios": calmer})})
+        )
+    changes = diff(hit, hit.model_copy(update={"horizons": views})).changes
+    assert [(c.kind, c.subject, c.before, c.after, c.direction) for c in changes] == [
+        ("scenario", "zone-outage", "damaged", "degraded", "improved")
+    ]
 
 
 def test_scenario_findings_never_reach_the_plan_csv(hit: Assessment) -> None:

@@ -1,36 +1,19 @@
 """The diff between two assessments as report sections: what improved, what regressed, what
-moved. Terminal and Markdown skin it like any other report. A catastrophe that came to break a
-target, or no longer does, is shown apart in the words of its verdict."""
+moved. Terminal and Markdown skin it like any other report. A catastrophe whose verdict moved
+is shown apart, in the words of its verdict."""
 
 from __future__ import annotations
 
 from ..diff import Change, Diff
-from ..model.common import Risk
 from .view import Section, Table
-
-SCENARIO = "scenario."
-VERDICTS = {
-    Risk.HIGH.value: "company-ending",
-    Risk.MEDIUM.value: "damaged",
-    Risk.NOT_APPLICABLE.value: "survives (or degraded)",
-}
-"""A scenario's finding risk back as its verdict; no finding means the targets held."""
 
 
 def _scenario(c: Change) -> bool:
-    return c.kind == "finding" and c.subject.startswith(SCENARIO)
+    return c.kind == "scenario"
 
 
 def _verdicts(changes: list[Change]) -> Table:
-    rows = [
-        [
-            c.title,
-            f"{VERDICTS.get(c.before, c.before)} → {VERDICTS.get(c.after, c.after)}",
-            c.direction,
-            _when(c),
-        ]
-        for c in changes
-    ]
+    rows = [[c.title, f"{c.before} → {c.after}", c.direction, _when(c)] for c in changes]
     return Table(["scenario", "verdict", "", "horizons"], rows)
 
 
@@ -79,7 +62,7 @@ def sections(d: Diff) -> list[Section]:
         out.append(
             Section(
                 "Catastrophes",
-                paragraphs=["Scenarios whose worst occurrence now breaks a target, or no longer does."],
+                paragraphs=["Catastrophes whose verdict moved (worst occurrence of each)."],
                 tables=[_verdicts(scenarios)],
             )
         )
