@@ -105,14 +105,15 @@ def resilience_file(
 
 @dataclass(frozen=True)
 class WhatIfResult:
-    """Each asked change alone and all together, or, when none was asked, the ranked plan."""
+    """Each asked change alone and all together, or, when none was asked, every change that
+    saves money, ranked (the assessment's plan keeps those that pay for themselves)."""
 
     loaded: LoadedWorkload
     horizon: Horizon
     currency: str
     changes: list[Change]
     together: Change | None
-    improvements: list[Change]
+    saving: list[Change]
 
 
 def whatif_file(
@@ -126,8 +127,6 @@ def whatif_file(
     steps = whatif.parse(list(tokens), w.inventory)
     currency = targets.availability.currency
     if not steps:
-        return WhatIfResult(
-            loaded, horizon, currency, [], None, whatif.improvements(w, lens, targets, horizon)
-        )
+        return WhatIfResult(loaded, horizon, currency, [], None, whatif.saving(w, lens, targets, horizon))
     single, together = whatif.compare_each(w, lens, targets, horizon, steps)
     return WhatIfResult(loaded, horizon, currency, single, together, [])

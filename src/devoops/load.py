@@ -111,6 +111,15 @@ def _inventory_problems(workload: Workload, source: Source) -> list[tuple[Locati
     from .scenarios.topology import graph
 
     problems: list[tuple[Location, str]] = []
+    currency = workload.app.currency
+    if currency != "USD" and workload.economics.usd_rate is None:
+        written = isinstance(source.data, dict) and "economics" in source.data
+        where = source.at(("economics",), key=True) if written else source.at(("app", "currency"))
+        message = (
+            f"economics.usd_rate is required with an inventory when the currency is {currency}: "
+            f"the scenarios price changes in USD; give {currency} per USD, e.g. `economics: {{usd_rate: 0.92}}`"
+        )
+        problems.append((where, message))
     ids = list(inv.components)
     top = ("inventory", "components")
 
@@ -123,14 +132,43 @@ def _inventory_problems(workload: Workload, source: Source) -> list[tuple[Locati
     datasets = [d.name for d in workload.answers.data.datasets]
     accounts = {p.account for p in (inv.placed(c) for c in ids) if p.account}
     for cid, c in inv.components.items():
+        if c.zones and inv.placed(cid).region is None:
+            problems.append(
+                (
+                    source.at((*top, cid, "zones")),
+                    f"component {cid!r} names zones but no region: give it a region (or defaults.region)",
+                )
+            )
+        listed: set[str] = set()
         for n, dep in enumerate(c.depends_on):
             if isinstance(dep, AnyOf):
+                alternatives: set[str] = set()
                 for m, alt in enumerate(dep.any_of):
-                    unknown(alt, (*top, cid, "depends_on", n, "any_of", m), "any_of")
+                    place = (*top, cid, "depends_on", n, "any_of", m)
+                    unknown(alt, place, "any_of")
+                    if alt in alternatives:
+                        problems.append(
+                            (source.at(place), f"any_of names {alt!r} twice: alternatives must differ")
+                        )
+                    alternatives.add(alt)
             else:
                 unknown(dep, (*top, cid, "depends_on", n), "depends_on")
+                if dep in listed:
+                    problems.append(
+                        (source.at((*top, cid, "depends_on", n)), f"{dep!r} is listed twice in depends_on")
+                    )
+                listed.add(dep)
+        targets: set[str] = set()
         for n, backup in enumerate(c.backups):
             at = (*top, cid, "backups", n, "to")
+            if backup.to in targets:
+                problems.append(
+                    (
+                        source.at((*top, cid, "backups", n)),
+                        f"{cid!r} backs up to {backup.to!r} twice: keep one entry per target",
+                    )
+                )
+            targets.add(backup.to)
             if backup.to == cid:
                 problems.append(
                     (source.at(at), f"component {cid!r} backs up to itself: a copy must live elsewhere")

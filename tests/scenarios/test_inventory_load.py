@@ -102,6 +102,14 @@ def test_a_consistent_inventory_loads(tmp_path: Path, lens: Lens) -> None:
             "access:",
             "account '333333333333' holds no",
         ),
+        (
+            "      kind: app\n",
+            "      kind: app\n      provider: hetzner\n",
+            "zones: [eu-west-1a",
+            "component 'web' names zones but no region",
+        ),
+        ("any_of: [dns-a, dns-b]", "any_of: [dns-a, dns-a]", "any_of", "any_of names 'dns-a' twice"),
+        ("depends_on: [db,", "depends_on: [db, db,", "depends_on:", "'db' is listed twice in depends_on"),
     ],
 )
 def test_each_reference_is_checked_and_located(
@@ -161,3 +169,72 @@ def test_a_bad_inventory_exits_2_and_writes_nothing(tmp_path: Path) -> None:
     assert f"{path}:{line_of(path, 'to: nowhere')}:" in result.stderr
     assert "Traceback" not in result.stderr
     assert not out.exists()
+
+
+def test_zones_without_a_region_are_reported_with_the_other_problems(tmp_path: Path, lens: Lens) -> None:
+    """Placement is checked by the loader, not the model: one bad placement hides nothing else."""
+    bad = GOOD.replace("      kind: app\n", "      kind: app\n      provider: hetzner\n")
+    path = write(tmp_path, bad.replace("entry: [web]", "entry: [nope]"))
+    lines = problems(path, lens)
+    assert [int(line.split(":")[1]) for line in lines] == [line_of(path, "entry:"), line_of(path, "zones:")]
+    assert "inventory.components.web.zones:" in lines[1]
+
+
+def test_zones_take_the_region_of_the_defaults_or_their_own(tmp_path: Path, lens: Lens) -> None:
+    own = GOOD.replace("      kind: app\n", "      kind: app\n      provider: hetzner\n      region: fsn1\n")
+    loaded = load_workload(write(tmp_path, own), lens).workload.inventory
+    assert loaded is not None and loaded.placed("web").region == "fsn1"
+
+
+BACKUPS = "        - {to: vault, point_in_time: true}\n"
+
+
+def test_backups_to_two_different_targets_load(tmp_path: Path, lens: Lens) -> None:
+    two = GOOD.replace(BACKUPS, BACKUPS + "        - {to: archive, immutable: true}\n")
+    two += "    archive: {kind: object_storage, account: '222222222222'}\n"
+    loaded = load_workload(write(tmp_path, two), lens).workload.inventory
+    assert loaded is not None and [b.to for b in loaded.components["db"].backups] == ["vault", "archive"]
+
+
+def test_a_second_backup_to_the_same_target_is_refused_at_that_entry(tmp_path: Path, lens: Lens) -> None:
+    path = write(tmp_path, GOOD.replace(BACKUPS, BACKUPS + "        - {to: vault, every_minutes: 60}\n"))
+    [line] = problems(path, lens)
+    assert line.startswith(f"{path}:{line_of(path, '{to: vault', nth=1)}:"), line
+    assert "inventory.components.db.backups.1:" in line and "'db' backs up to 'vault' twice" in line
+
+
+def test_a_component_in_two_separate_alternatives_is_allowed(tmp_path: Path, lens: Lens) -> None:
+    """Only a repeat inside one `any_of` or one `depends_on` list is a mistake."""
+    both = GOOD.replace("{any_of: [dns-a, dns-b]}]", "{any_of: [dns-a, dns-b]}, {any_of: [dns-b, vault]}]")
+    loaded = load_workload(write(tmp_path, both), lens).workload.inventory
+    assert loaded is not None and len(loaded.components["web"].depends_on) == 3
+
+
+EURO_HEAD = HEAD.replace(
+    "app: {name: shop, stage: mvp}\n", "app:\n  name: shop\n  stage: mvp\n  currency: EUR\n"
+)
+
+
+def test_a_foreign_currency_with_an_inventory_needs_a_usd_rate(tmp_path: Path, lens: Lens) -> None:
+    path = tmp_path / "devoops.yaml"
+    path.write_text(EURO_HEAD + GOOD)
+    [line] = problems(path, lens)
+    column = "  currency: EUR".index("EUR") + 1
+    assert line.startswith(f"{path}:{line_of(path, 'currency: EUR')}:{column}:"), line
+    assert "app.currency:" in line and "economics.usd_rate" in line and "usd_rate: 0.92" in line
+
+
+def test_the_usd_rate_problem_points_at_economics_when_it_is_written(tmp_path: Path, lens: Lens) -> None:
+    path = tmp_path / "devoops.yaml"
+    path.write_text(EURO_HEAD + "economics:\n  base_monthly_infra: 500\n" + GOOD)
+    [line] = problems(path, lens)
+    assert line.startswith(f"{path}:{line_of(path, 'economics:')}:1:"), line
+    assert "economics.usd_rate is required" in line
+
+
+def test_a_usd_rate_or_no_inventory_satisfies_the_currency_rule(tmp_path: Path, lens: Lens) -> None:
+    path = tmp_path / "devoops.yaml"
+    path.write_text(EURO_HEAD + "economics:\n  usd_rate: 0.92\n" + GOOD)
+    assert load_workload(path, lens).workload.economics.usd_rate == 0.92
+    path.write_text(EURO_HEAD)
+    assert load_workload(path, lens).workload.inventory is None

@@ -1,15 +1,19 @@
 """What if the inventory changed? Availability, scenario verdicts and the expected yearly cost of
-downtime before and after each change and all together; without changes, the ranked plan."""
+downtime before and after each change and all together; without changes, every change that
+saves money, ranked, and which of them pay for themselves."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .check import When
 from .common import Lens, Output, ReportFormat, ReportFormatOption, Workload, emit, emit_sections
 from .scenarios import HorizonOption
+
+if TYPE_CHECKING:
+    from ..model.resilience import Change
 
 NAME = "whatif"
 EXAMPLE = (
@@ -39,28 +43,47 @@ def run(
     from ..api import whatif_file
     from ..model.common import Horizon
     from ..report.view import COSTS, Section, changes_table
+    from ..scenarios import whatif
 
-    result = whatif_file(workload, changes or (), lens or (), Horizon(horizon.value))
+    when = Horizon(horizon.value)
+    result = whatif_file(workload, changes or (), lens or (), when)
+    loaded, currency, shown = result.loaded, result.currency, result.changes
+    together, plan = result.together, result.saving
+    paying = [c for c in plan if whatif.pays_for_itself(c)]
     if format == ReportFormat.JSON:
         data = {
-            "horizon": result.horizon.value,
-            "currency": result.currency,
-            "changes": [c.model_dump(mode="json") for c in result.changes],
-            "together": result.together.model_dump(mode="json") if result.together else None,
-            "improvements": [c.model_dump(mode="json") for c in result.improvements],
+            "horizon": when.value,
+            "currency": currency,
+            "changes": [c.model_dump(mode="json") for c in shown],
+            "together": together.model_dump(mode="json") if together else None,
+            "improvements": [c.model_dump(mode="json") for c in paying],
+            "saving": [c.model_dump(mode="json") for c in plan],
         }
         emit(json.dumps(data, indent=2) + "\n", output)
         return
-    if result.changes:
-        shown = [*result.changes, *([result.together] if result.together else [])]
-        section = Section("Changes", paragraphs=[COSTS], tables=[changes_table(shown, result.currency)])
-    elif result.improvements:
+    if shown:
+        rows = [*shown, *([together] if together else [])]
+        section = Section("Changes", paragraphs=[COSTS], tables=[changes_table(rows, currency)])
+    elif plan:
         section = Section(
-            "Plan: changes by money saved per money spent",
-            paragraphs=[COSTS],
-            tables=[changes_table(result.improvements, result.currency)],
+            "Plan: changes that save money, free ones first, then by money saved per money spent",
+            paragraphs=[_paying(plan, paying), COSTS],
+            tables=[changes_table(plan, currency)],
         )
     else:
         section = Section("Plan", paragraphs=["No single change of the catalogue saves money here.", COSTS])
-    title = f"devoops whatif · {result.loaded.workload.app.name} · {result.horizon.value}"
+    title = f"devoops whatif · {loaded.workload.app.name} · {when.value}"
     emit_sections(title, [section], format == ReportFormat.MD, output)
+
+
+def _paying(plan: list[Change], paying: list[Change]) -> str:
+    """Which changes save at least what they cost (the plan of the assessment keeps only those)."""
+    if not paying:
+        return "None of them pays for itself: each saves less a year than it costs."
+    rest = [c.change for c in plan if c not in paying]
+    text = (
+        "Pay for themselves (save at least what they cost a year): "
+        + ", ".join(c.change for c in paying)
+        + "."
+    )
+    return text + (" Save less than they cost: " + ", ".join(rest) + "." if rest else "")

@@ -161,13 +161,6 @@ class Inventory(Strict):
     )
     components: dict[ComponentId, Component] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _placed(self) -> Inventory:
-        for cid, c in self.components.items():
-            if c.zones and self.placed(cid).region is None:
-                raise ValueError(f"component {cid} names zones but no region")
-        return self
-
     def placed(self, cid: str) -> Placement:
         c = self.components[cid]
         d = self.defaults

@@ -12,6 +12,8 @@ from .inventory import Kind
 
 PracticeId = Annotated[str, Field(pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+SCENARIO_PREFIX = "scenario."
+"""Finding ids under this prefix are scenario findings (`scenario.<id>`); practices may not use it."""
 
 
 def _unique(kind: str, ids: list[str]) -> None:
@@ -265,7 +267,7 @@ class Lens(Strict):
         _unique("tier", [t.id for t in self.tiers])
         _unique("practice", [p.id for p in self.practices])
         _unique("scenario", [s.id for s in self.scenarios])
-        if reserved := [p.id for p in self.practices if p.id.startswith("scenario.")]:
+        if reserved := [p.id for p in self.practices if p.id.startswith(SCENARIO_PREFIX)]:
             raise ValueError(f"practice ids scenario.* are reserved for scenarios: {', '.join(reserved)}")
         if {t.id for t in self.tenets} != set(Tenet):
             raise ValueError("the lens must define all six tenets")

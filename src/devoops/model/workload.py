@@ -324,6 +324,10 @@ class Economics(Strict):
         default=None, description="monthly infrastructure spend of a single-instance setup"
     )
     oncall_cost_per_person_year: Money | None = None
+    usd_rate: Annotated[float, Field(gt=0, le=1e12)] | None = Field(
+        default=None,
+        description="units of the app's currency one USD buys; converts the lens's USD cost bands",
+    )
     tiers: dict[str, TierOverride] = {}
 
 

@@ -21,12 +21,12 @@ from ..errors import DevoopsError
 from ..model.assessment import Assessment
 from ..model.common import Horizon, Risk
 from ..model.findings import Finding
+from ..model.lens import SCENARIO_PREFIX as SCENARIO
 from ..model.lens import Lens, ScenarioDef
 from ..source import Source, read
 from .view import TENET_TITLES, reason
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-SCENARIO = "scenario."
 INVENTORY = "inventory"
 """Where scenario findings point: the section whose changes prevent them."""
 LEVELS = {Risk.HIGH: "error", Risk.MEDIUM: "warning", Risk.UNKNOWN: "note"}

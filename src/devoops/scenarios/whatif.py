@@ -1,10 +1,11 @@
 """What-if: small changes to the inventory, what each costs and what it saves.
 
 Each change is data: a name, whether it names a component, the lens practice whose monthly
-cost band (its midpoint, times twelve) is its yearly cost, where it applies, and a pure
-transform of the inventory. A change is worth making when the expected yearly cost of
-downtime and catastrophes falls by more than the change costs; the plan orders the changes
-by money saved per money spent.
+cost band (its midpoint, times twelve, converted from USD into the app's currency) is its
+yearly cost, where it applies, and a pure transform of the inventory. A change is worth making
+when the expected yearly cost of downtime and catastrophes falls by at least what the change
+costs; the plan keeps those and orders them free ones first, then by money saved per money
+spent.
 """
 
 from __future__ import annotations
@@ -369,8 +370,10 @@ Step = tuple[str, str | None]
 
 def parse(tokens: list[str], inv: Inventory) -> list[Step]:
     """`add-replica db second-dns-provider` -> [("add-replica", "db"), ("second-dns-provider", None)];
-    each change must exist, name an existing component when it takes one, and apply to the
-    inventory as the changes before it left it."""
+    each change must exist, name an existing component when it takes one, appear once, and apply
+    both to the inventory as the changes before it left it (the together row) and to the
+    inventory as it is (its own row shows it alone)."""
+    original = inv
     steps: list[Step] = []
     rest = list(tokens)
     while rest:
@@ -387,10 +390,18 @@ def parse(tokens: list[str], inv: Inventory) -> list[Step]:
             arg = rest.pop(0)
             if arg not in inv.components:
                 raise UsageError(f"{name}: unknown component {arg!r}" + did_you_mean(arg, inv.components))
+        where = f" to {arg}" if arg else ""
+        if (name, arg) in steps:
+            raise UsageError(f"{name}{where} is asked twice; each change can be tried once")
         if not d.applies(inv, arg):
-            where = f" to {arg}" if arg else ""
             before = " after the changes before it" if steps else ""
             raise UsageError(f"{name} does not apply{where}{before}: {_why_not(name, inv, arg)}")
+        if not (arg is None or arg in original.components) or not d.applies(original, arg):
+            raise UsageError(
+                f"{name}{where} applies only after the changes before it, but each change's row "
+                "shows it alone on the inventory as it is; apply those changes to the inventory "
+                "first, then try this one"
+            )
         steps.append((name, arg))
         inv = d.transform(inv, arg)
     return steps
@@ -424,13 +435,23 @@ def apply(w: Workload, name: str, arg: str | None) -> Workload:
     return w.model_copy(update={"inventory": CHANGES[name].transform(w.inventory, arg)})
 
 
-def cost_per_year(lens: Lens, inv: Inventory, steps: list[Step]) -> float:
-    """Midpoint of each practice's monthly cost band, times twelve (USD, compared as given)."""
+def usd_rate(w: Workload) -> float:
+    """Units of the app's currency one USD buys: 1 for USD, else `economics.usd_rate` (the
+    loader requires it for another currency; 1 stands in when a workload built in code has
+    none)."""
+    if w.app.currency == "USD":
+        return 1.0
+    return w.economics.usd_rate or 1.0
+
+
+def cost_per_year(lens: Lens, inv: Inventory, steps: list[Step], rate: float = 1.0) -> float:
+    """Midpoint of each practice's monthly cost band (USD), times twelve, times `rate` (units of
+    the app's currency per USD), so it compares with the app's own money figures."""
     total = 0.0
     for name, arg in steps:
         practice = lens.practice(CHANGES[name].practice_for(inv, arg))
         if practice is not None:
-            total += (practice.monthly_cost.low + practice.monthly_cost.high) / 2 * 12
+            total += (practice.monthly_cost.low + practice.monthly_cost.high) / 2 * 12 * rate
     return total
 
 
@@ -485,7 +506,9 @@ def compare(w: Workload, lens: Lens, targets: Targets, horizon: Horizon, changes
 def compare_each(
     w: Workload, lens: Lens, targets: Targets, horizon: Horizon, changes: list[Step]
 ) -> tuple[list[Change], Change | None]:
-    """Each change alone, and all of them together when there are several; `before` once."""
+    """Each change alone on the inventory as it is, and all of them together, in order, when
+    there are several; `before` once. `parse` guarantees each step applies alone and appears
+    once, so the rows mean what they say."""
     before = evaluate(w, lens, targets, horizon)
     each = [_compare(w, lens, targets, horizon, [step], before, analytic) for step in changes]
     together = _compare(w, lens, targets, horizon, changes, before, analytic) if len(changes) > 1 else None
@@ -507,7 +530,7 @@ def _compare(
         after_w = apply(after_w, name, arg)
     assert after_w.inventory is not None
     after = evaluate(after_w, lens, targets, horizon, solve(after_w.inventory, lens.reliability))
-    spent = cost_per_year(lens, w.inventory, changes)
+    spent = cost_per_year(lens, w.inventory, changes, usd_rate(w))
     saved = before.expected_cost - after.expected_cost
     practices = [CHANGES[name].practice_for(w.inventory, arg) for name, arg in changes]
     return Change(
@@ -520,7 +543,7 @@ def _compare(
         downtime_cost_before=before.expected_cost,
         downtime_cost_after=after.expected_cost,
         saved_per_year=saved,
-        saved_per_spent=saved / spent if spent > 0 else saved,
+        saved_per_spent=saved / spent if spent > 0 else 0.0,
         verdicts=_moved(before.scenarios, after.scenarios),
     )
 
@@ -535,9 +558,34 @@ def _moved(before: list[ScenarioOutcome], after: list[ScenarioOutcome]) -> dict[
     }
 
 
+def pays_for_itself(c: Change) -> bool:
+    """It saves at least what it costs a year (a free change that saves anything does)."""
+    return c.saved_per_year > 0 and c.saved_per_year >= c.cost_per_year
+
+
+def rank(changes: list[Change]) -> list[Change]:
+    """The changes that save money, best first: free ones by money saved (their saved per spent
+    is 0, not a ratio), then the rest by money saved per money spent; ties by name."""
+    saving = [c for c in changes if c.saved_per_year > 0]
+
+    def key(c: Change) -> tuple[int, float, str]:
+        if c.cost_per_year == 0:
+            return (0, -c.saved_per_year, c.change)
+        return (1, -round(c.saved_per_spent, 6), c.change)
+
+    return sorted(saving, key=key)
+
+
 def improvements(w: Workload, lens: Lens, targets: Targets, horizon: Horizon) -> list[Change]:
-    """Every applicable single change that saves money, best value first (ties by name)."""
+    """The plan of the assessment and `scenarios run`: every applicable single change that pays
+    for itself, ranked."""
     return ranked(w, lens, targets, horizon, analytic)
+
+
+def saving(w: Workload, lens: Lens, targets: Targets, horizon: Horizon) -> list[Change]:
+    """Every applicable single change that saves money, ranked, whether or not it pays for itself:
+    what `devoops whatif` lists without changes."""
+    return ranked(w, lens, targets, horizon, analytic, paying_only=False)
 
 
 def ranked(
@@ -546,11 +594,12 @@ def ranked(
     targets: Targets,
     horizon: Horizon,
     solve: Callable[[Inventory, Reliability], Analytic],
+    paying_only: bool = True,
 ) -> list[Change]:
-    """`improvements` with the availability solver given, so callers can reuse its results
-    across horizons (availability does not depend on the horizon, its price does)."""
+    """`improvements` (or, with `paying_only=False`, `saving`) with the availability solver
+    given, so callers can reuse its results across horizons (availability does not depend on the
+    horizon, its price does)."""
     assert w.inventory is not None
     before = evaluate(w, lens, targets, horizon, solve(w.inventory, lens.reliability))
     changes = [_compare(w, lens, targets, horizon, [step], before, solve) for step in applicable(w.inventory)]
-    saving = [c for c in changes if c.saved_per_year > 0]
-    return sorted(saving, key=lambda c: (-round(c.saved_per_spent, 6), c.change))
+    return [c for c in rank(changes) if pays_for_itself(c) or not paying_only]
