@@ -3,15 +3,18 @@
 Every unit alternates between exponential up times (mean MTBF) and exponential repairs (mean
 MTTR), started in steady state: a chunk of consecutive years is one stationary stretch of
 time, so each year starts where the process happens to be. A failure of an instance of a
-component with a failover opens a failover window (its minutes) with chance needs/instances.
+component with a failover opens a failover window (its minutes) with chance needs/instances;
+while it is open every instance of the component is down anyway, so only the rest of an
+instance's repair after it counts.
 
 Most down intervals touch no other: a lone repair of a redundant instance changes nothing,
 and a lone cut (a unit whose failure alone takes the application down) is one incident as
-long as itself. So each chunk finds the intervals that overlap another (a time-bin count,
-then an exact check of the few candidates) and sweeps only those, with the cuts that cross
-a new year, along one time line. Between two events the set of down units is fixed; a
-cumulative XOR of random 64-bit unit keys names it, and each distinct set is put once to
-`topology.app_up`, the one rule.
+long as itself. So each chunk finds the intervals that overlap another (a sort of packed
+integer keys, then an exact check of the few candidates) and sweeps only those, with the
+cuts that cross a new year, along one time line. Between two events the set of down units
+is fixed; a cumulative XOR of random 64-bit unit keys names it, and each distinct set is
+put once to `topology.app_up`, the one rule. The large arrays are reused from chunk to
+chunk: a fresh one costs a page fault per 4 kB each time.
 """
 
 from __future__ import annotations
@@ -47,10 +50,14 @@ class _Plan:
 
     def __init__(self, inv: Inventory, table: Units, seed: int) -> None:
         self.inv, self.table = inv, table
-        self.keys = np.random.default_rng([seed, 1]).integers(1, 2**63, size=len(table.units), dtype=np.int64)
+        keys = np.random.default_rng([seed, 1]).integers(1, 2**63, size=len(table.units), dtype=np.int64)
+        self.keys = np.append(keys, 0)  # unit -1, no unit, has key 0
         self.cache: dict[int, bool] = {}
-        self.layouts: dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.layouts: dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.buffers: dict[str, np.ndarray] = {}
+        self.arange = np.arange(0)
         self.known = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool))  # the cache as sorted arrays
+        self.masks = {at: sum(1 << u for u in needs) for at, needs in table.depends.items()}
         self.alone = np.array([self.down({n}) for n in range(len(table.units))] + [False])
         self.alternating = np.array(
             [n for n, u in enumerate(table.units) if not u.failover_chance], dtype=np.int64
@@ -64,25 +71,34 @@ class _Plan:
             for cid in table.failover
         }
         self.failures_per_year = float(np.sum(HOURS_PER_YEAR / (self.mtbf + self.mttr)))
-        # Bins about four times as many as down intervals: two intervals that overlap share a bin.
-        self.bin_hours = min(
-            HOURS_PER_YEAR, max(0.5, 0.25 * HOURS_PER_YEAR / max(self.failures_per_year, 1e-9))
-        )
 
-    def layout(self, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Block offsets and per-draw MTBF, MTTR and unit for these cycle counts, kept per chunk length."""
+    def layout(self, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Block offsets and per-draw MTBF and MTTR for these cycle counts, kept per chunk length."""
         key = counts.tobytes()
         if key not in self.layouts:
             self.layouts[key] = (
                 np.concatenate([[0], np.cumsum(counts)]),
                 np.repeat(self.mtbf, counts),
                 np.repeat(self.mttr, counts),
-                np.repeat(self.alternating, counts),
             )
         return self.layouts[key]
 
+    def buffer(self, name: str, size: int, dtype: type = np.float64) -> np.ndarray:
+        """A reused array of `size`: a fresh large array costs page faults on every chunk."""
+        if name not in self.buffers or len(self.buffers[name]) < size:
+            self.buffers[name] = np.empty(size + size // 4, dtype)
+        return self.buffers[name][:size]
+
+    def indices(self, n: int) -> np.ndarray:
+        """0, 1, ..., n - 1, kept."""
+        if len(self.arange) < n:
+            self.arange = np.arange(n + n // 4)
+        return self.arange[:n]
+
     def down(self, units: set[int]) -> bool:
-        return not app_up(self.inv, lambda cid, i: any(u in units for u in self.table.depends[(cid, i)]))
+        """The rule's answer; each instance asks one bit mask of the units it needs."""
+        gone = sum(1 << u for u in units)
+        return not app_up(self.inv, lambda cid, i: self.masks[cid, i] & gone != 0)
 
 
 def simulate(inv: Inventory, reliability: Reliability, years: int, seed: int) -> Samples:
@@ -118,73 +134,94 @@ def _chunks(
     return [(first, *_chunk(plan, np.random.default_rng([seed, 2, number]), n)) for first, n, number in jobs]
 
 
-def _downs(
-    rng: np.random.Generator, plan: _Plan, span: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Every alternating unit's down intervals over [0, span), started in steady state.
+def _downs(rng: np.random.Generator, plan: _Plan, span: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every unit's down intervals over [0, span), started in steady state: starts, ends, unit.
 
-    Returns starts, ends, the unit of each, whether each is a failure inside the span (not a
-    repair already under way at time 0), and where each unit's block begins. All units are
-    drawn in one array, unit by unit in blocks; a block that falls short of the span (beyond
-    six standard deviations) is drawn again, longer.
+    The alternating units are drawn in one array, unit by unit in blocks long enough to pass
+    the span (by six standard deviations; a block that still falls short is drawn again,
+    longer); a cumulative sum per block gives each unit's time line. Failover windows follow,
+    one component at a time. The arrays are the plan's buffers, valid until the next chunk.
     """
     cycles = span / (plan.mtbf + plan.mttr)
     counts = (cycles + 6 * np.sqrt(cycles) + 8).astype(np.int64)
     while True:
-        offsets, mtbf, mttr, unit = plan.layout(counts)
-        total = int(offsets[-1])
-        ups = rng.standard_exponential(total)
+        offsets, mtbf, mttr = plan.layout(counts)
+        ups = rng.standard_exponential(out=plan.buffer("ups", int(offsets[-1])))
         ups *= mtbf
-        repairs = rng.standard_exponential(total)
+        repairs = rng.standard_exponential(out=plan.buffer("repairs", int(offsets[-1])))
         repairs *= mttr
         started_down = rng.random(len(counts)) >= plan.availability
-        ups[offsets[:-1][started_down]] = 0.0
+        firsts = offsets[:-1]
+        ups[firsts[started_down]] = 0.0
         ups += repairs
-        ends = np.cumsum(ups)
-        before = np.concatenate([[0.0], ends[offsets[1:-1] - 1]])
-        ends -= np.repeat(before, counts)
-        short = ends[offsets[1:] - 1] < span
+        for a, b in zip(firsts, offsets[1:], strict=True):
+            np.cumsum(ups[a:b], out=ups[a:b])
+        short = ups[offsets[1:] - 1] < span
         if not short.any():
             break
         counts = np.where(short, counts * 2, counts)
-    starts = ends - repairs
-    np.maximum(starts, 0.0, out=starts)  # a repair under way at 0 starts there, not a rounding before
-    failure = np.ones(total, dtype=bool)
-    failure[offsets[:-1][started_down]] = False
-    kept = starts < span
-    blocks = np.concatenate(
-        [[0], np.cumsum(np.add.reduceat(kept.view(np.int8), offsets[:-1], dtype=np.int64))]
-    )
-    return starts[kept], np.minimum(ends[kept], span), unit[kept], failure[kept], blocks
+    ends = ups
+    starts = np.subtract(ends, repairs, out=repairs)
+    starts[firsts] = np.where(started_down, 0.0, np.maximum(starts[firsts], 0.0))  # no rounding below 0
+    inside = [int(np.searchsorted(starts[a:b], span)) for a, b in zip(firsts, offsets[1:], strict=True)]
+    pieces = [
+        (starts[a : a + m], ends[a : a + m], int(n))
+        for a, m, n in zip(firsts, inside, plan.alternating, strict=True)
+    ]
+    for cid, n in plan.table.failover.items():
+        u = plan.table.units[n]
+        # a repair already under way at time 0 is no failure inside the span
+        failed = np.concatenate([pieces[k][0][int(started_down[k]) :] for k in plan.instances_of[cid]])
+        opened, closed = _windows(failed[rng.random(len(failed)) < u.failover_chance], u.mttr_hours)
+        for k in plan.instances_of[cid]:
+            pieces[k] = (*_outside(pieces[k][0], pieces[k][1], opened, closed), pieces[k][2])
+        pieces.append((opened, closed, n))
+    lengths = np.array([len(p[0]) for p in pieces])
+    size = int(lengths.sum())
+    down_at = np.concatenate([p[0] for p in pieces], out=plan.buffer("down_at", size))
+    up_at = np.concatenate([p[1] for p in pieces], out=plan.buffer("up_at", size))
+    last = np.cumsum(lengths)[lengths > 0] - 1
+    up_at[last] = np.minimum(up_at[last], span)  # only a unit's last interval can run past the span
+    who = plan.buffer("who", size, np.int64)
+    at = 0
+    for (_, _, n), length in zip(pieces, lengths, strict=True):
+        who[at : at + length] = n
+        at += length
+    return down_at, up_at, who
 
 
-def _windows(starts: np.ndarray, hours: float, span: float) -> tuple[np.ndarray, np.ndarray]:
+def _windows(starts: np.ndarray, hours: float) -> tuple[np.ndarray, np.ndarray]:
     """Overlapping failover windows of one component merged, so each unit toggles down once."""
     starts = np.sort(starts)
     ends = starts + hours
     new = np.ones(len(starts), dtype=bool)
     new[1:] = starts[1:] > ends[:-1]
     last = np.append(new[1:], True)  # windows are equally long: the group's last ends last
-    return starts[new], np.minimum(ends[last], span)
+    return starts[new], ends[last]
+
+
+def _outside(
+    starts: np.ndarray, ends: np.ndarray, opened: np.ndarray, closed: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """An instance's down intervals less the part inside its component's failover windows.
+
+    The window takes every instance of the component down, so whether this one is down too
+    changes nothing then; cut off, the failure that opened a window no longer overlaps it,
+    and the window is a lone interval like any other.
+    """
+    if not len(opened):
+        return starts, ends
+    w = np.searchsorted(opened, starts, side="right") - 1  # the last window opened at or before
+    until = closed[w]
+    starts = np.where((w >= 0) & (starts < until), np.minimum(ends, until), starts)
+    left = starts < ends
+    return starts[left], ends[left]
 
 
 def _chunk(plan: _Plan, rng: np.random.Generator, years: int) -> tuple[np.ndarray, np.ndarray]:
     span = years * HOURS_PER_YEAR
-    table = plan.table
-    down_at, up_at, who, failure, blocks = _downs(rng, plan, span)
-    starts, ends, owner = [down_at], [up_at], [who]
-    for cid, n in table.failover.items():
-        u = table.units[n]
-        mine = [slice(blocks[k], blocks[k + 1]) for k in plan.instances_of[cid]]
-        failed = np.concatenate([down_at[m][failure[m]] for m in mine])
-        s, e = _windows(failed[rng.random(len(failed)) < u.failover_chance], u.mttr_hours, span)
-        starts.append(s)
-        ends.append(e)
-        owner.append(np.full(len(s), n))
-    down_at, up_at, who = np.concatenate(starts), np.concatenate(ends), np.concatenate(owner)
-    crowded = np.flatnonzero(_crowded(down_at, up_at, plan.bin_hours, span))
-    overlaps = np.zeros(len(down_at), dtype=bool)
-    overlaps[crowded[_overlaps(down_at[crowded], up_at[crowded])]] = True
+    down_at, up_at, who = _downs(rng, plan, span)
+    overlaps = _together(plan, down_at, up_at, who, span)
     # A cut on its own that overlaps nothing is one incident as long as itself, in its year;
     # a unit down alone that is no cut changes nothing. Only the rest needs the sweep.
     cuts = np.flatnonzero(plan.alone[who] & ~overlaps)
@@ -199,35 +236,58 @@ def _chunk(plan: _Plan, rng: np.random.Generator, years: int) -> tuple[np.ndarra
     return downtime + swept, incidents + began
 
 
-def _overlaps(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Which of these intervals overlap another of them (sorted by start, each meets its neighbours)."""
-    order = np.argsort(starts)
-    s, e = starts[order], ends[order]
-    reach = np.maximum.accumulate(e)
-    hit = np.zeros(len(s), dtype=bool)
-    hit[1:] = s[1:] < reach[:-1]  # starts before an earlier one ends
-    hit[:-1] |= e[:-1] > s[1:]  # ends after the next one starts
-    result = np.zeros(len(s), dtype=bool)
-    result[order] = hit
-    return result
+def _together(plan: _Plan, starts: np.ndarray, ends: np.ndarray, who: np.ndarray, span: float) -> np.ndarray:
+    """The intervals the sweep needs: those that overlap another, and cuts that touch one of them.
+
+    A cut that only touches such an interval (a failover window and the rest of the repair
+    that opened it) is part of the same incident. An interval that only touches others and
+    is no cut changes nothing.
+
+    Sorting int64 keys is several times faster than an argsort of floats, so each start is
+    rounded down to a fine grid and its index packed into the low bits; ends are rounded to
+    the grid step after them and shifted alike. Rounding can only add candidates, never hide
+    one; the few candidates are then checked exactly.
+    """
+    n = len(starts)
+    bits = max(n.bit_length(), 1)
+    scale = 2.0 ** (62 - bits) / span  # grid steps an hour
+    grid = plan.buffer("grid", n)
+    key = plan.buffer("key", n, np.int64)
+    np.multiply(starts, scale, out=grid)
+    np.copyto(key, grid, casting="unsafe")  # rounds down: the times are not negative
+    key <<= bits
+    key |= plan.indices(n)
+    key.sort()
+    order = np.bitwise_and(key, (1 << bits) - 1, out=plan.buffer("order", n, np.int64))
+    np.multiply(np.take(ends, order, out=grid), scale, out=grid)
+    end = plan.buffer("end", n, np.int64)
+    np.copyto(end, grid, casting="unsafe")
+    end += 1
+    end <<= bits
+    reach = np.maximum.accumulate(end, out=plan.buffer("reach", n, np.int64))
+    hit = np.zeros(n, dtype=bool)
+    hit[1:] = key[1:] < reach[:-1]  # starts before an earlier one ends
+    hit[:-1] |= hit[1:]  # and the one before it: so each such run, the earlier one with it
+    maybe = order[hit]
+    maybe = maybe[np.argsort(starts[maybe])]
+    s, e = starts[maybe], ends[maybe]
+    overlap = _meets(s, e, closed=False)
+    cut = plan.alone[who[maybe]]
+    matter = np.flatnonzero(overlap | cut)
+    overlap[matter] |= cut[matter] & _meets(s[matter], e[matter], closed=True)
+    together = np.zeros(n, dtype=bool)
+    together[maybe[overlap]] = True
+    return together
 
 
-def _crowded(starts: np.ndarray, ends: np.ndarray, hours: float, span: float) -> np.ndarray:
-    """Intervals that may overlap another, cheaply: those sharing a time bin with one."""
-    first = (starts * (1 / hours)).astype(np.int64)
-    last = (ends * (1 / hours)).astype(np.int64)
-    extra = np.flatnonzero(last > first)
-    reach = last[extra] - first[extra]
-    spanned = np.repeat(extra, reach)
-    extra_bins = (
-        np.repeat(first[extra], reach)
-        + (np.arange(len(spanned)) - np.repeat(np.cumsum(reach) - reach, reach))
-        + 1
-    )
-    bins = np.bincount(np.concatenate([first, extra_bins]), minlength=int(span / hours) + 2)
-    crowded = bins[first] >= 2
-    crowded[spanned[bins[extra_bins] >= 2]] = True
-    return crowded
+def _meets(starts: np.ndarray, ends: np.ndarray, closed: bool) -> np.ndarray:
+    """Which of these intervals (sorted by start) overlap another, or also touch one if `closed`."""
+    before = np.less_equal if closed else np.less
+    reach = np.maximum.accumulate(ends)
+    hit = np.zeros(len(starts), dtype=bool)
+    hit[1:] = before(starts[1:], reach[:-1])  # starts before an earlier one ends
+    hit[:-1] |= before(starts[1:], ends[:-1])  # ends after the next one starts
+    return hit
 
 
 def _sweep(
@@ -237,21 +297,15 @@ def _sweep(
     span = years * HOURS_PER_YEAR
     boundaries = np.arange(1, years) * HOURS_PER_YEAR
     times = np.concatenate([[0.0], down_at, up_at, boundaries])
-    step = np.concatenate(
-        [
-            [0],
-            np.ones(len(down_at), np.int64),
-            -np.ones(len(up_at), np.int64),
-            np.zeros(len(boundaries), np.int64),
-        ]
-    )
-    unit = np.concatenate([[-1], who, who, np.full(len(boundaries), -1)])
     order = np.argsort(times)
-    times, step, unit = times[order], step[order], unit[order]
+    times = times[order]
+    # what each event does to the count of down units: the start of time, starts, ends, years
+    m = len(down_at)
+    step = np.array([0, 1, -1, 0])[np.searchsorted([1, m + 1, 2 * m + 1], order, side="right")]
+    unit = np.concatenate([[-1], who, who, np.full(len(boundaries), -1)])[order]
     count = np.cumsum(step)
-    named = unit >= 0
-    key = np.bitwise_xor.accumulate(np.where(named, plan.keys[np.maximum(unit, 0)], 0))
-    single = np.bitwise_xor.accumulate(np.where(named, unit + 1, 0)) - 1
+    key = np.bitwise_xor.accumulate(plan.keys[unit])
+    single = np.bitwise_xor.accumulate(unit + 1) - 1
     length = np.diff(np.append(times, span))
     down = np.zeros(len(times), dtype=bool)
     one = count == 1
