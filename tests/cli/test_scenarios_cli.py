@@ -33,7 +33,7 @@ def test_json_is_the_horizons_resilience(tmp_path: Path) -> None:
     result = devoops("scenarios", "run", write(tmp_path), "-f", "json", "--years", "200", "--seed", "3")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"spofs", "shared_fate", "availability", "scenarios", "improvements"}
+    assert set(data) == {"spofs", "shared_fate", "availability", "scenarios", "improvements", "notes"}
     verdicts = {o["scenario"]: o["verdict"] for o in data["scenarios"]}
     assert verdicts["account-takeover"] == "company-ending"
     assert verdicts["dns-provider-outage"] == "damaged"

@@ -215,3 +215,31 @@ def test_an_inventory_brings_resilience_and_its_findings(lens: Lens) -> None:
     assert takeover.verdict == Verdict.COMPANY_ENDING
     assert not any(i.practice.startswith("scenario.") for i in a.plan)
     assert [v.horizon for v in a.horizons] == list(HORIZONS)
+
+
+@pytest.mark.skipif(not ENGINES, reason="the scenario engines are not in this tree")
+def test_an_inventory_too_large_for_the_model_is_still_assessed(lens: Lens) -> None:
+    """web and api over the same 21 zones: no exact availability model, yet the scenarios,
+    their findings, the SPOFs and shared fate are all there."""
+    zones = [f"eu-west-1{n}" for n in range(21)]
+    tier = {"kind": "app", "instances": 21, "zones": zones}
+    inventory = {
+        "defaults": {"provider": "aws", "account": "123456789012", "region": "eu-west-1"},
+        "components": {
+            "web": {**tier, "depends_on": ["api", "db"]},
+            "api": tier,
+            "db": {"kind": "database", "zones": ["eu-west-1a"], "datasets": ["orders"]},
+        },
+    }
+    doc = document(
+        inventory=inventory, **{"answers.data.datasets": [{"name": "orders", "criticality": "lifeblood"}]}
+    )
+    a = assess(Workload.model_validate(doc), lens, NOW, source="devoops.yaml")
+    for v in a.horizons:
+        r = v.resilience
+        assert r is not None and r.availability is None and r.improvements == []
+        assert any("2^21 states" in n for n in r.notes)
+        assert r.spofs == ["db"] and r.shared_fate
+        takeover = next(o for o in r.scenarios if o.scenario == "account-takeover")
+        assert takeover.verdict == Verdict.COMPANY_ENDING
+        assert "scenario.account-takeover" in {f.practice for f in v.findings}

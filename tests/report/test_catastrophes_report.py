@@ -379,3 +379,56 @@ def test_scenario_findings_never_reach_the_plan_csv(hit: Assessment) -> None:
     from devoops.report import plan_csv
 
     assert not re.search(r"scenario\.", plan_csv.render(hit))
+
+
+NOTES = [
+    "No availability model: the availability model would enumerate 2^21 states (limit 2^14).",
+    "The what-if changes are not ranked: they are priced with the availability model.",
+]
+
+
+@pytest.fixture(scope="module")
+def unmodelled(plain: Assessment) -> Assessment:
+    """The assessment of an inventory too large for the exact availability model."""
+    r = resilience(6_000_000.0).model_copy(update={"availability": None, "improvements": [], "notes": NOTES})
+    return plain.model_copy(
+        update={"horizons": [v.model_copy(update={"resilience": r}) for v in plain.horizons]}
+    )
+
+
+def test_without_an_availability_model_the_rest_is_shown_with_the_notes(unmodelled: Assessment) -> None:
+    md = markdown.render(unmodelled)
+    start = md.index("## Catastrophes")
+    section = md[start : md.index("\n## ", start + 1)]
+    assert "Cloud account takeover with ransom" in section and "Single points of failure: db." in section
+    assert all(note in section for note in NOTES) and section.count(NOTES[0]) == 1
+    assert "Availability model" not in section and "Top improvements" not in section
+    assert "| availability |" not in section
+    paragraphs = " ".join(view.verdict(unmodelled).paragraphs)
+    assert "1 company-ending, 1 damaging" in paragraphs and "no availability model" in paragraphs
+    for fmt in ("html", "terminal", "json"):
+        assert NOTES[0] in render(unmodelled, fmt)
+
+
+def test_the_scenarios_command_view_without_a_model(unmodelled: Assessment) -> None:
+    r = unmodelled.at(Horizon.NOW).resilience
+    assert r is not None
+    sections = {s.heading: s for s in view.resilience(r, "USD")}
+    model = sections["Availability model"]
+    assert model.tables == [] and model.paragraphs == ["No availability model for this inventory.", *NOTES]
+    assert sections["Improvements"].tables == []
+    assert view.COSTS not in sections["Improvements"].paragraphs
+    assert sections["Scenarios"].tables[0].rows  # the scenarios are still there
+
+
+def test_a_free_change_says_free_and_costs_are_converted(hit: Assessment) -> None:
+    r = hit.at(Horizon.NOW).resilience
+    assert r is not None
+    paid = r.improvements[0]
+    free = paid.model_copy(update={"change": "point-in-time-recovery db", "cost_per_year": 0.0})
+    free = free.model_copy(update={"saved_per_spent": free.saved_per_year})
+    rows = view.changes_table([free, paid], "EUR").rows
+    assert rows[0][5] == "free" and rows[1][5] == "200"
+    assert rows[0][4] == "0 EUR"
+    sections = {s.heading: s for s in view.resilience(r, "USD")}
+    assert "converted at economics.usd_rate into the app's currency" in sections["Improvements"].paragraphs[0]

@@ -7,13 +7,12 @@ from collections.abc import Iterable, Mapping
 
 from ..model.common import Horizon, Risk, Tenet
 from ..model.findings import Finding
+from ..model.lens import SCENARIO_PREFIX as PREFIX
 from ..model.lens import Effect, Lens, ScenarioDef, Scope
 from ..model.resilience import Resilience, ScenarioOutcome, Verdict
 from ..model.targets import Targets
 from ..model.workload import Workload
 
-PREFIX = "scenario."
-"""Practice ids under this prefix are scenario findings; the lens may not use it."""
 RISKS = {Verdict.DAMAGED: Risk.MEDIUM, Verdict.COMPANY_ENDING: Risk.HIGH}
 SECURITY_SCOPES = (Scope.ACCOUNT, Scope.CREDENTIALS, Scope.PRODUCTION)
 

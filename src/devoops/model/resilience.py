@@ -109,8 +109,12 @@ class Change(Strict):
 
 
 class Resilience(Strict):
+    """`availability` is None when the inventory is too large to solve exactly; `notes` say why,
+    in plain sentences, and what was left out because of it."""
+
     spofs: list[str]
     shared_fate: list[SharedFate]
-    availability: AvailabilityModel
+    availability: AvailabilityModel | None
     scenarios: list[ScenarioOutcome]
     improvements: list[Change]  # ordered by money saved per money spent
+    notes: list[str] = []

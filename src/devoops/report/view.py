@@ -89,11 +89,16 @@ def verdict(a: Assessment) -> Section:
 def survival(r: Resilience) -> str:
     """The catastrophes in one sentence: how many end the company, how many break a target."""
     tally = {v: sum(o.verdict == v for o in r.scenarios) for v in Verdict}
+    m = r.availability
+    model = (
+        f"availability {percent(m.availability)} against {percent(m.target)}"
+        if m is not None
+        else "no availability model (see Catastrophes)"
+    )
     return (
         f"Catastrophes now: {tally[Verdict.COMPANY_ENDING]} company-ending, {tally[Verdict.DAMAGED]} "
         f"damaging, {tally[Verdict.DEGRADED]} survived degraded, {tally[Verdict.SURVIVES]} survived "
-        f"(see Catastrophes); availability {percent(r.availability.availability)} against "
-        f"{percent(r.availability.target)}."
+        f"(see Catastrophes); {model}."
     )
 
 
@@ -295,7 +300,7 @@ def changes_table(changes: list[Change], currency: str, title: str = "") -> Tabl
             f"{money(c.downtime_cost_before, currency)} → {money(c.downtime_cost_after, currency)}",
             money(c.saved_per_year, currency),
             money(c.cost_per_year, currency),
-            number(c.saved_per_spent),
+            number(c.saved_per_spent) if c.cost_per_year > 0 else "free",
             "; ".join(f"{sid} {was} → {now}" for sid, (was, now) in c.verdicts.items()) or "-",
         ]
         for c in changes
@@ -307,7 +312,7 @@ def changes_table(changes: list[Change], currency: str, title: str = "") -> Tabl
 COSTS = (
     "Expected cost a year: the availability model's downtime and incidents plus each catastrophe it does "
     "not count, each occurrence's cost times how often it happens. A change's cost is its lens practice's "
-    "monthly cost band (midpoint, USD) times twelve, compared as given."
+    "monthly cost band (midpoint, USD) times twelve, converted at economics.usd_rate into the app's currency."
 )
 
 
@@ -331,13 +336,22 @@ def resilience(r: Resilience, currency: str, limit: int | None = None) -> list[S
         ),
         Section(
             "Availability model",
-            paragraphs=["Downtime and incidents count only the hours in which downtime costs money."],
-            tables=[model_table(r.availability, currency)],
+            paragraphs=[
+                "Downtime and incidents count only the hours in which downtime costs money."
+                if r.availability is not None
+                else "No availability model for this inventory.",
+                *r.notes,
+            ],
+            tables=[model_table(r.availability, currency)] if r.availability is not None else [],
         ),
         Section(
             "Improvements",
             paragraphs=[
-                COSTS if r.improvements else "No single change of the what-if catalogue saves money here."
+                COSTS
+                if r.improvements
+                else "No single change of the what-if catalogue saves money here."
+                if r.availability is not None and not r.notes
+                else "No changes ranked (see the notes above)."
             ],
             tables=[changes_table(r.improvements[:limit], currency)] if r.improvements else [],
         ),
@@ -358,6 +372,7 @@ def catastrophes(a: Assessment, horizons: tuple[Horizon, ...] = HORIZONS, limit:
         "recovery target is missed, company-ending when lifeblood data is gone for good. "
         "`devoops explain scenario.<id>` explains one; `devoops whatif` tries a change.",
         "Single points of failure: " + (", ".join(first.spofs) if first.spofs else "none") + ".",
+        *dict.fromkeys(note for _, r in shown for note in r.notes),
     ]
     shared = shared_fate_table(first)
     tables = [
@@ -367,6 +382,7 @@ def catastrophes(a: Assessment, horizons: tuple[Horizon, ...] = HORIZONS, limit:
             [
                 model_table(r.availability, currency, f"Availability model {HORIZON_TITLES[h]}")
                 for h, r in shown
+                if r.availability is not None
             ]
         ),
         *changing(

@@ -1,12 +1,17 @@
 """Exact steady-state availability of the application, and how often it goes down.
 
-Units fail independently. Given the state of every unit that appears in more than one place
-(zones, regions, providers, and components reached through more than one `any_of` path),
-the rest combine exactly: a component's own part is up with the Poisson-binomial chance that
-at least `needs` of its instances are, times its failover unit; components in series
-multiply, alternatives combine as 1 - prod(1 - a). The shared units are enumerated, all
-states at once as numpy arrays, and weighted by their probabilities. The result is the same
-number `topology.app_up` would give averaged over every state of every unit.
+Units fail independently. A unit only one component uses (its region, a zone only its
+instances sit in, its failover) folds into that component's own up chance exactly: a group
+of instances sharing such a zone counts as no instance up while the zone is down. A unit
+that takes down every instance of a component the application always needs factors out of
+the whole: A = a_u x A(u up). What is left to condition on are the zones, regions and
+providers several components share, and the components reached through more than one
+`any_of` path; given their states the rest combine exactly: a component is up with the
+Poisson-binomial chance that at least `needs` of its instances are, components in series
+multiply, alternatives combine as 1 - prod(1 - a). The conditioned states are enumerated
+as numpy arrays, for many availability vectors at once (the incident frequency and the
+weakest components ask for hundreds), and weighted by their probabilities. The result is
+the same number `topology.app_up` would give averaged over every state of every unit.
 """
 
 from __future__ import annotations
@@ -21,8 +26,14 @@ from ..model.lens import Reliability
 from .topology import required
 from .units import HOURS_PER_YEAR, Units, units
 
-MAX_STATES = 2**20
+MAX_SHARED = 14
+"""At most 2^14 enumerated states: the batch of solves for incidents and the weakest components
+grows with states x units, and an assessment must stay within seconds."""
 Array = np.ndarray
+
+
+class TooLarge(UsageError):
+    """The exact model would enumerate too many states; the rest of an assessment still stands."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,51 @@ def at_least(k: int, ps: list[Array]) -> Array:
         dist[1:] += moved
     result: Array = dist[cap] if count_ups else 1.0 - dist[cap]
     return result
+
+
+def counts(k: int, ps: list[Array]) -> Array:
+    """Distribution of how many of independent events with chances ps happen, capped at k."""
+    dist = np.zeros((k + 1, *ps[0].shape))
+    dist[0] = 1.0
+    for p in ps:
+        moved = dist[:-1] * p
+        dist[:-1] *= 1.0 - p
+        dist[1:] += moved
+    return dist
+
+
+class Part:
+    """One component's own up chance, with the units only it uses folded in."""
+
+    def __init__(self, needs: int, gates: list[int], groups: dict[tuple[int, ...], list[tuple[int, int]]]):
+        self.needs = needs
+        self.gates = gates  # units only it uses and every instance needs: its region, its failover
+        self.groups = groups  # units only it uses that some instances need -> (own unit, row mask)
+
+    def up(self, a: Array, masks: list[Array]) -> Array:
+        """P(at least `needs` instances up), per availability vector (rows of `a`) and shared state."""
+        k = self.needs
+        if list(self.groups) == [()]:
+            value = at_least(k, [a[:, own, None] * masks[m] for own, m in self.groups[()]])
+        else:
+            # Each group's up count is 0 while one of its own units is down, else Poisson-binomial;
+            # the groups' counts add up, capped at k.
+            dist = np.zeros((k + 1, len(a), len(masks[0])))
+            dist[0] = 1.0
+            for key, members in self.groups.items():
+                group = counts(k, [a[:, own, None] * masks[m] for own, m in members])
+                gate = np.prod(a[:, list(key)], axis=1)[:, None]
+                group *= gate
+                group[0] += 1.0 - gate
+                total = np.zeros_like(dist)
+                for x in range(k + 1):
+                    for y in range(k + 1):
+                        total[min(x + y, k)] += dist[x] * group[y]
+                dist = total
+            value = dist[k]
+        for g in self.gates:
+            value = value * a[:, g, None]
+        return value
 
 
 class Structure:
@@ -81,51 +137,71 @@ class Structure:
                 if dep not in self.series:
                     occurs[dep] += times
         self.conditioned = sorted(cid for cid, n in occurs.items() if n > 1)
-        self.shared = [n for n, u in enumerate(table.units) if u.component is None]
+        # Who uses each unit besides an instance's own, and which units all of a component's instances need.
+        users: dict[int, set[str]] = {}
+        covers: dict[str, set[int]] = {}
+        for (cid, i), (_, *rest) in table.depends.items():
+            for u in rest:
+                users.setdefault(u, set()).add(cid)
+            covers[cid] = set(rest) if i == 0 else covers[cid] & set(rest)
+        self.essential = sorted({u for cid in self.series for u in covers[cid]})
+        self.shared = sorted(u for u, who in users.items() if len(who) > 1 and u not in self.essential)
         states = len(self.shared) + len(self.conditioned)
-        if states > 20:
-            raise UsageError(
-                f"the availability model would enumerate 2^{states} states (limit 2^20): "
-                "too many zones, regions and shared alternatives to solve exactly"
+        if states > MAX_SHARED:
+            raise TooLarge(
+                f"the availability model would enumerate 2^{states} states (limit 2^{MAX_SHARED}): "
+                "too many zones, regions and providers shared between components, and components "
+                "shared between alternatives, to solve exactly"
             )
         bits = (np.arange(2 ** len(self.shared))[:, None] >> np.arange(len(self.shared))) & 1
         self.shared_up = bits.astype(bool)  # rows: every state of the shared units
         col = (np.arange(2 ** len(self.conditioned))[:, None] >> np.arange(len(self.conditioned))) & 1
         self.conditioned_up = col.astype(float)  # columns: every state of the conditioned components
-        self.position = {u: n for n, u in enumerate(self.shared)}
-
-    def availability(self, a: Array) -> float:
-        """A for unit availabilities `a` (one per unit of the table)."""
-        up = self.shared_up
-        chances = a[self.shared]
-        weight = np.prod(np.where(up, chances, 1.0 - chances), axis=1)
-        local: dict[str, Array] = {}
+        position = {u: n for n, u in enumerate(self.shared)}
+        self.masks: list[Array] = []  # per set of shared units: 1.0 in the rows where all are up
+        mask_of: dict[tuple[int, ...], int] = {}
+        self.parts: dict[str, Part] = {}
         for cid in self.plain:
-            c = self.inv.components[cid]
-            ps = []
+            c = inv.components[cid]
+            ignored = set(self.essential) | set(self.shared)
+            gates = sorted(covers[cid] - ignored)
+            grouped: dict[tuple[int, ...], list[tuple[int, int]]] = {}
             for i in range(c.instances):
-                own, *rest = self.table.depends[(cid, i)]
-                p = np.full(len(up), a[own])
-                for u in rest:
-                    if u in self.position:
-                        p = p * up[:, self.position[u]]
-                ps.append(p)
-            fo = self.table.failover.get(cid)
-            local[cid] = at_least(c.needs, ps) * (a[fo] if fo is not None else 1.0)
+                own, *rest = table.depends[(cid, i)]
+                on = tuple(position[u] for u in rest if u in position)
+                if on not in mask_of:
+                    mask_of[on] = len(self.masks)
+                    self.masks.append(np.prod(self.shared_up[:, list(on)], axis=1).astype(float))
+                key = tuple(u for u in rest if u not in ignored and u not in covers[cid])
+                grouped.setdefault(key, []).append((own, mask_of[on]))
+            self.parts[cid] = Part(c.needs, gates, grouped)
+
+    def availability(self, a: Array) -> Array:
+        """A for each row of `a` (unit availabilities, one column per unit of the table)."""
+        size = len(self.shared_up) * len(self.conditioned_up)
+        step = max(1, 2**21 // size)
+        return np.concatenate([self._batch(a[n : n + step]) for n in range(0, len(a), step)])
+
+    def _batch(self, a: Array) -> Array:
+        up = self.shared_up
+        chances = a[:, None, self.shared]
+        weight = np.prod(np.where(up[None], chances, 1.0 - chances), axis=2)
+        local = {cid: part.up(a, self.masks) for cid, part in self.parts.items()}
         cols = self.conditioned_up
-        weight = weight[:, None] * np.ones((1, len(cols)))
+        weight = weight[:, :, None] * np.ones((1, 1, len(cols)))
         for n, cid in enumerate(self.conditioned):
-            weight = weight * np.where(cols[:, n], local[cid][:, None], 1.0 - local[cid][:, None])
+            here = local[cid][:, :, None]
+            weight = weight * np.where(cols[None, None, :, n], here, 1.0 - here)
         memo: dict[str, Array] = {}
 
         def holds(cid: str) -> Array:
             if cid in self.series:
-                return np.ones((1, 1))
+                return np.ones((1, 1, 1))
             if cid not in memo:
                 if cid in self.conditioned:
-                    value = cols[None, :, self.conditioned.index(cid)]
+                    value = cols[None, None, :, self.conditioned.index(cid)]
                 else:
-                    value = local[cid][:, None]
+                    value = local[cid][:, :, None]
                 for dep in self.plain[cid]:
                     value = value * holds(dep)
                 for group in self.groups[cid]:
@@ -134,17 +210,18 @@ class Structure:
             return memo[cid]
 
         def either(group: list[str]) -> Array:
-            down = np.ones((1, 1))
+            down = np.ones((1, 1, 1))
             for alt in group:
                 down = down * (1.0 - holds(alt))
             return 1.0 - down
 
-        top = np.ones((len(up), 1))
+        top = np.ones((len(a), len(up), 1))
         for cid in sorted(self.series):
-            top = top * local[cid][:, None]
+            top = top * local[cid][:, :, None]
             for group in self.groups[cid]:
                 top = top * either(group)
-        return float(np.sum(weight * top))
+        result: Array = np.sum(weight * top, axis=(1, 2)) * np.prod(a[:, self.essential], axis=1)
+        return result
 
 
 def analytic(inv: Inventory, reliability: Reliability) -> Analytic:
@@ -152,21 +229,32 @@ def analytic(inv: Inventory, reliability: Reliability) -> Analytic:
     table = units(inv, reliability)
     model = Structure(inv, table)
     a = np.array([u.availability for u in table.units])
-    base = model.availability(a)
-    incidents = 0.0
-    seen: dict[tuple[str | None, tuple[int, ...]], float] = {}
+    # Every availability asked for, solved in one batch: the base, each unit held up and down
+    # (instances of one component on the same units alike count once), each component made perfect.
+    vectors: list[tuple[list[int], float]] = [([], 1.0)]
+    infra = {deps[0]: deps[1:] for deps in table.depends.values()}
+    seen: dict[tuple[str | None, tuple[int, ...]], int] = {}
+    asked: list[int] = []
     for n, u in enumerate(table.units):
-        same = (u.component, _infra_of(table, n)) if u.key.startswith("instance ") else (u.key, ())
+        same = (u.component, infra[n]) if n in infra else (u.key, ())
         if same not in seen:
-            seen[same] = _forced(model, a, [n], 1.0) - _forced(model, a, [n], 0.0)
-        incidents += seen[same] * u.availability * u.rate * HOURS_PER_YEAR
-    gains: list[tuple[float, str]] = []
-    for cid in model.plain:
-        mine = [n for n, u in enumerate(table.units) if u.component == cid]
-        gain = _forced(model, a, mine, 1.0) - base
-        if gain > 1e-13:
-            gains.append((gain, cid))
-    weakest = [cid for _, cid in _worst_first(gains)[:5]]
+            seen[same] = len(vectors)
+            vectors += [([n], 1.0), ([n], 0.0)]
+        asked.append(seen[same])
+    mine = {cid: [n for n, u in enumerate(table.units) if u.component == cid] for cid in model.plain}
+    perfect = {cid: len(vectors) + n for n, cid in enumerate(mine)}
+    vectors += [(which, 1.0) for which in mine.values()]
+    batch = np.repeat(a[None, :], len(vectors), axis=0)
+    for row, (which, value) in enumerate(vectors):
+        batch[row, which] = value
+    values = model.availability(batch)
+    base = float(values[0])
+    incidents = sum(
+        float(values[at] - values[at + 1]) * u.availability * u.rate * HOURS_PER_YEAR
+        for at, u in zip(asked, table.units, strict=True)
+    )
+    gains = [(float(values[perfect[cid]]) - base, cid) for cid in mine]
+    weakest = [cid for _, cid in _worst_first([g for g in gains if g[0] > 1e-13])[:5]]
     return Analytic(availability=base, incidents_per_year=max(incidents, 0.0), weakest=weakest)
 
 
@@ -204,13 +292,3 @@ def _top_down(
     for entry in entries:
         visit(entry)
     return done[::-1]
-
-
-def _infra_of(table: Units, n: int) -> tuple[int, ...]:
-    return next(deps[1:] for deps in table.depends.values() if deps[0] == n)
-
-
-def _forced(model: Structure, a: Array, which: list[int], value: float) -> float:
-    b = a.copy()
-    b[which] = value
-    return model.availability(b)

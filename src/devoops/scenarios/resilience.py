@@ -4,6 +4,9 @@ catastrophes and improvements, per horizon.
 The structure (SPOFs, shared fate, the analytic model, the simulated years) does not depend
 on the horizon; only the money does: the cost of an hour down and of an incident, and the
 targets. So the structure is solved once and priced per horizon.
+
+An inventory too large to solve exactly still gets its scenarios, SPOFs and shared fate: the
+availability model and the ranked changes are left out, and the notes say so.
 """
 
 from __future__ import annotations
@@ -17,10 +20,10 @@ from ..errors import UsageError
 from ..model.common import Horizon
 from ..model.inventory import Inventory
 from ..model.lens import Lens, Reliability
-from ..model.resilience import AvailabilityModel, MonteCarlo, Resilience
+from ..model.resilience import AvailabilityModel, Change, MonteCarlo, Resilience
 from ..model.targets import Targets
 from ..model.workload import Workload
-from .availability import Analytic, analytic
+from .availability import Analytic, TooLarge, analytic
 from .catastrophe import run
 from .graph import shared_fate, spofs
 from .montecarlo import Samples, simulate
@@ -36,31 +39,53 @@ def assess(
     if inv is None:
         raise UsageError(f"{w.app.name} has no inventory; add one (see docs/inventory.md)")
     solve = _memo()
-    model = solve(inv, lens.reliability)
-    samples = simulate(inv, lens.reliability, years, seed) if years > 0 else None
+    notes: list[str] = []
+    try:
+        model: Analytic | None = solve(inv, lens.reliability)
+    except TooLarge as e:
+        model = None
+        notes.append(f"No availability model: {e}.")
+        notes.append("The what-if changes are not ranked: they are priced with the availability model.")
+    samples = simulate(inv, lens.reliability, years, seed) if years > 0 and model is not None else None
     weak, fate = spofs(inv), shared_fate(inv)
-    return {
-        h: Resilience(
+    result: dict[Horizon, Resilience] = {}
+    for h, t in targets.items():
+        here = list(notes)
+        improvements: list[Change] = []
+        if model is not None:
+            try:
+                improvements = ranked(w, lens, t, h, solve)
+            except TooLarge as e:
+                here.append(
+                    f"The what-if changes are not ranked: one of them makes the inventory too large ({e})."
+                )
+        result[h] = Resilience(
             spofs=weak,
             shared_fate=fate,
-            availability=availability_model(w, t, h, model, samples, seed),
+            availability=availability_model(w, t, h, model, samples, seed) if model is not None else None,
             scenarios=run(w, lens, t, h),
-            improvements=ranked(w, lens, t, h, solve),
+            improvements=improvements,
+            notes=here,
         )
-        for h, t in targets.items()
-    }
+    return result
 
 
 def _memo() -> Callable[[Inventory, Reliability], Analytic]:
-    """The analytic model solved once per distinct inventory: the what-if candidates are the
-    same at every horizon."""
-    cache: dict[str, Analytic] = {}
+    """The analytic model solved once per distinct inventory, across every horizon: the what-if
+    candidates are the same at each, only their price differs. A refusal is kept too."""
+    cache: dict[str, Analytic | TooLarge] = {}
 
     def solve(inv: Inventory, reliability: Reliability) -> Analytic:
         key = inv.model_dump_json()
         if key not in cache:
-            cache[key] = analytic(inv, reliability)
-        return cache[key]
+            try:
+                cache[key] = analytic(inv, reliability)
+            except TooLarge as e:
+                cache[key] = e
+        found = cache[key]
+        if isinstance(found, TooLarge):
+            raise found
+        return found
 
     return solve
 

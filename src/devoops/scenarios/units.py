@@ -51,7 +51,8 @@ class Units:
 
 def units(inv: Inventory, reliability: Reliability) -> Units:
     """The units of the components the application can need, in a stable order."""
-    needed = [cid for cid in inv.components if cid in required(inv)]
+    need = required(inv)
+    needed = [cid for cid in inv.components if cid in need]
     table: list[Unit] = []
     index: dict[str, int] = {}
 
