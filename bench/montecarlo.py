@@ -21,13 +21,14 @@ from typing import Any
 
 import numpy as np
 
+from devoops.derive.economics import HOURS_PER_YEAR
 from devoops.lens import load_lens
 from devoops.model.inventory import Inventory
 from devoops.model.lens import Reliability
 from devoops.scenarios.availability import analytic
 from devoops.scenarios.montecarlo import simulate
 from devoops.scenarios.topology import app_up
-from devoops.scenarios.units import HOURS_PER_YEAR, units
+from devoops.scenarios.units import units
 
 ZONES = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
 

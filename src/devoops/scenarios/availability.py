@@ -20,11 +20,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..derive.economics import HOURS_PER_YEAR
 from ..errors import UsageError
 from ..model.inventory import AnyOf, Inventory
 from ..model.lens import Reliability
 from .topology import required
-from .units import HOURS_PER_YEAR, Units, units
+from .units import Units, units
 
 MAX_SHARED = 14
 """At most 2^14 enumerated states: the batch of solves for incidents and the weakest components

@@ -24,11 +24,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..derive.economics import HOURS_PER_YEAR
 from ..errors import UsageError
 from ..model.inventory import Inventory
 from ..model.lens import Reliability
 from .topology import app_up
-from .units import HOURS_PER_YEAR, Units, units
+from .units import Units, units
 
 EVENTS_PER_CHUNK = 150_000
 """Unit failures drawn at once: small enough to stay in the processor's cache, which bounds memory too."""

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..derive.economics import counted_hours_per_year
+from ..derive.economics import HOURS_PER_YEAR, counted_hours_per_year
 from ..errors import UsageError
 from ..model.common import Horizon
 from ..model.inventory import Inventory
@@ -27,7 +27,7 @@ from .availability import Analytic, TooLarge, analytic
 from .catastrophe import run
 from .graph import shared_fate, spofs
 from .montecarlo import Samples, simulate
-from .whatif import HOURS_PER_YEAR, model_cost, ranked
+from .whatif import model_cost, ranked
 
 
 def assess(

@@ -16,8 +16,6 @@ from ..model.inventory import Inventory
 from ..model.lens import Reliability
 from .topology import required
 
-HOURS_PER_YEAR = 8760.0
-
 
 @dataclass(frozen=True)
 class Unit:

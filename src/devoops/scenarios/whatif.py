@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..derive.economics import counted_hours_per_year
+from ..derive.economics import HOURS_PER_YEAR, counted_hours_per_year
 from ..errors import UsageError
 from ..model.common import Horizon
 from ..model.inventory import AnyOf, Backup, Component, Failover, FailoverMode, Inventory, Kind
@@ -27,7 +27,6 @@ from ..source import did_you_mean
 from .availability import Analytic, analytic
 from .catastrophe import run
 
-HOURS_PER_YEAR = 8760.0
 ZONED = frozenset({Kind.APP, Kind.WORKER, Kind.DATABASE, Kind.CACHE, Kind.QUEUE, Kind.LOAD_BALANCER})
 DNS_HOSTS = ("ns1", "cloudflare", "route53", "gcp-dns", "dnsimple")
 
