@@ -45,6 +45,25 @@ def test_series_multiplies(lens: Lens) -> None:
     assert result.weakest == ["db", "web"]
 
 
+def test_registrars_never_fail_in_the_model(lens: Lens) -> None:
+    """A registrar's outage leaves the delegation in place: only its lapse (a scenario) hurts."""
+    registrar = {"kind": "registrar", "mtbf_hours": 10, "mttr_minutes": 600}
+    model = inv(
+        {
+            "web": app(depends_on=["dns", {"any_of": ["reg2", "db"]}]),
+            "dns": {"kind": "dns", "mtbf_hours": 20, "mttr_minutes": 120, "depends_on": ["reg"]},
+            "reg": registrar,
+            "reg2": registrar,
+            "db": {"kind": "database", "mtbf_hours": 50, "mttr_minutes": 300},
+        }
+    )
+    result = analytic(model, lens.reliability)
+    expected = avail(100, 600) * avail(20, 120)  # the any_of holds through reg2; db drops out
+    assert result.availability == pytest.approx(expected, rel=1e-12)
+    assert result.incidents_per_year == pytest.approx(expected * (1 / 100 + 1 / 20) * Y, rel=1e-12)
+    assert "reg" not in result.weakest and "reg2" not in result.weakest
+
+
 def test_any_of_is_parallel(lens: Lens) -> None:
     model = inv(
         {

@@ -155,3 +155,20 @@ def test_nothing_needed_never_fails(lens: Lens) -> None:
 def test_needs_a_year(lens: Lens) -> None:
     with pytest.raises(UsageError, match="at least one year"):
         simulate(inv(MIXED), lens.reliability, 0, seed=1)
+
+
+def test_registrars_never_fail_in_the_simulation(lens: Lens) -> None:
+    """The same years with and without a fragile registrar in front of the DNS."""
+    dns = {"kind": "dns", "mtbf_hours": 50, "mttr_minutes": 300}
+    web = {"kind": "app", "mtbf_hours": 100, "mttr_minutes": 600, "depends_on": ["dns"]}
+    plain = inv({"web": web, "dns": dns})
+    registered = inv(
+        {
+            "web": web,
+            "dns": {**dns, "depends_on": ["reg"]},
+            "reg": {"kind": "registrar", "mtbf_hours": 5, "mttr_minutes": 600},
+        }
+    )
+    a, b = (simulate(i, lens.reliability, 2_000, seed=4) for i in (plain, registered))
+    assert a.downtime_hours.sum() > 0
+    assert np.array_equal(a.downtime_hours, b.downtime_hours) and np.array_equal(a.incidents, b.incidents)

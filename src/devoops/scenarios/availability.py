@@ -24,7 +24,7 @@ from ..derive.economics import HOURS_PER_YEAR
 from ..errors import UsageError
 from ..model.inventory import AnyOf, Inventory
 from ..model.lens import Reliability
-from .topology import required
+from .topology import required, serving
 from .units import Units, units
 
 MAX_SHARED = 14
@@ -227,6 +227,7 @@ class Structure:
 
 def analytic(inv: Inventory, reliability: Reliability) -> Analytic:
     """Availability, failures of the application per year, and the components that cost the most."""
+    inv = serving(inv)
     table = units(inv, reliability)
     model = Structure(inv, table)
     a = np.array([u.availability for u in table.units])

@@ -28,7 +28,7 @@ from ..derive.economics import HOURS_PER_YEAR
 from ..errors import UsageError
 from ..model.inventory import Inventory
 from ..model.lens import Reliability
-from .topology import app_up
+from .topology import app_up, serving
 from .units import Units, units
 
 EVENTS_PER_CHUNK = 150_000
@@ -106,6 +106,7 @@ def simulate(inv: Inventory, reliability: Reliability, years: int, seed: int) ->
     """Yearly downtime hours and incidents of `years` simulated years; the same seed, the same years."""
     if years < 1:
         raise UsageError(f"the Monte Carlo needs at least one year, not {years}")
+    inv = serving(inv)
     plan = _Plan(inv, units(inv, reliability), seed)
     chunk = int(min(MAX_CHUNK_YEARS, max(1, EVENTS_PER_CHUNK / (plan.failures_per_year + 1e-9))))
     jobs = [(first, min(chunk, years - first), number) for number, first in enumerate(range(0, years, chunk))]

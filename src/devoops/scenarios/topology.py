@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 
 import networkx as nx
 
-from ..model.inventory import AnyOf, Inventory
+from ..model.inventory import AnyOf, Inventory, Kind
 
 Instance = tuple[str, int]  # (component id, instance index)
 
@@ -58,3 +58,25 @@ def app_up(inv: Inventory, down: Callable[[str, int], bool]) -> bool:
         return memo[cid]
 
     return all(up(e) for e in inv.entries())
+
+
+def serving(inv: Inventory) -> Inventory:
+    """The inventory as the availability model sees it. A registrar's own outages do not stop
+    name resolution (the registry keeps the delegation), so registrars and dependencies on them
+    are left out; a lapse or a hijack is a scenario, not a failure rate."""
+    gone = {cid for cid, c in inv.components.items() if c.kind == Kind.REGISTRAR}
+    if not gone:
+        return inv
+    kept = {}
+    for cid, c in inv.components.items():
+        if cid in gone:
+            continue
+        deps: list[str | AnyOf] = []
+        for dep in c.depends_on:
+            if isinstance(dep, str):
+                deps += [] if dep in gone else [dep]
+            elif not gone & set(dep.any_of):  # an alternative that never fails always holds
+                deps.append(dep)
+        kept[cid] = c.model_copy(update={"depends_on": deps})
+    entry = [e for e in inv.entry if e not in gone]
+    return inv.model_copy(update={"components": kept, "entry": entry})
