@@ -223,7 +223,7 @@ def test_markdown_shows_the_section_between_economics_and_findings(hit: Assessme
 
 def test_the_verdict_counts_the_catastrophes(hit: Assessment) -> None:
     paragraphs = " ".join(view.verdict(hit).paragraphs)
-    assert "1 company-ending, 1 damaging, 0 survived degraded, 0 survived" in paragraphs
+    assert "Catastrophes now: 1 company-ending, 1 damaged (see Catastrophes)" in paragraphs
     assert "availability 99.85 % against 99.9 %" in paragraphs
 
 
@@ -405,7 +405,7 @@ def test_without_an_availability_model_the_rest_is_shown_with_the_notes(unmodell
     assert "Availability model" not in section and "Top improvements" not in section
     assert "| availability |" not in section
     paragraphs = " ".join(view.verdict(unmodelled).paragraphs)
-    assert "1 company-ending, 1 damaging" in paragraphs and "no availability model" in paragraphs
+    assert "1 company-ending, 1 damaged" in paragraphs and "no availability model" in paragraphs
     for fmt in ("html", "terminal", "json"):
         assert NOTES[0] in render(unmodelled, fmt)
 

@@ -95,11 +95,8 @@ def survival(r: Resilience) -> str:
         if m is not None
         else "no availability model (see Catastrophes)"
     )
-    return (
-        f"Catastrophes now: {tally[Verdict.COMPANY_ENDING]} company-ending, {tally[Verdict.DAMAGED]} "
-        f"damaging, {tally[Verdict.DEGRADED]} survived degraded, {tally[Verdict.SURVIVES]} survived "
-        f"(see Catastrophes); {model}."
-    )
+    counted = ", ".join(f"{n} {v.value}" for v in reversed(Verdict) if (n := tally[v]))
+    return f"Catastrophes now: {counted or 'none run'} (see Catastrophes); {model}."
 
 
 def tenets(a: Assessment) -> Section:
