@@ -67,7 +67,7 @@ def test_empty_file_is_an_error(tmp_path: Path, lens: Lens) -> None:
 def test_missing_file_is_an_error_not_a_traceback(tmp_path: Path) -> None:
     result = devoops("assess", tmp_path / "nope.yaml")
     assert result.returncode == 2
-    assert "cannot read" in result.stderr and "Traceback" not in result.stderr
+    assert "cannot read: No such file or directory" in result.stderr and "Traceback" not in result.stderr
 
 
 def dump(value: Any) -> str:

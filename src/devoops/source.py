@@ -60,8 +60,10 @@ def read(path: Path) -> Source:
     """Read and parse a YAML file; unreadable or malformed files are located InputErrors."""
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError.at(Location(str(path)), f"cannot read: {exc.__class__.__name__}: {exc}") from None
+    except OSError as exc:  # the path is in the location already
+        raise InputError.at(Location(str(path)), f"cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError.at(Location(str(path)), f"cannot read: not UTF-8 text ({exc.reason})") from None
     return Source(path, text, _parse(text, str(path), positions=False))
 
 
