@@ -146,3 +146,10 @@ def test_random_text_never_escapes_as_a_traceback(tmp_path: Path, lens: Lens, te
         load_workload(file, lens)
     except InputError as exc:
         assert str(exc).startswith(str(file))
+
+
+def test_a_file_that_is_not_utf8_is_named_as_such(tmp_path: Path, lens: Lens) -> None:
+    path = tmp_path / "devoops.yaml"
+    path.write_bytes(b"\xff\xfeapp: x\n")
+    with pytest.raises(InputError, match="cannot read: not UTF-8 text"):
+        load_workload(path, lens)
