@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from devoops.cli.inventory import app
 from devoops.errors import InputError
 from devoops.load import load_workload
-from devoops.model.inventory import Inventory
+from devoops.model.inventory import Inventory, Replication
 from devoops.model.lens import Lens
 from devoops.scenarios.terraform import _MAPPERS, StateError, import_state
 
@@ -110,6 +110,72 @@ def test_child_modules_count_and_data_sources() -> None:
     assert c["db-this"]["kind"] == "database"  # a second `this`: named after its module
     assert imported.reasons["module.app.aws_instance.pending"] == "no availability_zone in the state"
     assert not any("data." in a for a in [*imported.mapped, *imported.unmapped])
+
+
+def test_synchronous_standbys_are_imported_as_sync() -> None:
+    """Multi-AZ RDS, Aurora and REGIONAL Cloud SQL commit on both copies; read replicas,
+    ElastiCache and Memorystore replicate asynchronously and keep the default (async)."""
+    aws = import_state(state("aws"))
+    c = aws.inventory["components"]
+    assert (c["main"]["replication"], c["main"]["instances"]) == ("sync", 3)
+    assert any("aws_db_instance.reports" in note and "asynchronous" in note for note in aws.notes)
+    assert c["ledger"]["replication"] == "sync"
+    # single-AZ source plus a same-region read replica: a manual, asynchronous pair
+    assert aws.mapped["aws_db_instance.orders_replica"] == "orders"
+    orders = c["orders"]
+    assert (orders["instances"], orders["zones"], orders["failover"]) == (
+        2,
+        ["eu-west-1a", "eu-west-1b"],
+        "manual",
+    )
+    assert "replication" not in orders and "replication" not in c["sessions"]
+    gcp = import_state(state("gcp")).inventory["components"]
+    assert gcp["main"]["replication"] == "sync"
+    assert (gcp["cache"]["instances"], gcp["cache"]["zones"]) == (2, ["europe-west2-a", "europe-west2-b"])
+    assert "replication" not in gcp["cache"]  # Memorystore standard tier: asynchronous
+    loaded = Inventory.model_validate(aws.inventory).components
+    assert (loaded["main"].replication, loaded["orders"].replication) == (Replication.SYNC, Replication.ASYNC)
+
+
+def test_groups_smaller_than_their_zone_list_are_regional() -> None:
+    aws = import_state(state("aws"))
+    batch = aws.inventory["components"]["batch"]
+    assert batch["region"] == "eu-west-1" and "zones" not in batch and "instances" not in batch
+    assert any(
+        note.startswith("aws_autoscaling_group.batch runs 1 instance(s) over 3 zones") for note in aws.notes
+    )
+    assert Inventory.model_validate(aws.inventory).components["batch"].zone_of(0) is None
+    gcp = import_state(state("gcp"))
+    c = gcp.inventory["components"]
+    assert (c["jobs"]["instances"], c["jobs"]["region"], "zones" in c["jobs"]) == (2, "europe-west2", False)
+    assert c["web"]["zones"] == ["europe-west2-a", "europe-west2-b", "europe-west2-c"]  # 3 over 3: kept
+    assert c["workers"]["zones"] == ["europe-west2-b"]  # a zonal group cannot move: kept
+
+
+ZONES = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+
+
+@given(st.integers(1, 7), st.integers(0, 3), st.booleans())
+def test_group_zones_are_kept_only_when_every_zone_holds_an_instance(
+    size: int, spread: int, gcp: bool
+) -> None:
+    zones = [z.replace("eu-west-1", "europe-west1-") for z in ZONES[:spread]] if gcp else ZONES[:spread]
+    values: dict[str, Any] = (
+        {"target_size": size, "distribution_policy_zones": zones, "region": "europe-west1", "project": "p"}
+        if gcp
+        else {
+            "desired_capacity": size,
+            "availability_zones": zones,
+            "arn": "arn:aws:autoscaling:eu-west-1:123456789012:autoScalingGroup:x",
+        }
+    )
+    kind = "google_compute_region_instance_group_manager" if gcp else "aws_autoscaling_group"
+    resource = {"address": f"{kind}.g", "type": kind, "name": "g", "values": values}
+    imported = import_state({"format_version": "1.0", "values": {"root_module": {"resources": [resource]}}})
+    group = Inventory.model_validate(imported.inventory).components["g"]
+    assert group.instances == size
+    assert group.zones == (zones if size >= spread else [])
+    assert any("relaunches" in note for note in imported.notes) == (size < spread)
 
 
 @pytest.mark.parametrize("name", ["aws", "gcp", "modules"])

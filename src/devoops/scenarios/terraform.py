@@ -274,6 +274,19 @@ def _capped(zones: list[str], instances: int) -> list[str]:
     return zones[:instances]
 
 
+def _group_zones(b: _Builder, r: _Resource, zones: list[str], instances: int) -> list[str]:
+    """A group smaller than its zone list relaunches a lost instance in another zone within
+    minutes, so pinning it to the first zones would make a zone outage take it down for
+    hours: such a group is regional (no zones), which a zone outage does not reach."""
+    if instances >= len(zones):
+        return zones
+    b.notes.append(
+        f"{r.address} runs {instances} instance(s) over {len(zones)} zones and relaunches a lost "
+        "one in another zone: imported as regional (no zones)"
+    )
+    return []
+
+
 def _aws_instance(b: _Builder, r: _Resource) -> None:
     zone = _need(_str(r.values, "availability_zone"), "availability_zone")
     b.add_vm(r, "aws", _arn(r.values)[1], zone, _aws_region(zone))
@@ -282,18 +295,10 @@ def _aws_instance(b: _Builder, r: _Resource) -> None:
 def _aws_asg(b: _Builder, r: _Resource) -> None:
     _need(_int(r.values, "desired_capacity"), "desired_capacity")
     n = _count(r.values, "desired_capacity")
-    zones = _capped(_strs(r.values, "availability_zones"), n)
+    zones = _strs(r.values, "availability_zones")
     region, account = _arn(r.values)
-    region = region or (_aws_region(zones[0]) if zones else None)
-    b.add(
-        r,
-        "app",
-        "aws",
-        account=account,
-        region=_need(region, "region (arn or zones)"),
-        zones=zones,
-        instances=n,
-    )
+    region = _need(region or (_aws_region(zones[0]) if zones else None), "region (arn or zones)")
+    b.add(r, "app", "aws", account=account, region=region, zones=_group_zones(b, r, zones, n), instances=n)
 
 
 def _rds_backup(b: _Builder, r: _Resource, account: str | None, region: str | None) -> list[dict[str, Any]]:
@@ -323,6 +328,7 @@ def _aws_db_instance(b: _Builder, r: _Resource) -> None:
         zones=[] if multi or zone is None else [zone],
         instances=2 if multi else 1,
         failover="automatic" if multi else None,
+        replication="sync" if multi else None,  # the standby is written before a commit returns
         backups=backups,
     )
     for key in ("identifier", "arn"):
@@ -343,6 +349,11 @@ def _fold_replica(b: _Builder, r: _Resource, kind: str, source: str, zone: str |
     if c.get("region") != region:
         b.notes.append(f"{r.address} is a cross-region replica of {cid}: kept as its own database")
         return False
+    if c.get("replication") == "sync":
+        b.notes.append(
+            f"{r.address} is an asynchronous read replica of {cid}: counted as one more instance of it; "
+            f"{cid} stays replication sync, which its standby is"
+        )
     before = c.get("instances", 1)
     c["instances"] = before + 1
     c.setdefault("failover", "manual")
@@ -376,6 +387,7 @@ def _aws_rds_cluster(b: _Builder, r: _Resource) -> None:
         zones=zones if len(set(zones)) == n else [],
         instances=n,
         failover="automatic" if n > 1 else None,
+        replication="sync" if n > 1 else None,  # every instance reads the one storage volume
         backups=_rds_backup(b, r, account, region),
     )
     b.by_key[("aws_rds_cluster", name)] = cid
@@ -458,8 +470,9 @@ def _gcp_group(b: _Builder, r: _Resource) -> None:
     _need(_int(r.values, "target_size"), "target_size")
     n = _count(r.values, "target_size")
     zone = _str(r.values, "zone")
-    zones = _capped(_strs(r.values, "distribution_policy_zones") or ([zone] if zone else []), n)
+    zones = _strs(r.values, "distribution_policy_zones") or ([zone] if zone else [])
     region = _need(_str(r.values, "region") or (_gcp_region(zones[0]) if zones else None), "region or zone")
+    zones = _group_zones(b, r, zones, n)
     b.add(r, "app", "gcp", account=_str(r.values, "project"), region=region, zones=zones, instances=n)
 
 
@@ -489,6 +502,7 @@ def _gcp_sql(b: _Builder, r: _Resource) -> None:
         zones=[] if regional or zone is None else [zone],
         instances=2 if regional else 1,
         failover="automatic" if regional else None,
+        replication="sync" if regional else None,  # both zones' disks hold a write before commit
         backups=backups,
     )
     if name := _str(r.values, "name"):
@@ -513,6 +527,7 @@ def _gcp_forwarding(b: _Builder, r: _Resource) -> None:
 
 
 def _gcp_redis(b: _Builder, r: _Resource) -> None:
+    """Standard tier replicates asynchronously: the replica may lag, so replication stays async."""
     region = _need(_str(r.values, "region"), "region")
     ha = r.values.get("tier") == "STANDARD_HA"
     zones = [z for key in ("location_id", "alternative_location_id") if (z := _str(r.values, key))]
