@@ -68,8 +68,14 @@ def shop(
 
 
 def restored(r: Reliability, rebuild: str = "as_code") -> float:
-    """A database restored from its backup after its infrastructure is rebuilt."""
+    """A database restored from its backup after its infrastructure is rebuilt elsewhere (its
+    account was taken)."""
     return r.restore_minutes["database"] + r.rebuild_hours[rebuild] * 60
+
+
+def replaced(r: Reliability) -> float:
+    """A database replaced where it stood and restored from its backup: no rebuild."""
+    return r.restore_minutes["database"]
 
 
 @dataclass
@@ -85,6 +91,7 @@ class Case:
     lost: list[str]
     downtime: Callable[[Reliability], float]
     data: Callable[[Reliability], dict[str, tuple[float | None, float | None]]] = field(default=lambda r: {})
+    up: bool | None = None  # None: up exactly when there is no downtime
 
 
 TWO_REGIONS = {
@@ -221,8 +228,9 @@ CASES = [
         Verdict.DEGRADED,
         "zone aws/eu-west-1/a",
         [],
-        lambda r: 0,
+        lambda r: r.failover_minutes["automatic"],
         lambda r: {"orders": (r.async_lag_minutes, r.failover_minutes["automatic"])},
+        up=True,
     ),
     Case(
         "zone-outage",
@@ -384,25 +392,26 @@ CASES = [
         lambda r: r.unrecoverable_hours * 60,
         lambda r: {"orders": (None, None)},
     ),
+    # the account survives: the database is replaced in place, not rebuilt (even by hand)
     Case(
         "ransomware-db-host",
         "backups in a separate account",
-        build(shop(vault={"account": "vault"}), practices=AS_CODE),
+        build(shop(vault={"account": "vault"})),
         Verdict.DEGRADED,
         "component db",
         ["db"],
-        restored,
-        lambda r: {"orders": (60, restored(r))},
+        replaced,
+        lambda r: {"orders": (60, replaced(r))},
     ),
     Case(
         "ransomware-db-host",
         "immutable backups in the database's account",
-        build(shop(backups={"immutable": True}), practices=AS_CODE),
+        build(shop(backups={"immutable": True})),
         Verdict.DEGRADED,
         "component db",
         ["db"],
-        restored,
-        lambda r: {"orders": (60, restored(r))},
+        replaced,
+        lambda r: {"orders": (60, replaced(r))},
     ),
     # fire: write-once copies in the burning building burn too
     Case(
@@ -418,19 +427,43 @@ CASES = [
         lambda r: r.unrecoverable_hours * 60,
         lambda r: {"orders": (None, None)},
     ),
+    # the app (30 min) and the database (120 min) are replaced in the region: the longer decides
     Case(
         "datacenter-fire",
         "immutable backups in a regional store",
         build(
             shop(backups={"immutable": True}, zones=["a"])
             | {"app": {"kind": "app", "zones": ["a"], "depends_on": ["db"]}},
-            practices=AS_CODE,
         ),
         Verdict.DEGRADED,
         "zone aws/eu-west-1/a",
         ["app", "db"],
-        restored,
-        lambda r: {"orders": (60, restored(r))},
+        lambda r: max(r.restore_minutes["app"], replaced(r)),
+        lambda r: {"orders": (60, replaced(r))},
+    ),
+    Case(
+        "datacenter-fire",
+        "an automatic failover to the other zone",
+        build(
+            {
+                "app": {"kind": "app", "instances": 2, "zones": ["a", "b"], "depends_on": ["db"]},
+                "db": {
+                    "kind": "database",
+                    "instances": 2,
+                    "zones": ["a", "b"],
+                    "failover": "automatic",
+                    "replication": "sync",
+                    "datasets": ["orders"],
+                },
+            },
+            TIGHT,
+        ),
+        Verdict.DEGRADED,
+        "zone aws/eu-west-1/a",
+        [],
+        lambda r: r.failover_minutes["automatic"],
+        lambda r: {"orders": (0, r.failover_minutes["automatic"])},
+        up=True,
     ),
 ]
 
@@ -441,7 +474,7 @@ def test_scenario_against_inventory(case: Case, lens: Lens) -> None:
     o = outcomes(case.w, lens)[case.scenario]
     assert (o.verdict, o.scope, o.lost) == (case.verdict, case.scope, case.lost), o.reason
     assert o.downtime_minutes == pytest.approx(case.downtime(r))
-    assert o.app_up == (case.downtime(r) == 0)
+    assert o.app_up == (case.downtime(r) == 0 if case.up is None else case.up)
     expected = case.data(r)
     assert [d.dataset for d in o.datasets] == list(expected)
     for d in o.datasets:
@@ -450,6 +483,7 @@ def test_scenario_against_inventory(case: Case, lens: Lens) -> None:
         assert d.recovery_minutes == (None if recovery is None else pytest.approx(recovery))
     assert o.cost == pytest.approx(case.downtime(r) / 60 * COST_PER_HOUR)
     assert o.reason.endswith(".") and o.reason.count(". ") == 0
+    assert "loses 0 min" not in o.reason
 
 
 def test_every_shipped_scenario_has_a_surviving_and_a_breaking_case(lens: Lens) -> None:
@@ -616,9 +650,11 @@ def test_user_scenario_from_a_lens_file_runs(tmp_path: Path) -> None:
     mine = load_lens([extra])
     w = build({"app": {"kind": "app", "depends_on": ["cache"]}, "cache": {"kind": "cache"}}, [])
     o = outcomes(w, mine)["cache-wipe"]
-    rebuild = mine.reliability.rebuild_hours["by_hand"] * 60
-    assert (o.scope, o.lost, o.app_up, o.verdict) == ("component cache", ["cache"], False, Verdict.DAMAGED)
-    assert o.downtime_minutes == pytest.approx(rebuild)
+    budget = derive(w, mine, NOW).targets.availability.error_budget_minutes_per_month
+    replace = mine.reliability.restore_minutes["cache"]
+    assert replace < budget
+    assert (o.scope, o.lost, o.app_up, o.verdict) == ("component cache", ["cache"], False, Verdict.DEGRADED)
+    assert o.downtime_minutes == pytest.approx(replace)
     assert o.per_year == 2
     assert "cache-wipe" not in outcomes(w, load_lens())
 
@@ -627,3 +663,175 @@ def test_a_workload_without_inventory_is_refused(lens: Lens) -> None:
     w = workload()
     with pytest.raises(UsageError, match="inventory"):
         run(w, lens, derive(w, lens, NOW).targets, NOW)
+
+
+def wipe(tmp_path: Path, scope: str) -> Lens:
+    """A user scenario destroying everything in its scope, to show the rebuild follows the scope."""
+    extra = tmp_path / f"{scope}.yaml"
+    extra.write_text(
+        "scenarios:\n"
+        f"  - id: {scope}-wipe\n"
+        "    title: Everything wiped\n"
+        "    summary: Everything in the scope is deleted.\n"
+        f"    scope: {scope}\n"
+        "    effect: destroy\n"
+        "    per_year: 1\n"
+    )
+    return load_lens([extra])
+
+
+@pytest.mark.parametrize("scope", ["account", "region"])
+def test_rebuild_only_when_the_scenario_takes_the_account(tmp_path: Path, scope: str) -> None:
+    """The same cache is destroyed by both: losing the account means recreating it elsewhere
+    by hand (72 h); losing the region's machines means replacing it in place (its restore time)."""
+    mine = wipe(tmp_path, scope)
+    w = build(
+        {"app": {"kind": "app", "provider": "fly", "depends_on": ["cache"]}, "cache": {"kind": "cache"}}, []
+    )
+    o = outcomes(w, mine)[f"{scope}-wipe"]
+    r = mine.reliability
+    expected = r.rebuild_hours["by_hand"] * 60 if scope == "account" else r.restore_minutes["cache"]
+    assert (o.lost, o.app_up) == (["cache"], False)
+    assert o.downtime_minutes == pytest.approx(expected)
+
+
+def test_fire_replaces_a_lost_cache_in_its_restore_time(lens: Lens) -> None:
+    """A one-zone cache without data burns with its zone; the app in two zones survives."""
+    w = build(
+        {
+            "app": {"kind": "app", "instances": 2, "zones": ["a", "b"], "depends_on": ["cache"]},
+            "cache": {"kind": "cache", "zones": ["a"]},
+        },
+        [],
+    )
+    o = outcomes(w, lens)["datacenter-fire"]
+    assert (o.scope, o.lost) == ("zone aws/eu-west-1/a", ["cache"])
+    assert o.downtime_minutes == pytest.approx(lens.reliability.restore_minutes["cache"])
+
+
+def test_reason_names_the_largest_time_overshoot(lens: Lens) -> None:
+    """An 8 h region outage: orders (RTO 4 h) misses by 2x, emails (RTO 60 min) by 8x, the
+    application's 8 h against the 4 h recovery target by 2x: emails is named."""
+    datasets = [
+        {**ORDERS, "rto_minutes": 240},
+        {"name": "emails", "criticality": "important", "rpo_minutes": 60, "rto_minutes": 60},
+    ]
+    components = shop() | {"db": {"kind": "database", "datasets": ["orders", "emails"]}}
+    o = outcomes(build(components, datasets), lens)["region-outage"]
+    assert o.reason == "emails is back after 8 h, later than its RTO of 60 min."
+
+
+def test_reason_says_a_data_miss_and_a_time_miss_together(lens: Lens) -> None:
+    """Account taken, backups hourly in another account, rebuilt by hand: orders loses 60 min
+    (RPO 30 min, 2x) and the application is down 120 + 72 x 60 = 4440 min against the 30-min
+    RTO of sessions, lifeblood but held at a SaaS no account scenario reaches (148x)."""
+    datasets = [
+        {**ORDERS, "rpo_minutes": 30},
+        {"name": "sessions", "criticality": "lifeblood", "rpo_minutes": 60, "rto_minutes": 30},
+    ]
+    components = shop(vault={"account": "vault"}) | {
+        "kv": {"kind": "cache", "provider": "upstash", "datasets": ["sessions"]}
+    }
+    o = outcomes(build(components, datasets), lens)["account-takeover"]
+    assert o.downtime_minutes == pytest.approx(restored(lens.reliability, "by_hand"))
+    assert o.reason == (
+        "orders loses 60 min of data (RPO 30 min) and the application is down 3.08 days, "
+        "against a recovery target of 30 min."
+    )
+
+
+def test_reason_with_both_misses_of_one_dataset_names_it_once(lens: Lens) -> None:
+    """Account taken, rebuilt by hand: orders loses 60 min (RPO 30) and is back after 4440 min
+    (RTO 8 h, 9.25x, the same as the application's downtime against its target: the dataset wins the tie)."""
+    w = build(shop(vault={"account": "vault"}), [{**ORDERS, "rpo_minutes": 30}])
+    o = outcomes(w, lens)["account-takeover"]
+    assert (
+        o.reason
+        == "orders loses 60 min of data (RPO 30 min) and is back after 3.08 days, against its RTO of 8 h."
+    )
+
+
+def test_reason_with_a_data_miss_only(lens: Lens) -> None:
+    o = outcomes(build(shop(backups={"every_minutes": 1440})), lens)["drop-table"]
+    assert o.reason == "orders loses 24 h of data, more than its RPO of 60 min."
+
+
+def test_registrar_is_reached_only_by_scenarios_naming_it(lens: Lens) -> None:
+    """A domain registered at the cloud provider, in the production account: neither the
+    account, the region nor the provider's outage stops resolution; only its lapse does."""
+    w = build(
+        {
+            "app": {"kind": "app", "provider": "fly", "depends_on": ["domain"]},
+            "domain": {"kind": "registrar"},
+        },
+        [],
+    )
+    result = outcomes(w, lens)
+    assert list(result) == ["provider-outage", "registrar-lapse"]
+    assert result["provider-outage"].scope == "provider fly"
+    assert result["provider-outage"].per_year == pytest.approx(
+        next(s.per_year for s in lens.scenarios if s.id == "provider-outage")
+    )
+    lapse = result["registrar-lapse"]
+    assert (lapse.scope, lapse.lost, lapse.app_up) == ("provider aws", ["domain"], False)
+    assert lapse.downtime_minutes == pytest.approx(168 * 60)
+
+
+def test_registrar_survives_its_company_outage(lens: Lens) -> None:
+    """DNS depends on a registrar at gandi: a gandi-wide outage is not an occurrence."""
+    w = build(
+        {
+            "app": {"kind": "app", "depends_on": ["dns"]},
+            "dns": {"kind": "dns", "provider": "cloudflare", "depends_on": ["domain"]},
+            "domain": {"kind": "registrar", "provider": "gandi"},
+        },
+        [],
+    )
+    o = outcomes(w, lens)["provider-outage"]
+    assert o.scope != "provider gandi" and "domain" not in o.lost
+    assert o.per_year == pytest.approx(
+        2 * next(s.per_year for s in lens.scenarios if s.id == "provider-outage")
+    )
+
+
+def test_failover_window_is_downtime_and_costs_an_incident(lens: Lens) -> None:
+    """The database's zone fails; its spare takes over in 10 min: 10 min down at 100 an hour
+    plus the 500 incident."""
+    w = build(
+        {
+            "app": {"kind": "app", "instances": 2, "zones": ["a", "b"], "depends_on": ["db"]},
+            "db": {
+                "kind": "database",
+                "instances": 2,
+                "zones": ["a", "b"],
+                "failover": {"mode": "manual", "minutes": 10},
+                "replication": "sync",
+                "datasets": ["orders"],
+            },
+        },
+        **{"answers.reliability": {"downtime_cost_per_hour": 100, "incident_cost": 500}},
+    )
+    o = outcomes(w, lens)["zone-outage"]
+    assert (o.app_up, o.downtime_minutes, o.verdict) == (True, 10, Verdict.DEGRADED)
+    assert o.cost == pytest.approx(10 / 60 * 100 + 500)
+    assert o.reason == "The application is down 10 min, within its recovery target of 8 h."
+
+
+def test_failover_of_a_component_the_app_does_not_need_is_not_downtime(lens: Lens) -> None:
+    w = build(
+        {
+            "app": {"kind": "app"},
+            "db": {
+                "kind": "database",
+                "instances": 2,
+                "zones": ["a", "b"],
+                "failover": "automatic",
+                "replication": "sync",
+                "datasets": ["orders"],
+            },
+        }
+    )
+    o = outcomes(w, lens)["zone-outage"]
+    assert (o.app_up, o.downtime_minutes, o.cost, o.verdict) == (True, 0, 0, Verdict.DEGRADED)
+    minutes = lens.reliability.failover_minutes["automatic"]
+    assert o.reason == f"orders is back after {minutes:g} min with nothing lost, within its RTO."

@@ -15,7 +15,7 @@ from functools import cached_property
 
 from ..errors import UsageError
 from ..model.common import Horizon
-from ..model.inventory import Backup, Component, Inventory, Replication
+from ..model.inventory import Backup, Component, Inventory, Kind, Replication
 from ..model.lens import Effect, Lens, ScenarioDef, Scope
 from ..model.resilience import DatasetLoss, ScenarioOutcome, Verdict
 from ..model.targets import DatasetTarget, Targets
@@ -25,6 +25,11 @@ from .topology import Instance, app_up, instances, required
 AS_CODE = "infra.as-code"
 
 Account = tuple[str, str]  # (provider, account)
+
+# Scopes that take the place itself away: the account is gone (or cannot be trusted), so what
+# was in it is recreated elsewhere and pays the rebuild time. Everywhere else a destroyed
+# component is replaced where it stood.
+REBUILT = frozenset({Scope.ACCOUNT, Scope.CREDENTIALS, Scope.PRODUCTION})
 
 
 @dataclass(frozen=True)
@@ -122,8 +127,13 @@ def run(w: Workload, lens: Lens, targets: Targets, horizon: Horizon) -> list[Sce
 def occurrences(s: ScenarioDef, ctx: Context) -> list[Hit]:
     """Every value of the scenario's scope in the inventory, each with what it hits."""
     inv = ctx.inv
-    every = list(instances(inv))
-    placed = {cid: inv.placed(cid) for cid in inv.components}
+    # a registrar being down does not stop resolution (the delegation stays): only a scenario
+    # naming the kind (a lapse, a hijack) reaches it
+    comps = {
+        cid: c for cid, c in inv.components.items() if c.kind != Kind.REGISTRAR or Kind.REGISTRAR in s.kinds
+    }
+    every = [x for x in instances(inv) if x[0] in comps]
+    placed = {cid: inv.placed(cid) for cid in comps}
 
     def whole(cids: Iterable[str]) -> frozenset[Instance]:
         chosen = set(cids)
@@ -151,12 +161,11 @@ def occurrences(s: ScenarioDef, ctx: Context) -> list[Hit]:
             Hit(f"provider {p}", whole(c for c, pl in placed.items() if pl.provider == p)) for p in providers
         ]
     if s.scope == Scope.ACCOUNT:
-        accounts = sorted({a for cid in inv.components if (a := ctx.account(cid)) is not None})
+        accounts = sorted({a for cid in comps if (a := ctx.account(cid)) is not None})
         return [
-            Hit(f"account {p}/{a}", whole(c for c in inv.components if ctx.account(c) == (p, a)))
-            for p, a in accounts
+            Hit(f"account {p}/{a}", whole(c for c in comps if ctx.account(c) == (p, a))) for p, a in accounts
         ]
-    kinds = [cid for cid, c in inv.components.items() if c.kind in s.kinds]
+    kinds = [cid for cid, c in comps.items() if c.kind in s.kinds]
     if s.scope == Scope.KIND and s.per == "component":
         return [Hit(f"component {cid}", whole([cid])) for cid in kinds]
     if s.scope == Scope.KIND:
@@ -173,18 +182,18 @@ def occurrences(s: ScenarioDef, ctx: Context) -> list[Hit]:
         everywhere = {p.account for p in placed.values() if p.account is not None}
         hits = []
         for cid in kinds:
-            access = inv.components[cid].access
+            access = comps[cid].access
             reach = set(access) if access is not None else everywhere
             hits.append(
                 Hit(f"credentials of {cid}", whole(c for c, pl in placed.items() if pl.account in reach))
             )
         return hits
     # production: every account the application's components live in
-    production = {a for cid in ctx.needed if (a := ctx.account(cid)) is not None}
+    production = {a for cid in ctx.needed & comps.keys() if (a := ctx.account(cid)) is not None}
     if not production:
         return []
     names = ", ".join(f"{p}/{a}" for p, a in sorted(production))
-    return [Hit(f"accounts {names}", whole(c for c in inv.components if ctx.account(c) in production))]
+    return [Hit(f"accounts {names}", whole(c for c in comps if ctx.account(c) in production))]
 
 
 def assess(s: ScenarioDef, hit: Hit, ctx: Context) -> ScenarioOutcome:
@@ -211,7 +220,16 @@ def assess(s: ScenarioDef, hit: Hit, ctx: Context) -> ScenarioOutcome:
     if any(r.lost is None and d in lifeblood for d, r in recoveries.items()):
         downtime = rel.unrecoverable_hours * 60
     elif up:
-        downtime = 0.0
+        # still up, but a needed component whose serving instance was hit stops while its spare
+        # takes over
+        downtime = max(
+            (
+                ctx.failover_minutes(c)
+                for cid in ctx.needed
+                if (c := inv.components[cid]).needs <= alive[cid] < c.instances
+            ),
+            default=0.0,
+        )
     elif s.effect == Effect.CORRUPT:
         downtime = max(r.minutes or 0.0 for r in recoveries.values())
     elif s.effect == Effect.OUTAGE:
@@ -222,8 +240,8 @@ def assess(s: ScenarioDef, hit: Hit, ctx: Context) -> ScenarioOutcome:
             for d, r in recoveries.items()
             if r.minutes is not None and set(ctx.holders(d)) & ctx.needed
         ]
-        rebuild = [ctx.rebuild_minutes for cid in ctx.needed if alive[cid] < inv.components[cid].needs]
-        downtime = max([0.0, *serving, *rebuild])
+        replaced = [replace_minutes(s, cid, recoveries, ctx) for cid in ctx.needed if cid in lost]
+        downtime = max([0.0, *serving, *replaced])
 
     verdict, reason = judge(losses, lifeblood, lost, downtime, ctx.recovery_target, bool(hit.down))
     money = ctx.w.answers.reliability
@@ -245,6 +263,18 @@ def assess(s: ScenarioDef, hit: Hit, ctx: Context) -> ScenarioOutcome:
         cost_per_year=s.per_year * cost,
         practices=list(s.practices),
     )
+
+
+def replace_minutes(s: ScenarioDef, cid: str, recoveries: dict[str, Recovery], ctx: Context) -> float:
+    """How long a lost component the application needs keeps it down: recreated elsewhere when
+    the scenario takes its account; else replaced in place, a data holder as fast as its data
+    comes back (counted with the data), any other in its kind's restore time."""
+    if s.scope in REBUILT:
+        return ctx.rebuild_minutes
+    c = ctx.inv.components[cid]
+    if any(d in recoveries for d in c.datasets):
+        return 0.0
+    return ctx.lens.reliability.restore_minutes[c.kind]
 
 
 def recover(s: ScenarioDef, hit: Hit, dataset: str, alive: dict[str, int], ctx: Context) -> Recovery:
@@ -282,8 +312,8 @@ def from_backups(
     s: ScenarioDef, holders: list[str], hit: Hit, alive: dict[str, int], ctx: Context
 ) -> Recovery:
     """The best surviving backup: point-in-time undoes a drop with nothing lost and loses only
-    the archive lag otherwise; a plain backup loses its interval. Restored (and, when the
-    holder itself is gone, after a rebuild)."""
+    the archive lag otherwise; a plain backup loses its interval. Restored (after a rebuild
+    when the scenario took the holder's account with it)."""
     inv, corrupt = ctx.inv, s.effect == Effect.CORRUPT
     candidates = []
     for h in holders:
@@ -295,7 +325,7 @@ def from_backups(
             if corrupt and b.point_in_time:
                 candidates.append(Recovery(0.0, minutes, f"point-in-time backup on {b.to}"))
                 continue
-            if not corrupt and alive[h] == 0:
+            if not corrupt and alive[h] == 0 and s.scope in REBUILT:
                 minutes += ctx.rebuild_minutes
             # continuous archiving loses only what was not yet archived, not a base-backup interval
             lost = ctx.lens.reliability.async_lag_minutes if b.point_in_time else b.every_minutes
@@ -333,10 +363,25 @@ def loss(t: DatasetTarget, r: Recovery) -> DatasetLoss:
     )
 
 
+@dataclass(frozen=True)
+class Miss:
+    """A target overshot: by how much (actual / target), said alone or beside another miss."""
+
+    ratio: float
+    alone: str
+    joined: str  # after "and": without the subject when it repeats the data miss's
+    subject: str = ""
+
+
+def overshoot(actual: float, target: float) -> float:
+    return actual / target if target > 0 else float("inf")
+
+
 def judge(
     losses: list[DatasetLoss], lifeblood: set[str], lost: list[str], downtime: float, target: float, hit: bool
 ) -> tuple[Verdict, str]:
-    """The verdict and the one thing that decided it, worst first."""
+    """The verdict and what decided it: a gone dataset first, else the largest overshoot of a
+    data target and of a time target (both, when both are missed)."""
     for d in losses:
         if d.lost_minutes is None and d.dataset in lifeblood:
             return (
@@ -346,34 +391,58 @@ def judge(
     for d in losses:
         if d.lost_minutes is None:
             return Verdict.DAMAGED, f"Dataset {d.dataset} is gone: no copy of it survives."
-    for d in losses:
-        if not d.rpo_met:
-            return (
-                Verdict.DAMAGED,
-                f"{d.dataset} loses {span(d.lost_minutes)} of data, more than its RPO of {span(d.rpo_minutes)}.",
-            )
-    for d in losses:
-        if not d.rto_met:
-            return (
-                Verdict.DAMAGED,
-                f"{d.dataset} is back after {span(d.recovery_minutes)}, later than its RTO of {span(d.rto_minutes)}.",
-            )
-    if downtime > target:
-        return (
-            Verdict.DAMAGED,
-            f"The application is down {span(downtime)}, longer than its recovery target of {span(target)}.",
+    data = [
+        Miss(
+            overshoot(d.lost_minutes, d.rpo_minutes),
+            f"{d.dataset} loses {span(d.lost_minutes)} of data, more than its RPO of {span(d.rpo_minutes)}",
+            f"{d.dataset} loses {span(d.lost_minutes)} of data (RPO {span(d.rpo_minutes)})",
+            d.dataset,
         )
+        for d in losses
+        if not d.rpo_met and d.lost_minutes is not None
+    ]
+    time = [
+        Miss(
+            overshoot(d.recovery_minutes, d.rto_minutes),
+            f"{d.dataset} is back after {span(d.recovery_minutes)}, later than its RTO of {span(d.rto_minutes)}",
+            f"is back after {span(d.recovery_minutes)}, against its RTO of {span(d.rto_minutes)}",
+            d.dataset,
+        )
+        for d in losses
+        if not d.rto_met and d.recovery_minutes is not None
+    ]
+    if downtime > target:
+        time.append(
+            Miss(
+                overshoot(downtime, target),
+                f"The application is down {span(downtime)}, longer than its recovery target of {span(target)}",
+                f"the application is down {span(downtime)}, against a recovery target of {span(target)}",
+            )
+        )
+    worst = [max(misses, key=lambda m: m.ratio) for misses in (data, time) if misses]
+    if len(worst) == 2:
+        first, then = worst
+        said = then.joined if then.subject in ("", first.subject) else f"{then.subject} {then.joined}"
+        return Verdict.DAMAGED, f"{first.joined} and {said}."
+    if worst:
+        return Verdict.DAMAGED, f"{worst[0].alone}."
     if downtime > 0:
         return (
             Verdict.DEGRADED,
             f"The application is down {span(downtime)}, within its recovery target of {span(target)}.",
         )
     for d in losses:
-        if d.lost_minutes or d.recovery_minutes:
+        if d.lost_minutes:
             return (
                 Verdict.DEGRADED,
                 f"{d.dataset} loses {span(d.lost_minutes)} of data and is back after "
                 f"{span(d.recovery_minutes)}, within its RPO and RTO.",
+            )
+    for d in losses:
+        if d.recovery_minutes:
+            return (
+                Verdict.DEGRADED,
+                f"{d.dataset} is back after {span(d.recovery_minutes)} with nothing lost, within its RTO.",
             )
     if lost:
         return Verdict.DEGRADED, f"{', '.join(lost)} lost, but the application stays up and no data is lost."
