@@ -102,7 +102,8 @@ def test_parse_reads_changes_with_and_without_components() -> None:
         (["add-replika", "db"], "unknown change 'add-replika' (did you mean 'add-replica'?)"),
         (["add-replica", "dbb"], "unknown component 'dbb' (did you mean 'db'?)"),
         (["add-replica"], "add-replica needs a component"),
-        (["add-replica", "vault"], "add-replica does not apply to vault"),
+        (["add-replica", "vault"], "add-replica does not apply to vault: its kind is backup target;"),
+        (["point-in-time-recovery", "web"], "point-in-time-recovery does not apply to web: its kind is app,"),
     ],
 )
 def test_parse_refuses_clearly(tokens: list[str], message: str) -> None:
@@ -110,6 +111,19 @@ def test_parse_refuses_clearly(tokens: list[str], message: str) -> None:
     assert inv is not None
     with pytest.raises(UsageError, match=message.replace("(", r"\(").replace(")", r"\)").replace("?", r"\?")):
         whatif.parse(tokens, inv)
+
+
+def test_a_missing_component_is_suggested_among_those_the_change_applies_to() -> None:
+    """The suggestion is one the change accepts (not the first component listed, `dns`), or,
+    when none does, the message says so."""
+    inv = shop().inventory
+    assert inv is not None
+    with pytest.raises(UsageError, match=r"add-replica needs a component, e\.g\. add-replica web$"):
+        whatif.parse(["add-replica"], inv)
+    with pytest.raises(UsageError, match=r"point-in-time-recovery needs a component, e\.g\. [^ ]+ db$"):
+        whatif.parse(["point-in-time-recovery"], inv)
+    with pytest.raises(UsageError, match="automatic-failover needs a component; it applies to no component"):
+        whatif.parse(["automatic-failover"], inv)
 
 
 # add-replica -----------------------------------------------------------------------------
@@ -147,6 +161,31 @@ def test_add_replica_does_not_apply_to_a_backup_target_or_a_delayed_copy() -> No
         assert not whatif.CHANGES["add-replica"].applies(inv, cid)
 
 
+MANAGED = ["load_balancer", "cdn", "dns", "registrar", "object_storage", "backup_target", "ci_cd"]
+MANAGED += ["secrets_store", "identity"]
+
+
+@pytest.mark.parametrize("managed", MANAGED)
+def test_add_replica_refuses_what_the_provider_replicates(managed: str) -> None:
+    """An ALB over three zones is one managed service, not an instance a team can double."""
+    inv = shop(components(edge={"kind": managed})).inventory
+    assert inv is not None
+    assert not whatif.CHANGES["add-replica"].applies(inv, "edge")
+    assert ("add-replica", "edge") not in whatif.applicable(inv)
+
+
+@pytest.mark.parametrize(
+    ("team_run", "practice"),
+    [("app", "redundancy.app-instances"), ("worker", "redundancy.app-instances"), ("database", "db.replica")]
+    + [("cache", "db.replica"), ("queue", "db.replica")],
+)
+def test_add_replica_applies_to_what_a_team_runs(team_run: str, practice: str) -> None:
+    inv = shop(components(extra={"kind": team_run, "zones": ["eu-west-1a"]})).inventory
+    assert inv is not None
+    d = whatif.CHANGES["add-replica"]
+    assert d.applies(inv, "extra") and d.practice_for(inv, "extra") == practice
+
+
 # multi-zone ------------------------------------------------------------------------------
 
 
@@ -174,16 +213,24 @@ def test_multi_zone_names_new_zones_in_the_region_style(lens: Lens, tmp_path: Pa
 
 
 def test_multi_zone_without_style_uses_dashed_names() -> None:
-    after = apply(shop(components(web={"zones": []}, db={"zones": []})), "multi-zone web")
+    after = apply(shop(components(web={"zones": ["primary"]}, db={"zones": ["primary"]})), "multi-zone web")
     assert after.inventory is not None
-    assert after.inventory.components["web"].zones == ["eu-west-1-a", "eu-west-1-b"]
+    assert after.inventory.components["web"].zones == ["primary", "eu-west-1-a"]
 
 
-def test_multi_zone_does_not_apply_to_global_or_already_spread_components() -> None:
-    inv = shop(components(web={"instances": 2, "zones": ["eu-west-1a", "eu-west-1b"]})).inventory
+def test_multi_zone_does_not_apply_to_global_regional_or_already_spread_components() -> None:
+    """dns is global (no region); `cache` is regional (a region, no zones: a zone outage cannot
+    reach it, so spreading it over zones would make it weaker, not stronger); web is spread."""
+    comps = components(
+        web={"instances": 2, "zones": ["eu-west-1a", "eu-west-1b"]},
+        cache={"kind": "cache"},
+    )
+    inv = shop(comps).inventory
     assert inv is not None
-    for cid in ("dns", "web", "vault"):
+    for cid in ("dns", "web", "vault", "cache"):
         assert not whatif.CHANGES["multi-zone"].applies(inv, cid)
+    with pytest.raises(UsageError, match="a regional component"):
+        whatif.parse(["multi-zone", "cache"], inv)
 
 
 # automatic-failover ----------------------------------------------------------------------
@@ -312,7 +359,8 @@ def test_delayed_replica_once_per_dataset() -> None:
 #
 # Two managed databases on a provider without regions or accounts, each the only holder of a
 # lifeblood dataset (RPO 60, RTO 240), backed up daily to a vault elsewhere; db1 restores in 60
-# minutes, db2 in 180; rebuilding either takes an hour. An hour down costs 100, an incident 50.
+# minutes, db2 in 180; rebuilding either takes an hour, paid only when a scenario takes the
+# account (ransomware on one host replaces it in place). An hour down costs 100, an incident 50.
 # Only three scenarios reach it: provider-outage (counted by the availability model),
 # drop-table (once per dataset) and ransomware-db-host (once per database).
 
@@ -359,24 +407,22 @@ def model_part(r: Reliability) -> float:
 def test_expected_cost_sums_each_occurrence_at_its_own_cost(lens: Lens) -> None:
     """A dropped `orders` is down for db1's 60-minute restore, `users` for db2's 180: the yearly
     cost is 0.2 x (150 + 350), not 0.2 x 2 x the worst. Ransomware on a database host costs its
-    restore plus the hour of rebuilding: 120 and 240 minutes."""
+    restore (the host is replaced in place, no rebuild): 60 and 180 minutes."""
     w = two_databases()
     t = derive(w, lens, NOW).targets
     hand = (
         model_part(lens.reliability)
         + DROP_TABLE * (occurrence(60) + occurrence(180))
-        + RANSOMWARE * (occurrence(60 + 60) + occurrence(180 + 60))
+        + RANSOMWARE * (occurrence(60) + occurrence(180))
     )
     assert whatif.expected_cost(w, lens, t, NOW) == pytest.approx(hand, rel=1e-9)
     assert DROP_TABLE * 2 * occurrence(180) != pytest.approx(DROP_TABLE * (occurrence(60) + occurrence(180)))
 
 
 # A delayed copy of db2 brings a dropped `users` back by a manual failover (45 minutes instead
-# of 180) and survives ransomware on db2 (45 minutes, but the hour of rebuilding still counts);
-# ransomware on the copy itself takes nothing the application needs.
-DELAYED_DB2_SAVES = DROP_TABLE * (occurrence(180) - occurrence(45)) + RANSOMWARE * (
-    occurrence(180 + 60) - occurrence(60)
-)
+# of 180) and so does ransomware on db2; ransomware on the copy itself takes nothing the
+# application needs. (0.2 + 0.02) x 135 minutes x 100 an hour = 49.5.
+DELAYED_DB2_SAVES = (DROP_TABLE + RANSOMWARE) * (occurrence(180) - occurrence(45))
 DELAYED_PER_YEAR = (30 + 500) / 2 * 12  # db.delayed-replica's band, USD
 
 
@@ -384,7 +430,7 @@ def test_compare_prices_the_change_from_the_lens_band(lens: Lens) -> None:
     w = two_databases()
     t = derive(w, lens, NOW).targets
     before = model_part(lens.reliability) + DROP_TABLE * (occurrence(60) + occurrence(180))
-    before += RANSOMWARE * (occurrence(120) + occurrence(240))
+    before += RANSOMWARE * (occurrence(60) + occurrence(180))
     c = whatif.compare(w, lens, t, NOW, [("delayed-replica", "db2")])
     assert c.change == "delayed-replica db2" and c.practice == "db.delayed-replica"
     assert c.cost_per_year == DELAYED_PER_YEAR
@@ -395,8 +441,8 @@ def test_compare_prices_the_change_from_the_lens_band(lens: Lens) -> None:
     )
     assert c.downtime_cost_before == pytest.approx(before)
     assert c.downtime_cost_after == pytest.approx(before - DELAYED_DB2_SAVES)
-    assert c.saved_per_year == pytest.approx(DELAYED_DB2_SAVES) == pytest.approx(51)
-    assert c.saved_per_spent == pytest.approx(51 / DELAYED_PER_YEAR)
+    assert c.saved_per_year == pytest.approx(DELAYED_DB2_SAVES) == pytest.approx(49.5)
+    assert c.saved_per_spent == pytest.approx(49.5 / DELAYED_PER_YEAR)
     assert "drop-table" not in c.verdicts  # a dropped `orders` still loses a day: still damaged
 
 
@@ -406,8 +452,8 @@ def test_a_change_is_priced_in_the_apps_currency(lens: Lens) -> None:
     w = two_databases(**{"app.currency": "EUR", "economics.usd_rate": 0.9})
     c = whatif.compare(w, lens, derive(w, lens, NOW).targets, NOW, [("delayed-replica", "db2")])
     assert c.cost_per_year == pytest.approx(0.9 * DELAYED_PER_YEAR)
-    assert c.saved_per_year == pytest.approx(51)
-    assert c.saved_per_spent == pytest.approx(51 / (0.9 * DELAYED_PER_YEAR))
+    assert c.saved_per_year == pytest.approx(49.5)
+    assert c.saved_per_spent == pytest.approx(49.5 / (0.9 * DELAYED_PER_YEAR))
     assert whatif.usd_rate(w) == 0.9
 
 
@@ -444,7 +490,7 @@ def test_compare_together_adds_the_costs(lens: Lens) -> None:
 
 
 def test_only_changes_that_pay_for_themselves_are_improvements(lens: Lens) -> None:
-    """The delayed copy of db2 saves 51 a year for 3,180: it saves money, so `saving` lists it,
+    """The delayed copy of db2 saves 49.5 a year for 3,180: it saves money, so `saving` lists it,
     but it does not pay for itself, so the plan (`improvements`) leaves it out."""
     w = two_databases()
     t = derive(w, lens, NOW).targets
@@ -472,17 +518,17 @@ def free(lens: Lens, practice: str) -> Lens:
 
 
 def test_free_changes_that_save_rank_first_by_saving(lens: Lens) -> None:
-    """With delayed copies free, both rank first, by what they save: db2's (51 a year) before
-    db1's (a dropped `orders` back in 45 minutes instead of 60, ransomware on db1 down for the
-    hour of rebuilding instead of 120 minutes: 0.2 x 25 + 0.02 x 100 = 7). Their saved per spent
+    """With delayed copies free, both rank first, by what they save: db2's (49.5 a year) before
+    db1's (a dropped `orders` and ransomware on db1 both back in 45 minutes instead of 60:
+    0.22 x 25 minutes x 100 an hour = 5.5). Their saved per spent
     is 0, not a ratio in money that would outrank every true ratio by accident."""
     cheap = free(lens, "db.delayed-replica")
     w = two_databases()
     t = derive(w, cheap, NOW).targets
     every = whatif.saving(w, cheap, t, NOW)
     assert [c.change for c in every[:2]] == ["delayed-replica db2", "delayed-replica db1"]
-    db1 = DROP_TABLE * (occurrence(60) - occurrence(45)) + RANSOMWARE * (occurrence(120) - occurrence(60))
-    assert db1 == pytest.approx(7)
+    db1 = (DROP_TABLE + RANSOMWARE) * (occurrence(60) - occurrence(45))
+    assert db1 == pytest.approx(5.5)
     assert [c.saved_per_year for c in every[:2]] == pytest.approx([DELAYED_DB2_SAVES, db1])
     assert all(c.cost_per_year == 0 and c.saved_per_spent == 0 for c in every[:2])
     assert all(c.cost_per_year > 0 for c in every[2:])
@@ -547,10 +593,12 @@ def test_improvements_rank_and_pay_on_the_shop(lens: Lens) -> None:
     # at least the takeover's own saving: after it, `orders` comes back from the moved backups
     # within the 72 hours of rebuilding by hand and the 2-hour restore
     assert moved.saved_per_year >= 0.02 * ((8760 * 100 + 50) - ((72 + 2) * 100 + 50))
-    assert [c.saved_per_spent for c in plan] == sorted((c.saved_per_spent for c in plan), reverse=True)
     assert all(c.saved_per_year >= c.cost_per_year > 0 for c in plan)
     every = whatif.saving(w, lens, t, NOW)
-    assert [c for c in every if whatif.pays_for_itself(c)] == plan
+    # the first step is the best change alone; each later one starts where the one above ended
+    assert plan[0] == every[0] and whatif.pays_for_itself(every[0])
+    assert all(b.downtime_cost_before == a.downtime_cost_after for a, b in zip(plan, plan[1:], strict=False))
+    assert {c.change for c in plan} <= {c.change for c in every if whatif.pays_for_itself(c)}
     dns = next(c for c in every if c.change == "second-dns-provider")
     r = lens.reliability.kinds[Kind.DNS]
     share = (1 - kind(lens.reliability, "dns")) * 8760 * 100 + 8760 / r.mtbf_hours * 50
@@ -627,3 +675,114 @@ def test_any_sequence_of_applicable_changes_parses_back_and_stays_valid(
     tokens = [part for step in steps for part in step if part]
     assert whatif.parse(tokens, first) == steps
     loads(w, lens, tmp_path)
+
+
+# the plan is greedy ----------------------------------------------------------------------
+#
+# One managed database `db` (its own MTBF a hundred million hours, so the availability model costs next
+# to nothing) holding lifeblood `orders`, backed up daily to `vault`, both in neon account n1;
+# a restore takes 60 minutes, a rebuild an hour. Reaching it: account-takeover (0.02 a year)
+# and malicious-insider (0.01) destroy all of n1; ransomware-db-host (0.02 per database) takes
+# the host and the mutable backups in its account; drop-table (0.2). Before any change the first
+# three lose `orders` for good: a year down, 8760 h x 100 + 50.
+#
+# - backups-to-separate-account (630 a year): takeover and insider now restore and rebuild
+#   (120 minutes), ransomware restores in place (60 minutes).
+# - delayed-replica db (3,180 a year) lives in n1, so takeover and insider still take it;
+#   ransomware and a drop come back from it by a manual failover (45 minutes).
+# Both fix ransomware: alone each claims its year down; together it is counted once.
+
+GONE = 8760 * 100 + 50
+TAKEOVER, INSIDER = 0.02, 0.01
+BACKUPS_PER_YEAR = (5 + 100) / 2 * 12  # backups.vendor-independent's band, USD
+BACKUPS_ALONE = (TAKEOVER + INSIDER) * (GONE - occurrence(120)) + RANSOMWARE * (GONE - occurrence(60))
+DELAYED_ALONE = RANSOMWARE * (GONE - occurrence(45)) + DROP_TABLE * (occurrence(60) - occurrence(45))
+DELAYED_AFTER_BACKUPS = (RANSOMWARE + DROP_TABLE) * (occurrence(60) - occurrence(45))  # 5.5
+BACKUPS_AFTER_DELAYED = (TAKEOVER + INSIDER) * (GONE - occurrence(120))
+
+
+def one_database() -> Workload:
+    backup = {"to": "vault", "every_minutes": 1440, "restore_minutes": 60}
+    inventory = {
+        "entry": ["db"],
+        "rebuild_hours": 1,
+        "components": {
+            "db": {
+                "kind": "database",
+                "provider": "neon",
+                "account": "n1",
+                "datasets": ["orders"],
+                "backups": [backup],
+                "mtbf_hours": 100_000_000,
+            },
+            "vault": {"kind": "backup_target", "provider": "neon", "account": "n1"},
+        },
+    }
+    return workload(
+        inventory=inventory,
+        **{"answers.data.datasets": [ORDERS], "answers.reliability.incident_cost": 50},
+    )
+
+
+def test_alone_both_changes_claim_the_same_catastrophe(lens: Lens) -> None:
+    w = one_database()
+    t = derive(w, lens, NOW).targets
+    every = {c.change: c for c in whatif.saving(w, lens, t, NOW)}
+    assert every["backups-to-separate-account"].saved_per_year == pytest.approx(BACKUPS_ALONE, rel=1e-6)
+    assert every["delayed-replica db"].saved_per_year == pytest.approx(DELAYED_ALONE, rel=1e-6)
+    assert every["delayed-replica db"].cost_per_year == DELAYED_PER_YEAR
+    # alone, both pay many times over: scored alone, both would be in the plan
+    assert all(whatif.pays_for_itself(c) for c in every.values())
+    together = whatif.compare(
+        w, lens, t, NOW, [("backups-to-separate-account", None), ("delayed-replica", "db")]
+    )
+    assert together.saved_per_year == pytest.approx(BACKUPS_ALONE + DELAYED_AFTER_BACKUPS, rel=1e-6)
+    assert together.saved_per_year < BACKUPS_ALONE + DELAYED_ALONE - 17_000
+
+
+def test_the_plan_drops_a_change_the_step_before_made_worthless(lens: Lens) -> None:
+    """Backups first (69 saved per spent against 5.5); on top of them the delayed copy adds only
+    5.5 a year for 3,180, so the plan stops there."""
+    w = one_database()
+    t = derive(w, lens, NOW).targets
+    plan = whatif.improvements(w, lens, t, NOW)
+    assert [c.change for c in plan] == ["backups-to-separate-account"]
+    assert plan[0].saved_per_year == pytest.approx(BACKUPS_ALONE, rel=1e-6)
+    assert plan[0].cost_per_year == BACKUPS_PER_YEAR
+    moved = apply(w, "backups-to-separate-account")
+    on_top = whatif.compare(moved, lens, t, NOW, [("delayed-replica", "db")])
+    assert on_top.saved_per_year == pytest.approx(DELAYED_AFTER_BACKUPS, rel=1e-6) == pytest.approx(5.5)
+
+
+def test_each_plan_row_is_its_increment_on_top_of_the_rows_above(lens: Lens) -> None:
+    """With the delayed copy free it is taken first (free savers first) for its whole saving
+    alone; the moved backups then add only what the copy left: the takeover and the insider,
+    not ransomware. The rows add up to both changes together."""
+    cheap = free(lens, "db.delayed-replica")
+    w = one_database()
+    t = derive(w, cheap, NOW).targets
+    plan = whatif.improvements(w, cheap, t, NOW)
+    assert [c.change for c in plan] == ["delayed-replica db", "backups-to-separate-account"]
+    first, second = plan
+    assert first.saved_per_year == pytest.approx(DELAYED_ALONE, rel=1e-6)
+    assert second.saved_per_year == pytest.approx(BACKUPS_AFTER_DELAYED, rel=1e-6)
+    assert second.saved_per_year < BACKUPS_ALONE - RANSOMWARE * GONE / 2
+    assert second.downtime_cost_before == first.downtime_cost_after
+    assert "ransomware-db-host" not in second.verdicts
+    both = whatif.compare(
+        w, cheap, t, NOW, [("delayed-replica", "db"), ("backups-to-separate-account", None)]
+    )
+    assert first.saved_per_year + second.saved_per_year == pytest.approx(both.saved_per_year, rel=1e-9)
+
+
+def test_a_saving_under_one_unit_a_year_is_no_saving(lens: Lens) -> None:
+    """A standby for a database that fails once in a hundred million hours saves a few thousandths a
+    year: more than nothing, less than one unit of money, so it is neither listed nor ranked."""
+    w = one_database()
+    t = derive(w, lens, NOW).targets
+    replica = whatif.compare(w, lens, t, NOW, [("add-replica", "db")])
+    assert 0 < replica.saved_per_year < 1
+    assert "add-replica db" not in {c.change for c in whatif.saving(w, lens, t, NOW)}
+    assert not whatif.saves(change("tiny", 0.99, 0)) and not whatif.pays_for_itself(change("tiny", 0.99, 0))
+    assert whatif.saves(change("one", 1, 0)) and whatif.pays_for_itself(change("one", 1, 0))
+    assert whatif.rank([change("tiny", 0.11, 1800)]) == []

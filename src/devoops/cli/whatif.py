@@ -1,6 +1,6 @@
 """What if the inventory changed? Availability, scenario verdicts and the expected yearly cost of
 downtime before and after each change and all together; without changes, every change that
-saves money, ranked, and which of them pay for themselves."""
+saves money, each scored alone and ranked, and the plan of `scenarios run` built from them."""
 
 from __future__ import annotations
 
@@ -40,16 +40,17 @@ def run(
 ) -> None:
     import json
 
-    from ..api import whatif_file
+    from ..api import resilience_file, whatif_file
     from ..model.common import Horizon
     from ..report.view import COSTS, Section, changes_table
-    from ..scenarios import whatif
 
     when = Horizon(horizon.value)
     result = whatif_file(workload, changes or (), lens or (), when)
     loaded, currency, shown = result.loaded, result.currency, result.changes
     together, plan = result.together, result.saving
-    paying = [c for c in plan if whatif.pays_for_itself(c)]
+    # the plan of `scenarios run`, built greedily on top of each step; only worth solving when
+    # some change saves money alone, since the plan's candidates are those
+    paying = resilience_file(workload, lens or (), when, years=0).resilience.improvements if plan else []
     if format == ReportFormat.JSON:
         data = {
             "horizon": when.value,
@@ -66,24 +67,39 @@ def run(
         section = Section("Changes", paragraphs=[COSTS], tables=[changes_table(rows, currency)])
     elif plan:
         section = Section(
-            "Plan: changes that save money, free ones first, then by money saved per money spent",
+            "Changes that save money, each alone on the inventory as it is: free ones first, then by "
+            "money saved per money spent",
             paragraphs=[_paying(plan, paying), COSTS],
             tables=[changes_table(plan, currency)],
         )
     else:
-        section = Section("Plan", paragraphs=["No single change of the catalogue saves money here.", COSTS])
+        section = Section(
+            "Changes that save money",
+            paragraphs=["No single change of the catalogue saves money here.", COSTS],
+        )
     title = f"devoops whatif · {loaded.workload.app.name} · {when.value}"
     emit_sections(title, [section], format == ReportFormat.MD, output)
 
 
 def _paying(plan: list[Change], paying: list[Change]) -> str:
-    """Which changes save at least what they cost (the plan of the assessment keeps only those)."""
-    if not paying:
-        return "None of them pays for itself: each saves less a year than it costs."
-    rest = [c.change for c in plan if c not in paying]
-    text = (
-        "Pay for themselves (save at least what they cost a year): "
-        + ", ".join(c.change for c in paying)
-        + "."
-    )
-    return text + (" Save less than they cost: " + ", ".join(rest) + "." if rest else "")
+    """Which changes make the plan of `scenarios run` (each saves at least what it costs on top of
+    the ones before it), which pay alone but not on top of those, and which never pay."""
+    from ..scenarios.whatif import pays_for_itself
+
+    text = "Each row is the change alone: two changes that fix the same catastrophe both show its saving."
+    chosen = {c.change for c in paying}
+    dropped = [c.change for c in plan if c.change not in chosen and pays_for_itself(c)]
+    short = [c.change for c in plan if not pays_for_itself(c)]
+    if paying:
+        text += (
+            " The plan of `scenarios run` (each saving at least its cost on top of the ones before it): "
+            + ", ".join(c.change for c in paying)
+            + "."
+        )
+    else:
+        text += " None of them pays for itself: each saves less a year than it costs."
+    if dropped:
+        text += " Pay alone, but not once the plan's earlier changes are made: " + ", ".join(dropped) + "."
+    if short and paying:
+        text += " Save less than they cost: " + ", ".join(short) + "."
+    return text

@@ -4,8 +4,9 @@ Each change is data: a name, whether it names a component, the lens practice who
 cost band (its midpoint, times twelve, converted from USD into the app's currency) is its
 yearly cost, where it applies, and a pure transform of the inventory. A change is worth making
 when the expected yearly cost of downtime and catastrophes falls by at least what the change
-costs; the plan keeps those and orders them free ones first, then by money saved per money
-spent.
+costs. Two changes often fix the same catastrophe, so the plan is built greedily: the best
+change is taken, applied, and the rest are scored again on top of it, so each row of the plan
+is what it adds to the rows above.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from .availability import Analytic, analytic
 from .catastrophe import run
 
 ZONED = frozenset({Kind.APP, Kind.WORKER, Kind.DATABASE, Kind.CACHE, Kind.QUEUE, Kind.LOAD_BALANCER})
+MIN_SAVING = 1.0  # a change saving less than one unit of the app's currency a year saves nothing
 DNS_HOSTS = ("ns1", "cloudflare", "route53", "gcp-dns", "dnsimple")
 
 
@@ -85,11 +87,16 @@ def _with_failover(c: dict[str, Any], instances: int) -> dict[str, Any]:
 
 # add-replica -----------------------------------------------------------------------------
 
+# Only kinds whose instances a team runs or sizes: a managed load balancer, CDN, DNS, object
+# store, backup vault, CI/CD, secrets store or identity service is replicated by its provider,
+# and one more "instance" of it is nothing anyone can buy. Stateful stores (database, cache,
+# queue) are priced as a database replica, processes as another application instance.
 REPLICA_PRACTICE: dict[Kind | None, str] = {
     Kind.DATABASE: "db.replica",
+    Kind.CACHE: "db.replica",
+    Kind.QUEUE: "db.replica",
     Kind.APP: "redundancy.app-instances",
     Kind.WORKER: "redundancy.app-instances",
-    Kind.LOAD_BALANCER: "redundancy.load-balancer",
 }
 
 
@@ -109,10 +116,12 @@ def _add_replica(inv: Inventory, arg: str | None) -> Inventory:
 
 
 def _multi_zone_applies(inv: Inventory, arg: str | None) -> bool:
+    """Only a zoned component in one zone: a regional one (a region, no zones) is already out
+    of a zone outage's reach, and a global one has no zones to spread over."""
     c = _component(inv, arg)
     return (
         c.kind in ZONED
-        and len(c.zones) < 2
+        and len(c.zones) == 1
         and c.delay_minutes == 0
         and inv.placed(arg or "").region is not None
     )
@@ -385,7 +394,11 @@ def parse(tokens: list[str], inv: Inventory) -> list[Step]:
         arg: str | None = None
         if d.takes_component:
             if not rest:
-                raise UsageError(f"{name} needs a component, e.g. {name} {next(iter(inv.components))}")
+                fits = next((cid for cid in inv.components if d.applies(inv, cid)), None)
+                example = (
+                    f", e.g. {name} {fits}" if fits else "; it applies to no component of this inventory"
+                )
+                raise UsageError(f"{name} needs a component{example}")
             arg = rest.pop(0)
             if arg not in inv.components:
                 raise UsageError(f"{name}: unknown component {arg!r}" + did_you_mean(arg, inv.components))
@@ -407,15 +420,17 @@ def parse(tokens: list[str], inv: Inventory) -> list[Step]:
 
 
 def _why_not(name: str, inv: Inventory, arg: str | None) -> str:
-    kind = inv.components[arg].kind.value if arg is not None else ""
+    kind = inv.components[arg].kind.value.replace("_", " ") if arg is not None else ""
     return {
-        "add-replica": f"it is a {kind}; replicas are for databases, apps, workers and load balancers",
-        "multi-zone": "it needs a region, fewer than two zones, and a zoned kind (app, worker, database, cache, queue, load balancer)",
+        "add-replica": f"its kind is {kind}; replicas are for what a team runs or sizes: apps, workers, "
+        "databases, caches and queues (not a delayed copy); managed services are replicated by their provider",
+        "multi-zone": "it needs a region and exactly one zone, and a zoned kind (app, worker, database, cache, "
+        "queue, load balancer); a regional component (a region, no zones) is already out of a zone's reach",
         "automatic-failover": "it has no manual failover",
         "second-dns-provider": "nothing depends on a single DNS component",
         "backups-to-separate-account": "no backup is stored in the account of the component it copies",
-        "point-in-time-recovery": f"it is a {kind}, or has no backups that are not point-in-time already",
-        "delayed-replica": f"it is a {kind}, or its datasets already have a delayed copy",
+        "point-in-time-recovery": f"its kind is {kind}, or it has no backups that are not point-in-time already",
+        "delayed-replica": f"its kind is {kind}, or its datasets already have a delayed copy",
     }[name]
 
 
@@ -499,7 +514,7 @@ def expected_cost(w: Workload, lens: Lens, targets: Targets, horizon: Horizon) -
 
 def compare(w: Workload, lens: Lens, targets: Targets, horizon: Horizon, changes: list[Step]) -> Change:
     """Before and after the changes, applied in order."""
-    return _compare(w, lens, targets, horizon, changes, evaluate(w, lens, targets, horizon), analytic)
+    return _compare(w, lens, targets, horizon, changes, evaluate(w, lens, targets, horizon), analytic)[0]
 
 
 def compare_each(
@@ -509,8 +524,8 @@ def compare_each(
     there are several; `before` once. `parse` guarantees each step applies alone and appears
     once, so the rows mean what they say."""
     before = evaluate(w, lens, targets, horizon)
-    each = [_compare(w, lens, targets, horizon, [step], before, analytic) for step in changes]
-    together = _compare(w, lens, targets, horizon, changes, before, analytic) if len(changes) > 1 else None
+    each = [_compare(w, lens, targets, horizon, [step], before, analytic)[0] for step in changes]
+    together = _compare(w, lens, targets, horizon, changes, before, analytic)[0] if len(changes) > 1 else None
     return each, together
 
 
@@ -522,7 +537,8 @@ def _compare(
     changes: list[Step],
     before: Evaluation,
     solve: Callable[[Inventory, Reliability], Analytic],
-) -> Change:
+) -> tuple[Change, Workload, Evaluation]:
+    """The change row, and the changed workload with its evaluation (the plan builds on them)."""
     assert w.inventory is not None
     after_w = w
     for name, arg in changes:
@@ -532,7 +548,7 @@ def _compare(
     spent = cost_per_year(lens, w.inventory, changes, usd_rate(w))
     saved = before.expected_cost - after.expected_cost
     practices = [CHANGES[name].practice_for(w.inventory, arg) for name, arg in changes]
-    return Change(
+    row = Change(
         change=" + ".join(" ".join(p for p in (name, arg) if p) for name, arg in changes),
         title="; ".join(CHANGES[name].title for name, _ in changes),
         practice=practices[0] if len(practices) == 1 else None,
@@ -545,6 +561,7 @@ def _compare(
         saved_per_spent=saved / spent if spent > 0 else 0.0,
         verdicts=_moved(before.scenarios, after.scenarios),
     )
+    return row, after_w, after
 
 
 def _moved(before: list[ScenarioOutcome], after: list[ScenarioOutcome]) -> dict[str, tuple[str, str]]:
@@ -557,34 +574,101 @@ def _moved(before: list[ScenarioOutcome], after: list[ScenarioOutcome]) -> dict[
     }
 
 
+def saves(c: Change) -> bool:
+    """It saves at least one unit of the app's currency a year: a rounding-sized gain (a tenth of
+    a euro) is no saving to rank, let alone a ratio to compare."""
+    return c.saved_per_year >= MIN_SAVING
+
+
 def pays_for_itself(c: Change) -> bool:
-    """It saves at least what it costs a year (a free change that saves anything does)."""
-    return c.saved_per_year > 0 and c.saved_per_year >= c.cost_per_year
+    """It saves money, and at least what it costs a year (a free change that saves does)."""
+    return saves(c) and c.saved_per_year >= c.cost_per_year
+
+
+def _key(c: Change) -> tuple[int, float, str]:
+    """Free changes first, by money saved (their saved per spent is 0, not a ratio); then by
+    money saved per money spent; ties by name."""
+    if c.cost_per_year == 0:
+        return (0, -c.saved_per_year, c.change)
+    return (1, -round(c.saved_per_spent, 6), c.change)
 
 
 def rank(changes: list[Change]) -> list[Change]:
-    """The changes that save money, best first: free ones by money saved (their saved per spent
-    is 0, not a ratio), then the rest by money saved per money spent; ties by name."""
-    saving = [c for c in changes if c.saved_per_year > 0]
-
-    def key(c: Change) -> tuple[int, float, str]:
-        if c.cost_per_year == 0:
-            return (0, -c.saved_per_year, c.change)
-        return (1, -round(c.saved_per_spent, 6), c.change)
-
-    return sorted(saving, key=key)
+    """The changes that save money, best first (see `_key`)."""
+    return sorted((c for c in changes if saves(c)), key=_key)
 
 
 def improvements(w: Workload, lens: Lens, targets: Targets, horizon: Horizon) -> list[Change]:
-    """The plan of the assessment and `scenarios run`: every applicable single change that pays
-    for itself, ranked."""
-    return ranked(w, lens, targets, horizon, analytic)
+    """The plan of the assessment and `scenarios run`, built greedily (see `plan`)."""
+    return plan(w, lens, targets, horizon, analytic)
 
 
 def saving(w: Workload, lens: Lens, targets: Targets, horizon: Horizon) -> list[Change]:
-    """Every applicable single change that saves money, ranked, whether or not it pays for itself:
-    what `devoops whatif` lists without changes."""
-    return ranked(w, lens, targets, horizon, analytic, paying_only=False)
+    """Every applicable single change that saves money, each scored alone on the inventory as it
+    is, ranked, whether or not it pays for itself: what `devoops whatif` lists without changes.
+    Two of them may fix the same catastrophe, so their savings do not add up; `plan` does."""
+    return rank(_alone(w, lens, targets, horizon, analytic)[0])
+
+
+def _alone(
+    w: Workload,
+    lens: Lens,
+    targets: Targets,
+    horizon: Horizon,
+    solve: Callable[[Inventory, Reliability], Analytic],
+) -> tuple[list[Change], dict[str, tuple[Step, Workload, Evaluation]]]:
+    """Each applicable change alone on the inventory as it is: its row, and by row name its step
+    with the workload it leaves and that workload's evaluation."""
+    assert w.inventory is not None
+    before = evaluate(w, lens, targets, horizon, solve(w.inventory, lens.reliability))
+    rows: list[Change] = []
+    left: dict[str, tuple[Step, Workload, Evaluation]] = {}
+    for step in applicable(w.inventory):
+        row, after_w, after = _compare(w, lens, targets, horizon, [step], before, solve)
+        rows.append(row)
+        left[row.change] = (step, after_w, after)
+    return rows, left
+
+
+def plan(
+    w: Workload,
+    lens: Lens,
+    targets: Targets,
+    horizon: Horizon,
+    solve: Callable[[Inventory, Reliability], Analytic],
+) -> list[Change]:
+    """The changes worth making, in order, each row what it adds on top of the rows above.
+
+    Scored alone, two changes that fix the same catastrophe would both claim its saving. So:
+    take the best change that pays for itself (free savers first, then by saved per spent),
+    apply it, score the remaining candidates again on the changed inventory, and repeat while
+    the best of them still saves at least its cost. Each row's before and after figures and its
+    saving are its increment over the inventory the rows above left. The candidates after the
+    first round are the changes that paid for themselves alone: a change that does not pay on
+    the inventory as it is is assumed not to pay after other changes either (changes fix risks,
+    and fixing some leaves less for the rest to fix), which keeps the plan to a few scorings
+    per candidate. `solve` lets callers reuse the availability model across horizons."""
+    rows, left = _alone(w, lens, targets, horizon, solve)
+    scored = [c for c in rows if pays_for_itself(c)]
+    chosen: list[Change] = []
+    while paying := [c for c in scored if pays_for_itself(c)]:
+        # a free change that saves under one unit ranks first but pays nothing: choose among payers
+        best = min(paying, key=_key)
+        chosen.append(best)
+        _, w, before = left.pop(best.change)
+        assert w.inventory is not None
+        rest = [left[c.change][0] for c in scored if c is not best]
+        rest = [(name, arg) for name, arg in rest if _still_applies(w.inventory, name, arg)]
+        scored = []
+        for s in rest:
+            row, after_w, after = _compare(w, lens, targets, horizon, [s], before, solve)
+            scored.append(row)
+            left[row.change] = (s, after_w, after)
+    return chosen
+
+
+def _still_applies(inv: Inventory, name: str, arg: str | None) -> bool:
+    return (arg is None or arg in inv.components) and CHANGES[name].applies(inv, arg)
 
 
 def ranked(
@@ -595,10 +679,8 @@ def ranked(
     solve: Callable[[Inventory, Reliability], Analytic],
     paying_only: bool = True,
 ) -> list[Change]:
-    """`improvements` (or, with `paying_only=False`, `saving`) with the availability solver
-    given, so callers can reuse its results across horizons (availability does not depend on the
-    horizon, its price does)."""
-    assert w.inventory is not None
-    before = evaluate(w, lens, targets, horizon, solve(w.inventory, lens.reliability))
-    changes = [_compare(w, lens, targets, horizon, [step], before, solve) for step in applicable(w.inventory)]
-    return [c for c in rank(changes) if pays_for_itself(c) or not paying_only]
+    """`plan` (or, with `paying_only=False`, every change that saves alone, as `saving`) with the
+    availability solver given, so callers can reuse its results across horizons."""
+    if paying_only:
+        return plan(w, lens, targets, horizon, solve)
+    return rank(_alone(w, lens, targets, horizon, solve)[0])
