@@ -521,6 +521,21 @@ def test_point_in_time_backup_loses_only_the_archive_lag_when_the_primary_is_des
     assert plain["account-takeover"].datasets[0].lost_minutes == 1440
 
 
+def test_the_quickest_lossless_copy_wins(lens: Lens) -> None:
+    """A delayed copy (back after a manual failover) beside a point-in-time backup restoring faster."""
+    fast = lens.reliability.failover_minutes["manual"] / 3
+    late = {"db-late": {"kind": "database", "datasets": ["orders"], "delay_minutes": 60}}
+    w = build(shop(backups={"point_in_time": True, "restore_minutes": fast}) | late)
+    drop = outcomes(w, lens)["drop-table"].datasets[0]
+    assert (drop.lost_minutes, drop.recovery_minutes, drop.recovered_from) == (
+        0,
+        fast,
+        "point-in-time backup on vault",
+    )
+    slow = build(shop(backups={"point_in_time": True, "restore_minutes": 3 * fast * 3}) | late)
+    assert outcomes(slow, lens)["drop-table"].datasets[0].recovered_from == "delayed copy db-late"
+
+
 def test_delayed_copy_outlives_destruction_of_the_primary(lens: Lens) -> None:
     """The primary's account is taken over: the delayed copy in another account is promoted by hand."""
     w = build(

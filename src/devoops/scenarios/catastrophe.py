@@ -283,11 +283,13 @@ def recover(s: ScenarioDef, hit: Hit, dataset: str, alive: dict[str, int], ctx: 
     holders = ctx.holders(dataset)
     manual = rel.failover_minutes["manual"]
     if s.effect == Effect.CORRUPT:
-        delay = {h: inv.components[h].delay_minutes for h in holders}
-        delayed = [h for h in holders if delay[h] > 0 and delay[h] >= rel.drop_noticed_minutes]
-        if delayed:
-            return Recovery(0.0, manual, f"delayed copy {delayed[0]}")
-        return from_backups(s, holders, hit, alive, ctx)
+        # a delayed copy is stopped before it applies the drop, if the drop is noticed in time
+        late = [
+            Recovery(0.0, manual, f"delayed copy {h}")
+            for h in holders
+            if (delay := inv.components[h].delay_minutes) > 0 and delay >= rel.drop_noticed_minutes
+        ]
+        return best([*late, *backups(s, holders, hit, alive, ctx)])
 
     live = [
         Recovery(
@@ -299,21 +301,28 @@ def recover(s: ScenarioDef, hit: Hit, dataset: str, alive: dict[str, int], ctx: 
         if (c := inv.components[h]).delay_minutes == 0 and alive[h] > 0
     ]
     if live:
-        return min(live, key=lambda r: (r.lost or 0.0, r.minutes or 0.0))
+        return best(live)
     if s.effect == Effect.OUTAGE:
         return Recovery(0.0, (s.hours or 0.0) * 60, f"{holders[0]} once the outage ends")
-    delayed = [h for h in holders if inv.components[h].delay_minutes > 0 and alive[h] > 0]
-    if delayed:
-        return Recovery(rel.async_lag_minutes, manual, f"delayed copy {delayed[0]}")
-    return from_backups(s, holders, hit, alive, ctx)
+    delayed = [
+        Recovery(rel.async_lag_minutes, manual, f"delayed copy {h}")
+        for h in holders
+        if inv.components[h].delay_minutes > 0 and alive[h] > 0
+    ]
+    return best([*delayed, *backups(s, holders, hit, alive, ctx)])
 
 
-def from_backups(
+def best(candidates: list[Recovery]) -> Recovery:
+    """The copy that loses least, then comes back soonest; none: the data is gone."""
+    return min(candidates, key=lambda r: (r.lost or 0.0, r.minutes or 0.0), default=GONE)
+
+
+def backups(
     s: ScenarioDef, holders: list[str], hit: Hit, alive: dict[str, int], ctx: Context
-) -> Recovery:
-    """The best surviving backup: point-in-time undoes a drop with nothing lost and loses only
-    the archive lag otherwise; a plain backup loses its interval. Restored (after a rebuild
-    when the scenario took the holder's account with it)."""
+) -> list[Recovery]:
+    """Every surviving backup: point-in-time undoes a drop with nothing lost and loses only the
+    archive lag otherwise; a plain backup loses its interval. Restored (after a rebuild when the
+    scenario took the holder's account with it)."""
     inv, corrupt = ctx.inv, s.effect == Effect.CORRUPT
     candidates = []
     for h in holders:
@@ -330,9 +339,7 @@ def from_backups(
             # continuous archiving loses only what was not yet archived, not a base-backup interval
             lost = ctx.lens.reliability.async_lag_minutes if b.point_in_time else b.every_minutes
             candidates.append(Recovery(lost, minutes, f"backup on {b.to}"))
-    if not candidates:
-        return GONE
-    return min(candidates, key=lambda r: (r.lost or 0.0, r.minutes or 0.0))
+    return candidates
 
 
 def backup_survives(s: ScenarioDef, b: Backup, hit: Hit, ctx: Context) -> bool:
