@@ -306,6 +306,10 @@ def changes_table(changes: list[Change], currency: str, title: str = "") -> Tabl
     return Table([*columns, "verdicts that move"], rows, title)
 
 
+PLAN = (
+    "The plan: the change that saves most per money spent first, then each next one on the "
+    "inventory the rows above leave; a row's figures are what it adds to them."
+)
 COSTS = (
     "Expected cost a year: the availability model's downtime and incidents plus each catastrophe it does "
     "not count, each occurrence's cost times how often it happens. A change's cost is its lens practice's "
@@ -344,9 +348,10 @@ def resilience(r: Resilience, currency: str, limit: int | None = None) -> list[S
         Section(
             "Improvements",
             paragraphs=[
-                COSTS
+                f"{PLAN} {COSTS}"
                 if r.improvements
-                else "No single change of the what-if catalogue saves money here."
+                else "No change of the what-if catalogue saves at least what it costs here "
+                "(`devoops whatif` lists every change that saves something)."
                 if r.availability is not None and not r.notes
                 else "No changes ranked (see the notes above)."
             ],
@@ -384,7 +389,11 @@ def catastrophes(a: Assessment, horizons: tuple[Horizon, ...] = HORIZONS, limit:
         ),
         *changing(
             [
-                changes_table(r.improvements[:limit], currency, f"Top improvements {HORIZON_TITLES[h]}")
+                changes_table(
+                    r.improvements[:limit],
+                    currency,
+                    f"Top improvements {HORIZON_TITLES[h]}, each on top of the rows above",
+                )
                 for h, r in shown
                 if r.improvements
             ]
