@@ -27,7 +27,7 @@ from devoops.model.inventory import Inventory
 from devoops.model.lens import Reliability
 from devoops.scenarios.availability import analytic
 from devoops.scenarios.montecarlo import simulate
-from devoops.scenarios.topology import app_up
+from devoops.scenarios.topology import app_up, serving
 from devoops.scenarios.units import units
 
 ZONES = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
@@ -122,6 +122,7 @@ def inventory() -> Inventory:
 def reference(inv: Inventory, reliability: Reliability, years: int, seed: int) -> np.ndarray:
     """The plain loop: every year on its own, every unit's events drawn with `random`, app_up per stretch."""
     rand = random.Random(seed)
+    inv = serving(inv)
     table = units(inv, reliability)
     downtime = np.zeros(years)
     for year in range(years):
@@ -172,7 +173,7 @@ def main() -> None:
 
     inv = inventory()
     reliability = load_lens().reliability
-    table = units(inv, reliability)
+    table = units(serving(inv), reliability)  # what both models simulate: registrars never fail
     print(f"inventory: {len(inv.components)} components, {len(table.units)} failure units")
     began = time.perf_counter()
     exact = analytic(inv, reliability)
