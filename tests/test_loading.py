@@ -153,3 +153,18 @@ def test_a_file_that_is_not_utf8_is_named_as_such(tmp_path: Path, lens: Lens) ->
     path.write_bytes(b"\xff\xfeapp: x\n")
     with pytest.raises(InputError, match="cannot read: not UTF-8 text"):
         load_workload(path, lens)
+
+
+@pytest.mark.parametrize("name", ["\r", "\t", "shop\nfront", "bell\x07", "tab\x0bbed"])
+def test_an_app_name_is_one_line(name: str, tmp_path: Path, lens: Lens) -> None:
+    """A name that would not print as given (Rich drops carriage returns and bells) is refused."""
+    file = tmp_path / "devoops.yaml"
+    file.write_text(dump(document(**{"app.name": name})))
+    with pytest.raises(InputError, match=r"app\.name.*one line of text"):
+        load_workload(file, lens)
+
+
+def test_an_app_name_may_hold_any_other_character(tmp_path: Path, lens: Lens) -> None:
+    file = tmp_path / "devoops.yaml"
+    file.write_text(dump(document(**{"app.name": "Tom & Jerry's <shop> \x01 ünïcødé"})))
+    assert load_workload(file, lens).workload.app.name == "Tom & Jerry's <shop> \x01 ünïcødé"

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BeforeValidator,
     Field,
     GetJsonSchemaHandler,
@@ -97,8 +98,19 @@ class BusinessHours(Strict):
         return len(set(self.days)) * (minutes % (24 * 60)) / 60
 
 
+LINE_BREAKING = "\t\n\r\x07\x08\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+"""Characters that end a line or that terminals drop or expand: a title holding one would not
+print as given."""
+
+
+def _one_line(value: str) -> str:
+    if any(c in LINE_BREAKING for c in value):
+        raise ValueError("a name is one line of text: no tabs, line breaks, bell or backspace characters")
+    return value
+
+
 class App(Strict):
-    name: Text
+    name: Annotated[Text, AfterValidator(_one_line)]
     owner: str | None = None
     stage: Stage
     description: str = ""
