@@ -40,6 +40,7 @@ BUILTIN = {
     "access_log": "devoops.probes.access_log:AccessLogProbe",
     "prometheus": "devoops.probes.prometheus:PrometheusProbe",
     "tls": "devoops.probes.tls:TlsProbe",
+    "postgres": "devoops.probes.postgres:PostgresProbe",
     "delivery": "devoops.probes.delivery:DeliveryProbe",
     "alerts": "devoops.probes.alerts:AlertsProbe",
 }
