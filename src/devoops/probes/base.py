@@ -43,6 +43,7 @@ BUILTIN = {
     "postgres": "devoops.probes.postgres:PostgresProbe",
     "delivery": "devoops.probes.delivery:DeliveryProbe",
     "alerts": "devoops.probes.alerts:AlertsProbe",
+    "backups": "devoops.probes.backups:BackupsProbe",
 }
 T = TypeVar("T")
 

@@ -1,0 +1,546 @@
+"""Backups where they are kept: a folder, or S3-compatible storage.
+
+The probe lists the backups matching a pattern, takes the newest by modification time and
+holds it to the dataset's RPO; an empty newest backup, or one much smaller than the one before,
+fails. It reads the first bytes of the newest backup (a ranged GET on S3) to tell its format:
+age, OpenPGP and OpenSSL-salted files are encrypted; pg_dump custom archives, plain SQL dumps and
+gzip of either are readable. Where the workload or the options say where the primary database
+runs and where the backups live, a backup in the primary's own provider account fails.
+boto3 is imported only when an S3 location is probed; credentials come from the environment or
+from `${VAR}` options and never reach a message from here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import os
+import re
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from pydantic import Field
+
+from ..model.common import Horizon
+from ..model.evidence import Evidence, Measurement, Status, Table, Verdict
+from ..model.inventory import Kind
+from ..model.targets import DatasetTarget
+from .base import Context, Options, Probe
+
+ROWS = 20  # table rows kept, newest first
+HEAD = 65_536  # bytes read from the start of the newest backup
+PEEK = 4_096  # bytes of a gzip stream's content looked at
+ACCOUNT = r"^[^/\s]+(/[^/\s]+)?$"
+DEFAULT_MAX_AGE_HOURS = 26.0
+
+
+class BackupsOptions(Options):
+    pattern: str = Field(
+        default="*",
+        min_length=1,
+        description="glob of backup names relative to the location: * and ? stay within a folder, **/ "
+        "crosses folders",
+    )
+    dataset: str | None = Field(
+        default=None,
+        min_length=1,
+        description="the workload dataset these backups hold: its RPO bounds the newest backup's age, "
+        "its backup policy gives retention and encryption; default: the strictest RPO",
+    )
+    max_age_hours: float | None = Field(
+        default=None,
+        gt=0,
+        description="oldest acceptable newest backup, in hours; overrides the RPO (default: the "
+        f"dataset's RPO, else {DEFAULT_MAX_AGE_HOURS:g})",
+    )
+    min_size_ratio: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="FAIL when the newest backup is smaller than this share of the previous one",
+    )
+    require_encryption: bool | None = Field(
+        default=None,
+        description="FAIL when the newest backup is readable; default: the dataset's backup policy",
+    )
+    primary: str | None = Field(
+        default=None,
+        pattern=ACCOUNT,
+        description="provider/account of the primary database (aws/123456789012); default: the "
+        "inventory component holding the dataset",
+    )
+    account: str | None = Field(
+        default=None,
+        pattern=ACCOUNT,
+        description="provider/account where these backups live (the bucket's, or the folder's host)",
+    )
+    endpoint_url: str | None = Field(default=None, description="S3-compatible endpoint; default AWS")
+    region: str | None = Field(default=None, description="S3 region; default from the environment")
+    access_key_id: str | None = Field(default=None, description="S3 key id, e.g. ${BACKUP_KEY_ID}")
+    secret_access_key: str | None = Field(default=None, description="S3 secret, e.g. ${BACKUP_SECRET}")
+    session_token: str | None = Field(default=None, description="S3 session token, e.g. ${AWS_SESSION_TOKEN}")
+    connect_timeout: float = Field(
+        default=10.0, gt=0, le=300, description="seconds for S3 to connect and answer each request"
+    )
+
+
+@dataclass(frozen=True)
+class Backup:
+    name: str
+    modified: dt.datetime
+    size: int
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    encrypted: bool | None  # None: not recognised
+
+
+@dataclass(frozen=True)
+class Listing:
+    backups: list[Backup]
+    head: bytes  # the newest backup's first bytes
+    head_error: str | None = None
+    at_rest: str | None = None  # the storage's server-side encryption of the newest, when told
+
+
+class Unreachable(Exception):
+    """The location could not be listed; the message is the cause."""
+
+
+@dataclass
+class Found:
+    measurements: list[Measurement] = field(default_factory=list)
+    verdicts: list[Verdict] = field(default_factory=list)
+    said: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+
+    def measure(self, name: str, value: float | None, unit: str, **kw: Any) -> None:
+        self.measurements.append(Measurement(name=name, value=value, unit=unit, **kw))
+
+    def verdict(self, practice: str, choice: str, reason: str) -> None:
+        self.verdicts.append(Verdict(practice=practice, choice=choice, reason=reason))
+
+
+def s3_location(target: str) -> tuple[str, str] | None:
+    """(bucket, prefix ending in / or empty) for an s3:// target, else None."""
+    if not target.lower().startswith("s3://"):
+        return None
+    bucket, _, prefix = target[5:].partition("/")
+    prefix = prefix.strip("/")
+    return bucket, f"{prefix}/" if prefix else ""
+
+
+def matcher(pattern: str) -> Callable[[str], bool]:
+    """A glob over /-separated names: * and ? stay within a folder, **/ crosses any number."""
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    regex = re.compile("".join(out) + r"\Z", re.DOTALL)
+    return lambda name: regex.match(name) is not None
+
+
+def detect(head: bytes) -> Format:
+    """The format of a backup from its first bytes."""
+    if head.startswith(b"age-encryption.org/v1") or head.startswith(b"-----BEGIN AGE ENCRYPTED FILE-----"):
+        return Format("age", True)
+    if head.startswith(b"-----BEGIN PGP MESSAGE-----"):
+        return Format("OpenPGP (armored)", True)
+    # a public-key (tag 1) or symmetric-key (tag 3) encrypted session key packet, old or new format
+    if head[:1] and (0x84 <= head[0] <= 0x87 or 0x8C <= head[0] <= 0x8F or head[0] in (0xC1, 0xC3)):
+        return Format("OpenPGP", True)
+    if head.startswith(b"Salted__"):
+        return Format("OpenSSL enc (salted)", True)
+    if head.startswith(b"PGDMP"):
+        return Format("pg_dump custom", False)
+    if head.startswith(b"--\n-- PostgreSQL database") or head.startswith(b"--\r\n-- PostgreSQL database"):
+        return Format("PostgreSQL plain SQL dump", False)
+    if head.startswith(b"\x1f\x8b"):
+        try:
+            inner = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, PEEK)
+        except zlib.error:
+            return Format("gzip (unreadable start)", None)
+        found = detect(inner) if inner and not inner.startswith(b"\x1f\x8b") else Format("", None)
+        if found.encrypted is None:
+            return Format("gzip", False)  # compressed, not encrypted: gunzip reads it
+        return Format(f"gzip of {found.name}", found.encrypted)
+    return Format("not recognised", None)
+
+
+class BackupsProbe(Probe[BackupsOptions]):
+    """Freshness, size, retention, encryption and placement of backups in a folder or on S3."""
+
+    kind: ClassVar[str] = "backups"
+    Options: ClassVar[type[BackupsOptions]] = BackupsOptions
+    default_timeout: ClassVar[float] = 60.0
+    summary: ClassVar[str] = (
+        "newest backup's age against the RPO, its size against the previous one, retention kept, "
+        "encryption read from the file, and whether it lives outside the primary's account"
+    )
+
+    @classmethod
+    def check_target(cls, target: str) -> str:
+        if not target.strip():
+            raise ValueError("give a folder or s3://bucket/prefix")
+        s3 = s3_location(target)
+        if s3 is not None and not s3[0]:
+            raise ValueError(f"{target!r} names no bucket: give s3://bucket/prefix")
+        if "://" in target and s3 is None:
+            raise ValueError(f"{target!r}: give a folder or s3://bucket/prefix")
+        return target
+
+    async def collect(self, ctx: Context) -> Evidence:
+        o = self.options
+        dataset = self._dataset(ctx)
+        if isinstance(dataset, str):
+            return Evidence(status=Status.ERROR, summary=dataset)
+        s3 = s3_location(self.target)
+        try:
+            if s3 is None:
+                where = ctx.path(self.target)
+                listing = await ctx.blocking(lambda: _list_folder(where, o.pattern))
+            else:
+                if importlib.util.find_spec("boto3") is None:
+                    return Evidence(
+                        status=Status.ERROR,
+                        summary="S3 locations need boto3: pip install 'devoops[probes]'",
+                    )
+                wait = min(o.connect_timeout, ctx.timeout / 3) if ctx.timeout > 0 else o.connect_timeout
+                bucket, prefix = s3
+                listing = await ctx.blocking(lambda: _list_s3(o, bucket, prefix, wait))
+        except Unreachable as exc:
+            return Evidence(status=Status.ERROR, summary=str(exc))
+        return self._judge(ctx, dataset, listing)
+
+    def _dataset(self, ctx: Context) -> DatasetTarget | None | str:
+        data = ctx.targets[Horizon.NOW].data if Horizon.NOW in ctx.targets else []
+        if self.options.dataset is not None:
+            chosen = [d for d in data if d.name == self.options.dataset]
+            if not chosen:
+                names = ", ".join(d.name for d in data) or "none"
+                return f"dataset {self.options.dataset!r} is not among the workload's datasets ({names})"
+            return chosen[0]
+        return min(data, key=lambda d: d.rpo_minutes) if data else None
+
+    def _primary(self, ctx: Context, dataset: DatasetTarget | None) -> tuple[str, str] | None:
+        """provider/account of the primary database and where that comes from."""
+        if self.options.primary is not None:
+            return self.options.primary, "the primary option"
+        inventory = ctx.workload.inventory
+        if inventory is None or dataset is None:
+            return None
+        holders = [
+            cid
+            for cid, c in inventory.components.items()
+            if dataset.name in c.datasets and c.kind != Kind.BACKUP_TARGET
+        ]
+        holders.sort(key=lambda cid: inventory.components[cid].kind != Kind.DATABASE)
+        if not holders:
+            return None
+        placed = inventory.placed(holders[0])
+        text = placed.provider + (f"/{placed.account}" if placed.account else "")
+        return text, f"inventory component {holders[0]}"
+
+    def _judge(self, ctx: Context, dataset: DatasetTarget | None, listing: Listing) -> Evidence:
+        o = self.options
+        found = Found()
+        backups = sorted(listing.backups, key=lambda b: (b.modified, b.name), reverse=True)
+        found.measure("backups kept", len(backups), "count", detail=f"matching {o.pattern!r}")
+        if not backups:
+            reason = f"no backup matching {o.pattern!r} in {self.target}"
+            found.verdict("backups.automated", "none", reason)
+            found.failed.append(reason)
+            return _evidence(found, [])
+        newest = backups[0]
+        # freshness against the RPO
+        if o.max_age_hours is not None:
+            limit, source = o.max_age_hours, "max_age_hours"
+        elif dataset is not None:
+            limit, source = dataset.rpo_minutes / 60, f"RPO of dataset {dataset.name}"
+        else:
+            limit, source = DEFAULT_MAX_AGE_HOURS, "default max_age_hours"
+        age = (ctx.now - newest.modified).total_seconds() / 3600
+        found.measure(
+            "newest backup age",
+            round(age, 2),
+            "h",
+            target=round(limit, 4),
+            bound="max",
+            detail=f"{newest.name}; at most the {source}",
+        )
+        if age > limit:
+            found.failed.append(
+                f"the newest backup {newest.name} is {_hours(age)} old, older than the {source} ({_hours(limit)})"
+            )
+        found.said.append(f"newest {newest.name}, {_hours(age)} old")
+        # size against the previous one
+        found.measure("newest backup size", newest.size, "bytes", detail=newest.name)
+        if newest.size == 0:
+            found.failed.append(f"the newest backup {newest.name} is empty (0 bytes)")
+        elif len(backups) > 1 and backups[1].size > 0:
+            previous = backups[1]
+            ratio = newest.size / previous.size
+            found.measure(
+                "size against previous",
+                round(ratio, 4),
+                "ratio",
+                target=o.min_size_ratio,
+                bound="min",
+                detail=f"{newest.size} bytes against {previous.size} ({previous.name})",
+            )
+            if ratio < o.min_size_ratio:
+                found.failed.append(
+                    f"the newest backup {newest.name} is {newest.size} bytes, {ratio:.0%} of the previous "
+                    f"({previous.name}, {previous.size} bytes), under {o.min_size_ratio:.0%}"
+                )
+        # retention kept
+        oldest = (ctx.now - backups[-1].modified).total_seconds() / 86_400
+        policy = f"the policy keeps {dataset.backup.retention_days} days" if dataset is not None else None
+        found.measure("oldest backup age", round(oldest, 2), "days", detail=policy)
+        found.said.append(f"{len(backups)} kept over {oldest:.1f} days" + (f" ({policy})" if policy else ""))
+        self._encryption(found, newest, listing, dataset)
+        self._offsite(ctx, found, dataset)
+        rows: list[list[Any]] = [
+            [
+                b.name,
+                b.modified.isoformat(timespec="seconds"),
+                round((ctx.now - b.modified).total_seconds() / 3600, 2),
+                b.size,
+            ]
+            for b in backups[:ROWS]
+        ]
+        title = "backups, newest first" + (
+            f" (first {ROWS} of {len(backups)})" if len(backups) > ROWS else ""
+        )
+        return _evidence(
+            found, [Table(title=title, columns=["name", "modified", "age h", "bytes"], rows=rows)]
+        )
+
+    def _encryption(
+        self, found: Found, newest: Backup, listing: Listing, dataset: DatasetTarget | None
+    ) -> None:
+        o = self.options
+        if o.require_encryption is not None:
+            required, why = o.require_encryption, "require_encryption"
+        elif dataset is not None:
+            required, why = dataset.backup.encrypted, f"the backup policy of dataset {dataset.name}"
+        else:
+            required, why = False, "no policy"
+        if listing.head_error is not None:
+            found.measure("encrypted", None, "bool", detail=listing.head_error)
+            if required:
+                found.unknown.append(
+                    f"cannot read {newest.name} to tell its encryption: {listing.head_error}"
+                )
+            return
+        fmt = detect(listing.head) if newest.size else Format("empty", None)
+        value = None if fmt.encrypted is None else int(fmt.encrypted)
+        found.measure(
+            "encrypted",
+            value,
+            "bool",
+            target=1 if required else None,
+            bound="min" if required else None,
+            detail=f"{fmt.name}" + (f"; storage encryption {listing.at_rest}" if listing.at_rest else ""),
+        )
+        found.said.append(fmt.name)
+        if fmt.encrypted is True:
+            return  # whether the key is kept apart is not in the file: the answer stands
+        if fmt.encrypted is None:
+            if required and newest.size:
+                found.unknown.append(
+                    f"the format of {newest.name} is {fmt.name}, so whether it is encrypted cannot be told"
+                )
+            return
+        if listing.at_rest:
+            found.verdict(
+                "backups.encrypted",
+                "provider-at-rest",
+                f"the newest backup {newest.name} is a readable {fmt.name}, encrypted only by the storage "
+                f"({listing.at_rest})",
+            )
+        else:
+            found.verdict(
+                "backups.encrypted", "plaintext", f"the newest backup {newest.name} is a readable {fmt.name}"
+            )
+        if required:
+            found.failed.append(
+                f"the newest backup {newest.name} is a readable {fmt.name}; {why} asks for encryption"
+            )
+
+    def _offsite(self, ctx: Context, found: Found, dataset: DatasetTarget | None) -> None:
+        primary = self._primary(ctx, dataset)
+        mine = self.options.account
+        if primary is None or mine is None:
+            missing = " and ".join(
+                n
+                for n, v in (
+                    ("the primary's account (primary)", primary),
+                    ("the backups' account (account)", mine),
+                )
+                if v is None
+            )
+            found.said.append(f"offsite not judged: {missing} unknown")
+            return
+        theirs, source = primary
+        p_provider, _, p_account = theirs.partition("/")
+        b_provider, _, b_account = mine.partition("/")
+        same_provider = p_provider.lower() == b_provider.lower()
+        found.measure(
+            "separate account from primary",
+            None
+            if same_provider and not (p_account and b_account)
+            else int(not same_provider or p_account != b_account),
+            "bool",
+            target=1,
+            bound="min",
+            detail=f"backups in {mine}, primary in {theirs} ({source})",
+        )
+        if same_provider and p_account and b_account and p_account == b_account:
+            reason = (
+                f"the backups live in {mine}, the same provider account as the primary database ({source})"
+            )
+            found.verdict("backups.offsite", "same-account", reason)
+            found.failed.append(reason)
+            found.said.append("same account as the primary")
+        elif not same_provider or (p_account and b_account):
+            found.verdict(
+                "backups.offsite",
+                "separate-account",
+                f"the backups live in {mine}, apart from the primary database in {theirs} ({source}); "
+                "whether production can delete them is not visible from here",
+            )
+            found.said.append("separate from the primary's account")
+        else:
+            found.said.append(f"offsite not judged: {theirs} or {mine} names no account")
+
+
+def _list_folder(where: str, pattern: str) -> Listing:
+    if not os.path.isdir(where):
+        raise Unreachable(
+            f"{where} is not a folder" if os.path.exists(where) else f"folder {where} does not exist"
+        )
+    match = matcher(pattern)
+    backups: list[Backup] = []
+    try:
+        for folder, dirs, files in os.walk(where, onerror=_raise):
+            rel = os.path.relpath(folder, where)
+            rel = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+            if "/" not in pattern and "**" not in pattern:
+                dirs.clear()
+            for name in files:
+                if match(rel + name):
+                    st = os.stat(os.path.join(folder, name))
+                    stamp = dt.datetime.fromtimestamp(st.st_mtime, dt.UTC)
+                    backups.append(Backup(rel + name, stamp, st.st_size))
+    except OSError as exc:
+        raise Unreachable(f"cannot list {where}: {exc.strerror or exc}") from None
+    if not backups:
+        return Listing([], b"")
+    newest = max(backups, key=lambda b: (b.modified, b.name))
+    try:
+        with open(os.path.join(where, newest.name), "rb") as f:
+            return Listing(backups, f.read(HEAD))
+    except OSError as exc:
+        return Listing(backups, b"", head_error=exc.strerror or str(exc))
+
+
+def _raise(exc: OSError) -> None:
+    raise exc
+
+
+def _list_s3(o: BackupsOptions, bucket: str, prefix: str, wait: float) -> Listing:
+    import boto3  # type: ignore[import-untyped]
+    from botocore.config import Config  # type: ignore[import-untyped]
+    from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
+
+    config = Config(connect_timeout=wait, read_timeout=wait, retries={"max_attempts": 1, "mode": "standard"})
+    where = f"s3://{bucket}/{prefix}"
+    try:
+        session = boto3.session.Session(
+            aws_access_key_id=o.access_key_id,
+            aws_secret_access_key=o.secret_access_key,
+            aws_session_token=o.session_token,
+            region_name=o.region,
+        )
+        client = session.client("s3", endpoint_url=o.endpoint_url, config=config)
+        match = matcher(o.pattern)
+        backups = []
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+            for item in page.get("Contents", []):
+                name = item["Key"][len(prefix) :]
+                if name and not name.endswith("/") and match(name):
+                    backups.append(Backup(name, item["LastModified"].astimezone(dt.UTC), int(item["Size"])))
+    except ClientError as exc:
+        raise Unreachable(f"cannot list {where}: {_client_cause(exc)}") from None
+    except BotoCoreError as exc:
+        raise Unreachable(f"cannot list {where}: {exc}") from None
+    if not backups:
+        return Listing([], b"")
+    newest = max(backups, key=lambda b: (b.modified, b.name))
+    if newest.size == 0:
+        return Listing(backups, b"")
+    try:
+        got = client.get_object(Bucket=bucket, Key=prefix + newest.name, Range=f"bytes=0-{HEAD - 1}")
+        head = got["Body"].read(HEAD)
+        return Listing(backups, head, at_rest=got.get("ServerSideEncryption"))
+    except ClientError as exc:
+        return Listing(backups, b"", head_error=_client_cause(exc))
+    except BotoCoreError as exc:
+        return Listing(backups, b"", head_error=str(exc))
+
+
+def _client_cause(exc: Any) -> str:
+    error = exc.response.get("Error", {})
+    code, message = error.get("Code", "error"), error.get("Message", "")
+    return f"{code}: {message}" if message and message != code else str(code)
+
+
+def _hours(hours: float) -> str:
+    if hours >= 48:
+        return f"{hours / 24:.1f} days"
+    if hours >= 1:
+        return f"{hours:.1f} h"
+    return f"{hours * 60:.0f} min"
+
+
+def _evidence(found: Found, tables: list[Table]) -> Evidence:
+    findings = "; ".join(found.said)
+    if found.failed:
+        status, summary = Status.FAIL, " ".join(f"{f.rstrip('.')}." for f in found.failed)
+        if found.unknown:
+            summary += " Could not tell: " + " ".join(f"{u.rstrip('.')}." for u in found.unknown)
+    elif found.unknown:
+        status, summary = (
+            Status.UNKNOWN,
+            "Could not tell: " + " ".join(f"{u.rstrip('.')}." for u in found.unknown),
+        )
+    else:
+        status, summary = Status.PASS, findings
+    if status != Status.PASS and findings:
+        summary += f" ({findings})"
+    return Evidence(
+        status=status,
+        summary=summary,
+        measurements=found.measurements,
+        verdicts=found.verdicts,
+        tables=tables,
+    )
