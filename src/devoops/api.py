@@ -105,8 +105,8 @@ def resilience_file(
 
 @dataclass(frozen=True)
 class WhatIfResult:
-    """Each asked change alone and all together, or, when none was asked, every change that
-    saves money, ranked (the assessment's plan keeps those that pay for themselves)."""
+    """Each asked change alone and all together; or, when none was asked, every change that
+    saves money, each alone and ranked, and the plan built from them (the assessment's)."""
 
     loaded: LoadedWorkload
     horizon: Horizon
@@ -114,6 +114,7 @@ class WhatIfResult:
     changes: list[Change]
     together: Change | None
     saving: list[Change]
+    plan: list[Change]
 
 
 def whatif_file(
@@ -127,6 +128,8 @@ def whatif_file(
     steps = whatif.parse(list(tokens), w.inventory)
     currency = targets.availability.currency
     if not steps:
-        return WhatIfResult(loaded, horizon, currency, [], None, whatif.saving(w, lens, targets, horizon))
+        return WhatIfResult(
+            loaded, horizon, currency, [], None, *whatif.saving_and_plan(w, lens, targets, horizon)
+        )
     single, together = whatif.compare_each(w, lens, targets, horizon, steps)
-    return WhatIfResult(loaded, horizon, currency, single, together, [])
+    return WhatIfResult(loaded, horizon, currency, single, together, [], [])

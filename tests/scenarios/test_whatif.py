@@ -494,7 +494,7 @@ def test_only_changes_that_pay_for_themselves_are_improvements(lens: Lens) -> No
     but it does not pay for itself, so the plan (`improvements`) leaves it out."""
     w = two_databases()
     t = derive(w, lens, NOW).targets
-    every = {c.change: c for c in whatif.saving(w, lens, t, NOW)}
+    every = {c.change: c for c in whatif.saving_and_plan(w, lens, t, NOW)[0]}
     assert every["delayed-replica db2"].saved_per_year == pytest.approx(DELAYED_DB2_SAVES)
     assert not whatif.pays_for_itself(every["delayed-replica db2"])
     plan = whatif.improvements(w, lens, t, NOW)
@@ -525,7 +525,7 @@ def test_free_changes_that_save_rank_first_by_saving(lens: Lens) -> None:
     cheap = free(lens, "db.delayed-replica")
     w = two_databases()
     t = derive(w, cheap, NOW).targets
-    every = whatif.saving(w, cheap, t, NOW)
+    every = whatif.saving_and_plan(w, cheap, t, NOW)[0]
     assert [c.change for c in every[:2]] == ["delayed-replica db2", "delayed-replica db1"]
     db1 = (DROP_TABLE + RANSOMWARE) * (occurrence(60) - occurrence(45))
     assert db1 == pytest.approx(5.5)
@@ -594,7 +594,7 @@ def test_improvements_rank_and_pay_on_the_shop(lens: Lens) -> None:
     # within the 72 hours of rebuilding by hand and the 2-hour restore
     assert moved.saved_per_year >= 0.02 * ((8760 * 100 + 50) - ((72 + 2) * 100 + 50))
     assert all(c.saved_per_year >= c.cost_per_year > 0 for c in plan)
-    every = whatif.saving(w, lens, t, NOW)
+    every = whatif.saving_and_plan(w, lens, t, NOW)[0]
     # the first step is the best change alone; each later one starts where the one above ended
     assert plan[0] == every[0] and whatif.pays_for_itself(every[0])
     assert all(b.downtime_cost_before == a.downtime_cost_after for a, b in zip(plan, plan[1:], strict=False))
@@ -610,7 +610,7 @@ def test_ties_rank_by_name(lens: Lens) -> None:
     """Two identical apps: adding a replica to either saves the same, so the names decide."""
     comps = components(api={"kind": "app", "zones": ["eu-west-1a"], "depends_on": ["dns", "db"]})
     w = shop(comps, **{"inventory.entry": ["web", "api"]})
-    plan = [c.change for c in whatif.saving(w, lens, derive(w, lens, NOW).targets, NOW)]
+    plan = [c.change for c in whatif.saving_and_plan(w, lens, derive(w, lens, NOW).targets, NOW)[0]]
     assert plan.index("add-replica api") == plan.index("add-replica web") - 1
 
 
@@ -727,7 +727,7 @@ def one_database() -> Workload:
 def test_alone_both_changes_claim_the_same_catastrophe(lens: Lens) -> None:
     w = one_database()
     t = derive(w, lens, NOW).targets
-    every = {c.change: c for c in whatif.saving(w, lens, t, NOW)}
+    every = {c.change: c for c in whatif.saving_and_plan(w, lens, t, NOW)[0]}
     assert every["backups-to-separate-account"].saved_per_year == pytest.approx(BACKUPS_ALONE, rel=1e-6)
     assert every["delayed-replica db"].saved_per_year == pytest.approx(DELAYED_ALONE, rel=1e-6)
     assert every["delayed-replica db"].cost_per_year == DELAYED_PER_YEAR
@@ -782,7 +782,7 @@ def test_a_saving_under_one_unit_a_year_is_no_saving(lens: Lens) -> None:
     t = derive(w, lens, NOW).targets
     replica = whatif.compare(w, lens, t, NOW, [("add-replica", "db")])
     assert 0 < replica.saved_per_year < 1
-    assert "add-replica db" not in {c.change for c in whatif.saving(w, lens, t, NOW)}
+    assert "add-replica db" not in {c.change for c in whatif.saving_and_plan(w, lens, t, NOW)[0]}
     assert not whatif.saves(change("tiny", 0.99, 0)) and not whatif.pays_for_itself(change("tiny", 0.99, 0))
     assert whatif.saves(change("one", 1, 0)) and whatif.pays_for_itself(change("one", 1, 0))
     assert whatif.rank([change("tiny", 0.11, 1800)]) == []

@@ -40,17 +40,14 @@ def run(
 ) -> None:
     import json
 
-    from ..api import resilience_file, whatif_file
+    from ..api import whatif_file
     from ..model.common import Horizon
     from ..report.view import COSTS, Section, changes_table
 
     when = Horizon(horizon.value)
     result = whatif_file(workload, changes or (), lens or (), when)
     loaded, currency, shown = result.loaded, result.currency, result.changes
-    together, plan = result.together, result.saving
-    # the plan of `scenarios run`, built greedily on top of each step; only worth solving when
-    # some change saves money alone, since the plan's candidates are those
-    paying = resilience_file(workload, lens or (), when, years=0).resilience.improvements if plan else []
+    together, plan, paying = result.together, result.saving, result.plan
     if format == ReportFormat.JSON:
         data = {
             "horizon": when.value,

@@ -27,7 +27,7 @@ from .availability import Analytic, TooLarge, analytic
 from .catastrophe import run
 from .graph import shared_fate, spofs
 from .montecarlo import Samples, simulate
-from .whatif import model_cost, ranked
+from .whatif import model_cost, plan
 
 
 def assess(
@@ -54,7 +54,7 @@ def assess(
         improvements: list[Change] = []
         if model is not None:
             try:
-                improvements = ranked(w, lens, t, h, solve)
+                improvements = plan(w, lens, t, h, solve)
             except TooLarge as e:
                 here.append(
                     f"The what-if changes are not ranked: one of them makes the inventory too large ({e})."

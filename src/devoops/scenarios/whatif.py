@@ -603,11 +603,15 @@ def improvements(w: Workload, lens: Lens, targets: Targets, horizon: Horizon) ->
     return plan(w, lens, targets, horizon, analytic)
 
 
-def saving(w: Workload, lens: Lens, targets: Targets, horizon: Horizon) -> list[Change]:
+def saving_and_plan(
+    w: Workload, lens: Lens, targets: Targets, horizon: Horizon
+) -> tuple[list[Change], list[Change]]:
     """Every applicable single change that saves money, each scored alone on the inventory as it
-    is, ranked, whether or not it pays for itself: what `devoops whatif` lists without changes.
-    Two of them may fix the same catastrophe, so their savings do not add up; `plan` does."""
-    return rank(_alone(w, lens, targets, horizon, analytic)[0])
+    is and ranked, whether or not it pays for itself (what `devoops whatif` lists without
+    changes); and the plan built from the same scores. Two changes may fix the same catastrophe,
+    so their savings alone do not add up; the plan's rows do."""
+    rows, left = _alone(w, lens, targets, horizon, analytic)
+    return rank(rows), _greedy(w, lens, targets, horizon, analytic, rows, left)
 
 
 def _alone(
@@ -648,7 +652,18 @@ def plan(
     the inventory as it is is assumed not to pay after other changes either (changes fix risks,
     and fixing some leaves less for the rest to fix), which keeps the plan to a few scorings
     per candidate. `solve` lets callers reuse the availability model across horizons."""
-    rows, left = _alone(w, lens, targets, horizon, solve)
+    return _greedy(w, lens, targets, horizon, solve, *_alone(w, lens, targets, horizon, solve))
+
+
+def _greedy(
+    w: Workload,
+    lens: Lens,
+    targets: Targets,
+    horizon: Horizon,
+    solve: Callable[[Inventory, Reliability], Analytic],
+    rows: list[Change],
+    left: dict[str, tuple[Step, Workload, Evaluation]],
+) -> list[Change]:
     scored = [c for c in rows if pays_for_itself(c)]
     chosen: list[Change] = []
     while paying := [c for c in scored if pays_for_itself(c)]:
@@ -669,18 +684,3 @@ def plan(
 
 def _still_applies(inv: Inventory, name: str, arg: str | None) -> bool:
     return (arg is None or arg in inv.components) and CHANGES[name].applies(inv, arg)
-
-
-def ranked(
-    w: Workload,
-    lens: Lens,
-    targets: Targets,
-    horizon: Horizon,
-    solve: Callable[[Inventory, Reliability], Analytic],
-    paying_only: bool = True,
-) -> list[Change]:
-    """`plan` (or, with `paying_only=False`, every change that saves alone, as `saving`) with the
-    availability solver given, so callers can reuse its results across horizons."""
-    if paying_only:
-        return plan(w, lens, targets, horizon, solve)
-    return rank(_alone(w, lens, targets, horizon, solve)[0])
