@@ -12,7 +12,7 @@ from .evaluate import assess
 from .lens import load_lens
 from .load import LoadedWorkload, load_workload
 from .model.assessment import Assessment
-from .model.common import Horizon
+from .model.common import HORIZONS, Horizon
 from .model.evidence import ProbeResult
 from .model.lens import Lens
 from .model.resilience import Change, Resilience
@@ -44,6 +44,7 @@ def audit_file(
 ) -> Result:
     """Run the workload's probes (or only the named ones) against the targets its answers imply,
     and assess it again with what they measured; evidence outranks the answers."""
+    from .derive import derive
     from .probes.run import run
 
     lens = load_lens(lens_paths)
@@ -55,7 +56,8 @@ def audit_file(
         if name not in w.probes:
             raise UsageError(f"no probe named {name!r} in {path}" + did_you_mean(name, w.probes))
     now = dt.datetime.now(dt.UTC)
-    targets = {v.horizon: v.targets for v in assess(w, lens, now, str(path)).horizons}
+    # the targets alone: a whole assessment here would also run the scenarios and the Monte Carlo
+    targets = {h: derive(w, lens, h).targets for h in HORIZONS}
     results = run(w, targets, lens, now, only, started, finished, root=path.parent)
     return Result(loaded, lens, assess(w, lens, now, str(path), results))
 
