@@ -23,12 +23,12 @@ demo: $(STAMP)
 	$(BIN)/devoops show latest -f html -o report.html --db .devoops/devoops.db
 	@echo "Wrote report.html. Next: .venv/bin/devoops diff (what the access log proved beside the answers), .venv/bin/devoops history"
 
-# What the tests run beside Python: PostgreSQL 15, Chromium and Prometheus with promtool
+# What the tests run beside Python: PostgreSQL 15, Chromium, Prometheus with promtool and gpg
 # (installed as root when missing). The benchmarks add their peers: nginx, wrk and GoAccess.
-TEST_PACKAGES  = postgresql-15 chromium prometheus
+TEST_PACKAGES  = postgresql-15 chromium prometheus gnupg
 BENCH_PACKAGES = nginx wrk goaccess
 system:
-	@$(MAKE) --no-print-directory packages NEED='/usr/lib/postgresql/15/bin/initdb chromium prometheus promtool' PACKAGES='$(TEST_PACKAGES)'
+	@$(MAKE) --no-print-directory packages NEED='/usr/lib/postgresql/15/bin/initdb chromium prometheus promtool gpg' PACKAGES='$(TEST_PACKAGES)'
 
 bench-system:
 	@$(MAKE) --no-print-directory packages NEED='nginx wrk goaccess' PACKAGES='$(BENCH_PACKAGES)'

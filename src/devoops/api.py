@@ -41,20 +41,30 @@ def audit_file(
     only: Collection[str] = (),
     started: Callable[[str, ProbeConfig], None] = lambda name, config: None,
     finished: Callable[[ProbeResult], None] = lambda result: None,
+    kind: str | None = None,
 ) -> Result:
     """Run the workload's probes (or only the named ones) against the targets its answers imply,
-    and assess it again with what they measured; evidence outranks the answers."""
+    and assess it again with what they measured; evidence outranks the answers. With `kind`,
+    the probes of that kind only, drills included (`devoops drill`)."""
     from .derive import derive
     from .probes.run import run
 
     lens = load_lens(lens_paths)
     loaded = load_workload(path, lens)
     w = loaded.workload
-    if not w.probes:
-        raise UsageError(f"{path} configures no probes; add a `probes:` section (see docs/probes.md)")
+    names = [n for n, c in w.probes.items() if kind is None or c.type == kind]
+    if not names:
+        raise UsageError(
+            f"{path} configures no probes; add a `probes:` section (see docs/probes.md)"
+            if kind is None
+            else f"{path} configures no {kind} probe; add one under `probes:` (see docs/probes/{kind}.md)"
+        )
     for name in only:
-        if name not in w.probes:
-            raise UsageError(f"no probe named {name!r} in {path}" + did_you_mean(name, w.probes))
+        if name not in names:
+            kinds = "probe" if kind is None else f"{kind} probe"
+            raise UsageError(f"no {kinds} named {name!r} in {path}" + did_you_mean(name, names))
+    if kind is not None:
+        only = only or names
     now = dt.datetime.now(dt.UTC)
     # the targets alone: a whole assessment here would also run the scenarios and the Monte Carlo
     targets = {h: derive(w, lens, h).targets for h in HORIZONS}

@@ -16,10 +16,12 @@ from typing import Any
 
 import pytest
 
+from devoops.backup.formats import detect
+from devoops.backup.location import matcher
 from devoops.lens import load_lens
 from devoops.model.evidence import Measurement, ProbeResult, Status
 from devoops.model.workload import ProbeConfig, Workload
-from devoops.probes.backups import BackupsProbe, detect, matcher
+from devoops.probes.backups import BackupsProbe
 from devoops.probes.base import Context
 from devoops.probes.run import collect
 

@@ -13,6 +13,7 @@ from . import (
     check,
     delivery,
     diff,
+    drill,
     explain,
     export,
     history,
@@ -62,6 +63,7 @@ app.add_typer(alerts.app, name="alerts")
 app.add_typer(delivery.app, name="delivery")
 app.add_typer(inventory.app, name="inventory")
 app.add_typer(scenarios.app, name="scenarios")
+app.add_typer(drill.app, name="drill")
 
 
 def main() -> None:

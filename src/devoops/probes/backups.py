@@ -12,17 +12,13 @@ from `${VAR}` options and never reach a message from here.
 
 from __future__ import annotations
 
-import datetime as dt
-import importlib.util
-import os
-import re
-import zlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from pydantic import Field
 
+from ..backup.formats import Format, detect
+from ..backup.location import Backup, Location, S3Settings, Unreachable, check_target, newest, open_location
 from ..model.common import Horizon
 from ..model.evidence import Evidence, Measurement, Status, Table, Verdict
 from ..model.inventory import Kind
@@ -31,12 +27,34 @@ from .base import Context, Options, Probe
 
 ROWS = 20  # table rows kept, newest first
 HEAD = 65_536  # bytes read from the start of the newest backup
-PEEK = 4_096  # bytes of a gzip stream's content looked at
 ACCOUNT = r"^[^/\s]+(/[^/\s]+)?$"
 DEFAULT_MAX_AGE_HOURS = 26.0
 
 
-class BackupsOptions(Options):
+class S3Options(Options):
+    """How to reach S3-compatible storage, for options of probes that read backups there."""
+
+    endpoint_url: str | None = Field(default=None, description="S3-compatible endpoint; default AWS")
+    region: str | None = Field(default=None, description="S3 region; default from the environment")
+    access_key_id: str | None = Field(default=None, description="S3 key id, e.g. ${BACKUP_KEY_ID}")
+    secret_access_key: str | None = Field(default=None, description="S3 secret, e.g. ${BACKUP_SECRET}")
+    session_token: str | None = Field(default=None, description="S3 session token, e.g. ${AWS_SESSION_TOKEN}")
+    connect_timeout: float = Field(
+        default=10.0, gt=0, le=300, description="seconds for S3 to connect and answer each request"
+    )
+
+    def s3(self, timeout: float | None = None) -> S3Settings:
+        return S3Settings(
+            endpoint_url=self.endpoint_url,
+            region=self.region,
+            access_key_id=self.access_key_id,
+            secret_access_key=self.secret_access_key,
+            session_token=self.session_token,
+            timeout=timeout or self.connect_timeout,
+        )
+
+
+class BackupsOptions(S3Options):
     pattern: str = Field(
         default="*",
         min_length=1,
@@ -76,27 +94,6 @@ class BackupsOptions(Options):
         pattern=ACCOUNT,
         description="provider/account where these backups live (the bucket's, or the folder's host)",
     )
-    endpoint_url: str | None = Field(default=None, description="S3-compatible endpoint; default AWS")
-    region: str | None = Field(default=None, description="S3 region; default from the environment")
-    access_key_id: str | None = Field(default=None, description="S3 key id, e.g. ${BACKUP_KEY_ID}")
-    secret_access_key: str | None = Field(default=None, description="S3 secret, e.g. ${BACKUP_SECRET}")
-    session_token: str | None = Field(default=None, description="S3 session token, e.g. ${AWS_SESSION_TOKEN}")
-    connect_timeout: float = Field(
-        default=10.0, gt=0, le=300, description="seconds for S3 to connect and answer each request"
-    )
-
-
-@dataclass(frozen=True)
-class Backup:
-    name: str
-    modified: dt.datetime
-    size: int
-
-
-@dataclass(frozen=True)
-class Format:
-    name: str
-    encrypted: bool | None  # None: not recognised
 
 
 @dataclass(frozen=True)
@@ -105,10 +102,6 @@ class Listing:
     head: bytes  # the newest backup's first bytes
     head_error: str | None = None
     at_rest: str | None = None  # the storage's server-side encryption of the newest, when told
-
-
-class Unreachable(Exception):
-    """The location could not be listed; the message is the cause."""
 
 
 @dataclass
@@ -126,65 +119,6 @@ class Found:
         self.verdicts.append(Verdict(practice=practice, choice=choice, reason=reason))
 
 
-def s3_location(target: str) -> tuple[str, str] | None:
-    """(bucket, prefix ending in / or empty) for an s3:// target, else None."""
-    if not target.lower().startswith("s3://"):
-        return None
-    bucket, _, prefix = target[5:].partition("/")
-    prefix = prefix.strip("/")
-    return bucket, f"{prefix}/" if prefix else ""
-
-
-def matcher(pattern: str) -> Callable[[str], bool]:
-    """A glob over /-separated names: * and ? stay within a folder, **/ crosses any number."""
-    out, i = [], 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    regex = re.compile("".join(out) + r"\Z", re.DOTALL)
-    return lambda name: regex.match(name) is not None
-
-
-def detect(head: bytes) -> Format:
-    """The format of a backup from its first bytes."""
-    if head.startswith(b"age-encryption.org/v1") or head.startswith(b"-----BEGIN AGE ENCRYPTED FILE-----"):
-        return Format("age", True)
-    if head.startswith(b"-----BEGIN PGP MESSAGE-----"):
-        return Format("OpenPGP (armored)", True)
-    # a public-key (tag 1) or symmetric-key (tag 3) encrypted session key packet, old or new format
-    if head[:1] and (0x84 <= head[0] <= 0x87 or 0x8C <= head[0] <= 0x8F or head[0] in (0xC1, 0xC3)):
-        return Format("OpenPGP", True)
-    if head.startswith(b"Salted__"):
-        return Format("OpenSSL enc (salted)", True)
-    if head.startswith(b"PGDMP"):
-        return Format("pg_dump custom", False)
-    if head.startswith(b"--\n-- PostgreSQL database") or head.startswith(b"--\r\n-- PostgreSQL database"):
-        return Format("PostgreSQL plain SQL dump", False)
-    if head.startswith(b"\x1f\x8b"):
-        try:
-            inner = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, PEEK)
-        except zlib.error:
-            return Format("gzip (unreadable start)", None)
-        found = detect(inner) if inner and not inner.startswith(b"\x1f\x8b") else Format("", None)
-        if found.encrypted is None:
-            return Format("gzip", False)  # compressed, not encrypted: gunzip reads it
-        return Format(f"gzip of {found.name}", found.encrypted)
-    return Format("not recognised", None)
-
-
 class BackupsProbe(Probe[BackupsOptions]):
     """Freshness, size, retention, encryption and placement of backups in a folder or on S3."""
 
@@ -198,34 +132,17 @@ class BackupsProbe(Probe[BackupsOptions]):
 
     @classmethod
     def check_target(cls, target: str) -> str:
-        if not target.strip():
-            raise ValueError("give a folder or s3://bucket/prefix")
-        s3 = s3_location(target)
-        if s3 is not None and not s3[0]:
-            raise ValueError(f"{target!r} names no bucket: give s3://bucket/prefix")
-        if "://" in target and s3 is None:
-            raise ValueError(f"{target!r}: give a folder or s3://bucket/prefix")
-        return target
+        return check_target(target)
 
     async def collect(self, ctx: Context) -> Evidence:
         o = self.options
         dataset = self._dataset(ctx)
         if isinstance(dataset, str):
             return Evidence(status=Status.ERROR, summary=dataset)
-        s3 = s3_location(self.target)
+        wait = min(o.connect_timeout, ctx.timeout / 3) if ctx.timeout > 0 else o.connect_timeout
+        location = open_location(self.target, str(ctx.root), o.s3(wait))
         try:
-            if s3 is None:
-                where = ctx.path(self.target)
-                listing = await ctx.blocking(lambda: _list_folder(where, o.pattern))
-            else:
-                if importlib.util.find_spec("boto3") is None:
-                    return Evidence(
-                        status=Status.ERROR,
-                        summary="S3 locations need boto3: pip install 'devoops[probes]'",
-                    )
-                wait = min(o.connect_timeout, ctx.timeout / 3) if ctx.timeout > 0 else o.connect_timeout
-                bucket, prefix = s3
-                listing = await ctx.blocking(lambda: _list_s3(o, bucket, prefix, wait))
+            listing = await ctx.blocking(lambda: _listing(location, o.pattern))
         except Unreachable as exc:
             return Evidence(status=Status.ERROR, summary=str(exc))
         return self._judge(ctx, dataset, listing)
@@ -433,85 +350,16 @@ class BackupsProbe(Probe[BackupsOptions]):
             found.said.append(f"offsite not judged: {theirs} or {mine} names no account")
 
 
-def _list_folder(where: str, pattern: str) -> Listing:
-    if not os.path.isdir(where):
-        raise Unreachable(
-            f"{where} is not a folder" if os.path.exists(where) else f"folder {where} does not exist"
-        )
-    match = matcher(pattern)
-    backups: list[Backup] = []
-    try:
-        for folder, dirs, files in os.walk(where, onerror=_raise):
-            rel = os.path.relpath(folder, where)
-            rel = "" if rel == "." else rel.replace(os.sep, "/") + "/"
-            if "/" not in pattern and "**" not in pattern:
-                dirs.clear()
-            for name in files:
-                if match(rel + name):
-                    st = os.stat(os.path.join(folder, name))
-                    stamp = dt.datetime.fromtimestamp(st.st_mtime, dt.UTC)
-                    backups.append(Backup(rel + name, stamp, st.st_size))
-    except OSError as exc:
-        raise Unreachable(f"cannot list {where}: {exc.strerror or exc}") from None
-    if not backups:
-        return Listing([], b"")
-    newest = max(backups, key=lambda b: (b.modified, b.name))
-    try:
-        with open(os.path.join(where, newest.name), "rb") as f:
-            return Listing(backups, f.read(HEAD))
-    except OSError as exc:
-        return Listing(backups, b"", head_error=exc.strerror or str(exc))
-
-
-def _raise(exc: OSError) -> None:
-    raise exc
-
-
-def _list_s3(o: BackupsOptions, bucket: str, prefix: str, wait: float) -> Listing:
-    import boto3  # type: ignore[import-untyped]
-    from botocore.config import Config  # type: ignore[import-untyped]
-    from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
-
-    config = Config(connect_timeout=wait, read_timeout=wait, retries={"max_attempts": 1, "mode": "standard"})
-    where = f"s3://{bucket}/{prefix}"
-    try:
-        session = boto3.session.Session(
-            aws_access_key_id=o.access_key_id,
-            aws_secret_access_key=o.secret_access_key,
-            aws_session_token=o.session_token,
-            region_name=o.region,
-        )
-        client = session.client("s3", endpoint_url=o.endpoint_url, config=config)
-        match = matcher(o.pattern)
-        backups = []
-        for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-            for item in page.get("Contents", []):
-                name = item["Key"][len(prefix) :]
-                if name and not name.endswith("/") and match(name):
-                    backups.append(Backup(name, item["LastModified"].astimezone(dt.UTC), int(item["Size"])))
-    except ClientError as exc:
-        raise Unreachable(f"cannot list {where}: {_client_cause(exc)}") from None
-    except BotoCoreError as exc:
-        raise Unreachable(f"cannot list {where}: {exc}") from None
-    if not backups:
-        return Listing([], b"")
-    newest = max(backups, key=lambda b: (b.modified, b.name))
-    if newest.size == 0:
+def _listing(location: Location, pattern: str) -> Listing:
+    backups = location.list(pattern)
+    last = newest(backups)
+    if last is None or last.size == 0:
         return Listing(backups, b"")
     try:
-        got = client.get_object(Bucket=bucket, Key=prefix + newest.name, Range=f"bytes=0-{HEAD - 1}")
-        head = got["Body"].read(HEAD)
-        return Listing(backups, head, at_rest=got.get("ServerSideEncryption"))
-    except ClientError as exc:
-        return Listing(backups, b"", head_error=_client_cause(exc))
-    except BotoCoreError as exc:
-        return Listing(backups, b"", head_error=str(exc))
-
-
-def _client_cause(exc: Any) -> str:
-    error = exc.response.get("Error", {})
-    code, message = error.get("Code", "error"), error.get("Message", "")
-    return f"{code}: {message}" if message and message != code else str(code)
+        head, at_rest = location.head(last.name, HEAD)
+    except Unreachable as exc:
+        return Listing(backups, b"", head_error=str(exc).removeprefix(f"cannot read {last.name}: "))
+    return Listing(backups, head, at_rest=at_rest)
 
 
 def _hours(hours: float) -> str:

@@ -44,6 +44,8 @@ BUILTIN = {
     "delivery": "devoops.probes.delivery:DeliveryProbe",
     "alerts": "devoops.probes.alerts:AlertsProbe",
     "backups": "devoops.probes.backups:BackupsProbe",
+    "restore_drill": "devoops.probes.restore_drill:RestoreDrillProbe",
+    "failover_drill": "devoops.probes.failover_drill:FailoverDrillProbe",
 }
 T = TypeVar("T")
 
@@ -115,6 +117,7 @@ class Probe(ABC, Generic[OptionsT]):
     Options: ClassVar[type[Options]] = Options
     default_timeout: ClassVar[float] = 60.0
     summary: ClassVar[str] = ""
+    drill: ClassVar[bool] = False  # changes the system (a scratch database, a failover): runs only by name
 
     def __init__(self, target: str, options: OptionsT) -> None:
         self.target = target
@@ -149,6 +152,14 @@ def _plugins() -> dict[str, str]:
 def kinds() -> dict[str, str]:
     """Every known kind and where it lives; a built-in name cannot be taken by a plugin."""
     return _plugins() | BUILTIN
+
+
+def is_drill(kind: str) -> bool:
+    """Whether a kind is a drill; an unknown kind is not (its run reports it)."""
+    try:
+        return probe_class(kind).drill
+    except (UnknownKind, ImportError, TypeError):
+        return False
 
 
 def probe_class(kind: str) -> type[Probe[Any]]:

@@ -20,6 +20,7 @@ from pydantic import Field
 
 from ..model.common import Horizon
 from ..model.evidence import Cell, Evidence, Measurement, Status, Table, Verdict
+from ..pgclient import checked, describe
 from .base import Context, Options, Probe
 
 if TYPE_CHECKING:
@@ -117,30 +118,11 @@ class PostgresProbe(Probe[PostgresOptions]):
 
     @classmethod
     def check_target(cls, target: str) -> str:
-        if not target.strip():
-            raise ValueError("give a libpq connection string or a postgresql:// URL")
-        try:
-            from psycopg.conninfo import conninfo_to_dict
-        except ImportError:  # told when the probe runs
-            return target
-        try:
-            conninfo_to_dict(target)
-        except Exception:  # libpq's message may quote the string, password and all
-            raise ValueError(
-                "not a libpq connection string or postgresql:// URL (e.g. "
-                "postgresql://app@db.internal:5432/shop or 'host=db.internal dbname=shop user=app')"
-            ) from None
-        return target
+        return checked(target)
 
     def where(self) -> str:
         """host:port/database as user, from the target, without any password."""
-        from psycopg.conninfo import conninfo_to_dict
-
-        parts = conninfo_to_dict(self.target)
-        host = str(parts.get("host") or parts.get("hostaddr") or "the default socket")
-        port = f":{parts['port']}" if parts.get("port") else ""
-        user = f" as {parts['user']}" if parts.get("user") else ""
-        return f"{host}{port}/{parts.get('dbname') or '(default database)'}{user}"
+        return describe(self.target)
 
     async def collect(self, ctx: Context) -> Evidence:
         try:

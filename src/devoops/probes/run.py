@@ -18,7 +18,7 @@ from ..model.evidence import Evidence, ProbeResult, Status
 from ..model.lens import Lens
 from ..model.targets import Targets
 from ..model.workload import ProbeConfig, Workload
-from .base import Context, probe_class
+from .base import Context, is_drill, probe_class
 from .secrets import Unset, resolve, scrubbed
 
 Listener = Callable[[str, ProbeConfig], None]
@@ -37,7 +37,8 @@ def run(
     root: Path = Path(),
 ) -> list[ProbeResult]:
     """Run the workload's probes (or only the named ones) on a fresh event loop (uvloop when
-    installed); results come back in the order of devoops.yaml. `root` is the workload's folder."""
+    installed); results come back in the order of devoops.yaml. `root` is the workload's folder.
+    Drills run only when named: they change the system they measure."""
     try:
         import aiohttp
     except ImportError:
@@ -51,7 +52,9 @@ def run(
 
     async def main() -> list[ProbeResult]:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None)) as http:
-            chosen = {n: c for n, c in workload.probes.items() if not only or n in only}
+            chosen = {
+                n: c for n, c in workload.probes.items() if (n in only if only else not is_drill(c.type))
+            }
 
             async def one(name: str, config: ProbeConfig) -> ProbeResult:
                 started(name, config)

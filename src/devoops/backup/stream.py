@@ -1,0 +1,356 @@
+"""Backups as streams, in bounded memory whatever the database's size.
+
+`seal` compresses (zstd) and encrypts (age) a dump on its way to storage. `unpack` takes a
+backup apart on its way back: it decrypts (age with a passphrase or identities, OpenPGP with a
+passphrase through gpg), decompresses (zstd, gzip), tells a pg_dump custom archive from a plain
+SQL dump by its first bytes, and pushes the dump into the writer the caller starts for that
+format (pg_restore's or psql's stdin). Every way a backup can be unreadable becomes Unreadable
+with the cause: wrong passphrase, damaged or truncated, not a PostgreSQL dump.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import tempfile
+import threading
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from . import age, formats
+from .location import Reader, Writer
+
+BLOCK = 1 << 20  # bytes moved at a time
+SNIFF = 64  # bytes enough to tell a format
+
+
+class Unreadable(ValueError):
+    """The backup cannot be turned back into a dump; the message says why, never a secret."""
+
+
+@dataclass(frozen=True)
+class Keys:
+    """How backups are encrypted or opened. A passphrase seals with age's scrypt and opens age
+    and OpenPGP passphrase files; recipients (age1…, ssh-ed25519 …) seal, identities
+    (AGE-SECRET-KEY-1… lines) open what was sealed to them."""
+
+    passphrase: str | None = None
+    recipients: tuple[str, ...] = ()
+    identities: tuple[str, ...] = ()
+
+
+def age_recipients(texts: Sequence[str]) -> list[Any]:
+    """pyrage recipients; ValueError naming which one (by position) is not a recipient."""
+    import pyrage
+
+    out = []
+    for i, text in enumerate(texts, 1):
+        kind = pyrage.ssh if text.startswith("ssh-") else pyrage.x25519
+        try:
+            out.append(kind.Recipient.from_str(text.strip()))
+        except Exception:  # pyrage raises its own RecipientError or ValueError
+            raise ValueError(f"recipient {i} is not an age or SSH public key") from None
+    return out
+
+
+def age_identities(texts: Sequence[str]) -> list[Any]:
+    """pyrage identities from identity-file lines (comments and blank lines skipped)."""
+    import pyrage
+
+    out = []
+    for i, line in enumerate((t.strip() for t in texts), 1):
+        if not line or line.startswith("#"):
+            continue
+        try:
+            out.append(pyrage.x25519.Identity.from_str(line))
+        except Exception:
+            raise ValueError(f"identity line {i} is not an age secret key") from None
+    return out
+
+
+def seal(source: Reader, out: Writer, keys: Keys, level: int = 3, threads: int = 0) -> None:
+    """Compress `source` with zstd and encrypt it to `out` as one age file: with the passphrase
+    when there is one, else to the recipients."""
+    import zstandard
+
+    if not keys.passphrase and not keys.recipients:
+        raise ValueError("give a passphrase or age recipients: devoops does not write unencrypted backups")
+    packed = zstandard.ZstdCompressor(level=level, threads=threads).stream_reader(source, read_size=BLOCK)  # type: ignore[arg-type]
+    if keys.passphrase:
+        sealed = age.PassphraseWriter(out, keys.passphrase)
+        while chunk := packed.read(BLOCK):
+            sealed.write(chunk)
+        sealed.close()
+    else:
+        import pyrage
+
+        pyrage.encrypt_io(packed, out, age_recipients(keys.recipients))
+
+
+def unpack(source: Reader, keys: Keys, start: Callable[[str], Writer]) -> list[str]:
+    """Push the dump inside `source` into `start(kind)`'s writer, kind being "custom" or "sql";
+    the layers taken off are returned outermost first, ending with the dump's format."""
+    head = _read(source, formats.PEEK)
+    layers: list[str] = []
+    inner = _Dump(start, layers)
+    chain = _Unpack(inner, layers)
+    whole = _Prefixed(head, source)
+    if head.startswith(formats.AGE):
+        _age(whole, head, keys, chain, layers)
+    elif formats.openpgp(head):
+        _gpg(whole, keys, chain, layers)
+    elif head.startswith(b"Salted__"):
+        raise Unreadable("OpenSSL enc files carry no cipher or key-derivation settings: decrypt it first")
+    else:
+        while chunk := whole.read(BLOCK):
+            chain.write(chunk)
+    chain.close()
+    return layers
+
+
+def _age(whole: _Prefixed, head: bytes, keys: Keys, chain: _Unpack, layers: list[str]) -> None:
+    if head.startswith(formats.AGE[1]):
+        raise Unreadable("an armored age file: store backups binary")
+    if age.scrypt_stanza(head):
+        if not keys.passphrase:
+            raise Unreadable("age, encrypted with a passphrase: none was given")
+        layers.append("age (passphrase)")
+        try:
+            for chunk in age.decrypt_passphrase(whole, keys.passphrase):
+                chain.write(chunk)
+        except age.AgeError as exc:
+            raise Unreadable(f"age: {exc}") from None
+        return
+    if not keys.identities:
+        raise Unreadable("age, encrypted to recipients: no identity was given")
+    import pyrage
+
+    layers.append("age (recipients)")
+    into = _Recording(chain)
+    try:
+        pyrage.decrypt_io(whole, into, age_identities(keys.identities))
+    except (pyrage.DecryptError, OSError) as exc:
+        if into.error is not None:  # ours, passed through pyrage: the consumer's failure
+            raise into.error from None
+        said = str(exc).strip()
+        raise Unreadable(
+            "age: no identity given opens it"
+            if "no matching keys" in said.lower()
+            else f"age: damaged or truncated ({said or 'decryption error'})"
+        ) from None
+
+
+class _Recording:
+    """A writer that remembers the exception it raised, which pyrage would turn into OSError."""
+
+    def __init__(self, out: _Unpack) -> None:
+        self._out = out
+        self.error: BaseException | None = None
+
+    def write(self, data: bytes) -> int:
+        try:
+            return self._out.write(data)
+        except BaseException as exc:
+            self.error = exc
+            raise
+
+
+def _gpg(whole: Reader, keys: Keys, chain: _Unpack, layers: list[str]) -> None:
+    """OpenPGP through gpg in a scratch home, the passphrase on its own pipe."""
+    if not keys.passphrase:
+        raise Unreadable("OpenPGP: only passphrase-encrypted files are opened, and none was given")
+    layers.append("OpenPGP (passphrase)")
+    secret_r, secret_w = os.pipe()
+    with tempfile.TemporaryDirectory(prefix="devoops-gpg-") as home:
+        try:
+            gpg = subprocess.Popen(
+                ["gpg", "--homedir", home, "--batch", "--quiet", "--no-tty", "--no-autostart"]
+                + ["--pinentry-mode", "loopback", "--passphrase-fd", str(secret_r), "--decrypt"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                pass_fds=(secret_r,),
+            )
+        except FileNotFoundError:
+            raise Unreadable("OpenPGP files need gpg on the PATH") from None
+        finally:
+            os.close(secret_r)
+        with os.fdopen(secret_w, "w") as secret:
+            secret.write(keys.passphrase + "\n")
+        assert gpg.stdin is not None and gpg.stdout is not None and gpg.stderr is not None
+        errors: list[bytes] = []
+        feeder = threading.Thread(target=_feed, args=(whole, gpg.stdin), daemon=True)
+        drain = threading.Thread(target=lambda: errors.append(gpg.stderr.read()), daemon=True)  # type: ignore[union-attr]
+        feeder.start()
+        drain.start()
+        try:
+            while chunk := gpg.stdout.read(BLOCK):
+                chain.write(chunk)
+        finally:
+            if gpg.poll() is None:
+                with contextlib.suppress(Exception):
+                    gpg.stdout.close()
+            code = gpg.wait()
+            drain.join()
+        if code != 0:
+            said = b"".join(errors).decode("utf-8", "replace")
+            cause = next((line.removeprefix("gpg: ") for line in said.splitlines() if "failed" in line), "")
+            if "bad session key" in cause.lower():
+                raise Unreadable("OpenPGP: wrong passphrase")
+            raise Unreadable(f"OpenPGP: damaged or truncated ({cause or f'gpg exited with {code}'})")
+
+
+def _feed(source: Reader, sink: Any) -> None:
+    with contextlib.suppress(OSError, ValueError):  # gpg stopped reading: its exit code says why
+        while chunk := source.read(BLOCK):
+            sink.write(chunk)
+    with contextlib.suppress(OSError):
+        sink.close()
+
+
+class _Unpack:
+    """A writer that looks at the first bytes, decompresses gzip or zstd when it finds them, and
+    passes the result on; close() refuses a compressed stream that ended early."""
+
+    def __init__(self, out: _Dump, layers: list[str]) -> None:
+        self._out, self._layers = out, layers
+        self._head = bytearray()
+        self._inflate: Any = None
+        self._decided = False
+
+    def write(self, data: bytes) -> int:
+        if self._decided:
+            self._pass(data)
+            return len(data)
+        self._head += data
+        if len(self._head) >= SNIFF:
+            self._decide()
+        return len(data)
+
+    def _decide(self) -> None:
+        self._decided = True
+        head = bytes(self._head)
+        self._head.clear()
+        if head.startswith(formats.ZSTD):
+            import zstandard
+
+            self._layers.append("zstd")
+            self._inflate = zstandard.ZstdDecompressor().decompressobj()
+        elif head.startswith(formats.GZIP):
+            self._layers.append("gzip")
+            self._inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self._pass(head)
+
+    def _pass(self, data: bytes) -> None:
+        if self._inflate is None:
+            self._out.write(data)
+            return
+        try:
+            self._out.write(self._inflate.decompress(data))
+        except Exception as exc:  # zlib.error, zstandard.ZstdError
+            raise Unreadable(f"{self._layers[-1]}: damaged ({exc})") from None
+
+    def close(self) -> None:
+        if not self._decided:
+            self._decide()
+        if self._inflate is not None and not self._inflate.eof:
+            raise Unreadable(f"{self._layers[-1]}: truncated, the compressed stream ends early")
+        self._out.close()
+
+
+class _Dump:
+    """A writer that tells a pg_dump custom archive from a plain SQL dump by its first bytes,
+    then starts the consumer for that kind and passes everything on."""
+
+    def __init__(self, start: Callable[[str], Writer], layers: list[str]) -> None:
+        self._start, self._layers = start, layers
+        self._head = bytearray()
+        self._out: Writer | None = None
+
+    def write(self, data: bytes) -> int:
+        if self._out is None:
+            self._head += data
+            if len(self._head) < SNIFF:
+                return len(data)
+            self._begin()
+        else:
+            self._out.write(data)
+        return len(data)
+
+    def _begin(self) -> None:
+        head = bytes(self._head)
+        self._head.clear()
+        if head.startswith(formats.PGDMP):
+            kind, name = "custom", "pg_dump custom"
+        elif (
+            formats.sql(head)
+            or head.lstrip()[:2] == b"--"
+            or head.lstrip()[:3].upper() in (b"SET", b"CRE", b"BEG")
+        ):
+            kind, name = "sql", "plain SQL"
+        else:
+            found = formats.detect(head)
+            what = found.name if found.encrypted is not None else "not a PostgreSQL dump"
+            raise Unreadable(
+                f"{what}: {' inside '.join(reversed(self._layers)) or 'the file'} holds no dump devoops can restore"
+            )
+        self._layers.append(name)
+        self._out = self._start(kind)
+        self._out.write(head)
+
+    def close(self) -> None:
+        if self._out is None:
+            if not self._head:
+                raise Unreadable("empty: there is no dump inside")
+            self._begin()
+
+
+class _Prefixed:
+    """`head` again, then the rest of `source`: what was read to tell the format is not lost."""
+
+    def __init__(self, head: bytes, source: Reader) -> None:
+        self._head, self._source = memoryview(head), source
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            n = len(self._head) if size < 0 else min(size, len(self._head))
+            part = bytes(self._head[:n])
+            self._head = self._head[n:]
+            return part
+        return self._source.read(size)
+
+    def readline(self, limit: int = -1) -> bytes:
+        line = bytearray()
+        while limit < 0 or len(line) < limit:
+            c = self.read(1)
+            if not c:
+                break
+            line += c
+            if c == b"\n":
+                break
+        return bytes(line)
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self._source.close()
+
+
+def _read(source: Reader, n: int) -> bytes:
+    parts, got = [], 0
+    while got < n:
+        part = source.read(n - got)
+        if not part:
+            break
+        parts.append(part)
+        got += len(part)
+    return b"".join(parts)

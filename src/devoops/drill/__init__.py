@@ -1,0 +1,1 @@
+"""Drills that prove recovery on real databases: restoring the newest backup, failing over."""

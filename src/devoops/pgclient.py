@@ -1,0 +1,99 @@
+"""PostgreSQL client parts shared by the probes, drills and backups: finding pg_dump, pg_restore
+and psql, and handling connection strings without ever showing their password."""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Mapping
+
+EXAMPLE = "e.g. postgresql://app@db.internal:5432/shop or 'host=db.internal dbname=shop user=app'"
+
+
+class ToolMissing(LookupError):
+    """A PostgreSQL client program is not installed where devoops looks."""
+
+
+def tool(name: str, bin_dir: str | None = None) -> str:
+    """The path of a client program: from `bin_dir`, $PG_BIN, the PATH, then the newest
+    /usr/lib/postgresql/*/bin (Debian and Ubuntu keep them there, off the PATH)."""
+    for folder in (bin_dir, os.environ.get("PG_BIN")):
+        if folder:
+            path = os.path.join(folder, name)
+            if os.access(path, os.X_OK):
+                return path
+            if folder == bin_dir:
+                raise ToolMissing(f"{name} is not in {folder}")
+    found = shutil.which(name)
+    if found:
+        return found
+    versions = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=_major, reverse=True)
+    if versions:
+        return versions[0]
+    raise ToolMissing(f"{name} is not installed: install the PostgreSQL client programs or set PG_BIN")
+
+
+def _major(path: str) -> int:
+    found = re.search(r"/postgresql/(\d+)/", path)
+    return int(found.group(1)) if found else 0
+
+
+def version(path: str) -> str:
+    """'15.8' from `pg_dump --version` and its kind."""
+    out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=30, check=True).stdout
+    found = re.search(r"(\d+(?:\.\d+)*)", out)
+    return found.group(1) if found else out.strip()
+
+
+def checked(conninfo: str) -> str:
+    """`conninfo` when libpq can parse it; ValueError otherwise, without quoting it (it may hold
+    a password)."""
+    if not conninfo.strip():
+        raise ValueError(f"give a libpq connection string or a postgresql:// URL ({EXAMPLE})")
+    try:
+        from psycopg.conninfo import conninfo_to_dict
+    except ImportError:  # told when it is used
+        return conninfo
+    try:
+        conninfo_to_dict(conninfo)
+    except Exception:  # libpq's message may quote the string, password and all
+        raise ValueError(f"not a libpq connection string or postgresql:// URL ({EXAMPLE})") from None
+    return conninfo
+
+
+def describe(conninfo: str, dbname: str | None = None) -> str:
+    """host:port/database as user, without any password."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    parts = conninfo_to_dict(conninfo)
+    host = str(parts.get("host") or parts.get("hostaddr") or "the default socket")
+    port = f":{parts['port']}" if parts.get("port") else ""
+    user = f" as {parts['user']}" if parts.get("user") else ""
+    return f"{host}{port}/{dbname or parts.get('dbname') or '(default database)'}{user}"
+
+
+def for_command(conninfo: str, dbname: str | None = None, **extra: str) -> tuple[str, dict[str, str]]:
+    """A connection string for a client program's command line, with the password moved into
+    the environment (PGPASSWORD) so no process listing shows it, and the environment to use."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    parts: dict[str, object] = dict(conninfo_to_dict(conninfo))
+    password = parts.pop("password", None)
+    if dbname is not None:
+        parts["dbname"] = dbname
+    parts.update(extra)
+    env = dict(os.environ)
+    if password is not None:
+        env["PGPASSWORD"] = str(password)
+    return make_conninfo("", **{k: str(v) for k, v in parts.items()}), env
+
+
+def scrub(text: str, conninfo: str, env: Mapping[str, str] | None = None) -> str:
+    """`text` with the connection's password hidden, for messages from client programs."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    password = conninfo_to_dict(conninfo).get("password") or (env or {}).get("PGPASSWORD")
+    return text.replace(str(password), "***") if password and len(str(password)) >= 3 else text
