@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Mapping
+from typing import Any
 
 EXAMPLE = "e.g. postgresql://app@db.internal:5432/shop or 'host=db.internal dbname=shop user=app'"
 
@@ -97,3 +98,27 @@ def scrub(text: str, conninfo: str, env: Mapping[str, str] | None = None) -> str
 
     password = conninfo_to_dict(conninfo).get("password") or (env or {}).get("PGPASSWORD")
     return text.replace(str(password), "***") if password and len(str(password)) >= 3 else text
+
+
+USER_TABLES = (
+    "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+    "AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%' "
+    "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass "
+    "AND d.objid = c.oid AND d.deptype = 'e') ORDER BY 1, 2"
+)
+
+
+def user_tables(conn: Any) -> list[tuple[str, str]]:
+    """(schema, table) of every table holding the application's rows: the catalogs, TOAST,
+    temporary tables and tables an extension owns (pg_dump leaves their rows out) excluded."""
+    return [(str(s), str(t)) for s, t in conn.execute(USER_TABLES).fetchall()]
+
+
+def count_rows(conn: Any, schema: str, table: str) -> int:
+    """Exact rows of one table, its inheritance children not included (they are counted apart),
+    so a backup's manifest and a restore count the same thing."""
+    from psycopg import sql
+
+    query = sql.SQL("SELECT count(*) FROM ONLY {}.{}").format(sql.Identifier(schema), sql.Identifier(table))
+    return int(conn.execute(query).fetchone()[0])

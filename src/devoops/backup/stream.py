@@ -219,6 +219,7 @@ class _Unpack:
         self._out, self._layers = out, layers
         self._head = bytearray()
         self._inflate: Any = None
+        self._name = ""  # the compression found, for messages (later layers follow it in the list)
         self._decided = False
 
     def write(self, data: bytes) -> int:
@@ -237,11 +238,13 @@ class _Unpack:
         if head.startswith(formats.ZSTD):
             import zstandard
 
-            self._layers.append("zstd")
+            self._name = "zstd"
             self._inflate = zstandard.ZstdDecompressor().decompressobj()
         elif head.startswith(formats.GZIP):
-            self._layers.append("gzip")
+            self._name = "gzip"
             self._inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        if self._name:
+            self._layers.append(self._name)
         self._pass(head)
 
     def _pass(self, data: bytes) -> None:
@@ -251,13 +254,13 @@ class _Unpack:
         try:
             self._out.write(self._inflate.decompress(data))
         except Exception as exc:  # zlib.error, zstandard.ZstdError
-            raise Unreadable(f"{self._layers[-1]}: damaged ({exc})") from None
+            raise Unreadable(f"{self._name}: damaged ({exc})") from None
 
     def close(self) -> None:
         if not self._decided:
             self._decide()
         if self._inflate is not None and not self._inflate.eof:
-            raise Unreadable(f"{self._layers[-1]}: truncated, the compressed stream ends early")
+            raise Unreadable(f"{self._name}: truncated, the compressed stream ends early")
         self._out.close()
 
 

@@ -10,6 +10,7 @@ from . import (
     alerts,
     assess,
     audit,
+    backup,
     check,
     delivery,
     diff,
@@ -64,6 +65,7 @@ app.add_typer(delivery.app, name="delivery")
 app.add_typer(inventory.app, name="inventory")
 app.add_typer(scenarios.app, name="scenarios")
 app.add_typer(drill.app, name="drill")
+app.add_typer(backup.app, name="backup")
 
 
 def main() -> None:

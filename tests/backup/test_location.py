@@ -1,0 +1,126 @@
+"""Folder and S3 locations (moto's standalone server on loopback): writing is all or nothing."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devoops.backup import location
+from devoops.backup.location import Location, S3Settings, Unreachable, newest, open_location
+
+KEYS = {"access_key_id": "AKIAEXAMPLEKEY00", "secret_access_key": "wJalrXUtnFEMIexampleSECRETkey0000"}
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+def client(endpoint: str) -> Any:
+    import boto3
+
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=KEYS["access_key_id"],
+        aws_secret_access_key=KEYS["secret_access_key"],
+    )
+
+
+def s3(endpoint: str, bucket: str) -> Location:
+    client(endpoint).create_bucket(Bucket=bucket)
+    return open_location(
+        f"s3://{bucket}/daily", "", S3Settings(endpoint_url=endpoint, region="us-east-1", **KEYS)
+    )
+
+
+@pytest.fixture(params=["folder", "s3"])
+def where(request: pytest.FixtureRequest, tmp_path: Path) -> Location:
+    if request.param == "folder":
+        return open_location("backups", str(tmp_path))
+    return s3(request.getfixturevalue("endpoint"), f"b-{os.getpid()}-{abs(hash(str(tmp_path))) % 10**8}")
+
+
+def leftovers(where: Location) -> list[str]:
+    """What a failed write might leave: partial files or pending multipart uploads."""
+    if isinstance(where, location.Folder):
+        return [] if not os.path.isdir(where.path) else os.listdir(where.path)
+    assert isinstance(where, location.S3)
+    got = where.client().list_multipart_uploads(Bucket=where.bucket).get("Uploads", [])
+    listed = where.client().list_objects_v2(Bucket=where.bucket).get("Contents", [])
+    return [u["Key"] for u in got] + [o["Key"] for o in listed]
+
+
+def test_create_list_head_open_delete(where: Location) -> None:
+    data = os.urandom(3000)
+    with where.create("shop-1.dump.zst.age") as out:
+        out.write(data[:1000])
+        out.write(data[1000:])
+    with where.create("sub/other.txt") as out:
+        out.write(b"")
+    listed = where.list("*.age")
+    assert [(b.name, b.size) for b in listed] == [("shop-1.dump.zst.age", 3000)]
+    assert sorted(b.name for b in where.list("**/*")) == ["shop-1.dump.zst.age", "sub/other.txt"]
+    assert newest(where.list("**/*")) is not None
+    assert where.head("shop-1.dump.zst.age", 10)[0] == data[:10]
+    reader = where.open("shop-1.dump.zst.age")
+    try:
+        assert reader.read() == data
+    finally:
+        reader.close()
+    where.delete("shop-1.dump.zst.age")
+    assert where.list("*.age") == []
+
+
+def test_a_failed_write_leaves_nothing(where: Location) -> None:
+    with pytest.raises(RuntimeError, match="the dump broke"), where.create("half.dump.zst.age") as out:
+        out.write(os.urandom(5000))
+        raise RuntimeError("the dump broke")
+    assert leftovers(where) == []
+    assert where.list("**/*") == []
+
+
+def test_an_upload_larger_than_a_part_goes_in_parts(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import moto.s3.models
+
+    monkeypatch.setattr(location, "PART", 4096)
+    monkeypatch.setattr(moto.s3.models, "S3_UPLOAD_PART_MIN_SIZE", 1024)  # S3 asks 5 MiB a part
+    where = s3(endpoint, "parts")
+    data = os.urandom(3 * 4096 + 100)
+    with where.create("big") as out:
+        for at in range(0, len(data), 1000):
+            out.write(data[at : at + 1000])
+    head = client(endpoint).head_object(Bucket="parts", Key="daily/big", PartNumber=1)
+    assert head["PartsCount"] > 1
+    assert where.open("big").read() == data
+
+
+def test_unreachable_locations_say_why_without_credentials(tmp_path: Path, endpoint: str) -> None:
+    with pytest.raises(Unreachable, match="does not exist"):
+        open_location("nowhere", str(tmp_path)).list("*")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(Unreachable, match="cannot write"), open_location("file", str(tmp_path)).create("a"):
+        pass
+    missing = open_location(
+        "s3://missing-bucket/x", "", S3Settings(endpoint_url=endpoint, region="us-east-1", **KEYS)
+    )
+    for attempt in (lambda: missing.list("*"), lambda: missing.create("a").__enter__()):
+        with pytest.raises(Unreachable, match="NoSuchBucket") as told:
+            attempt()
+        assert KEYS["secret_access_key"] not in str(told.value)
+    for bad in ("", "ftp://x/y", "s3:///y"):
+        with pytest.raises(ValueError):
+            open_location(bad)

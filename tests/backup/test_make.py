@@ -1,0 +1,391 @@
+"""`devoops backup make` against a real PostgreSQL 15 on loopback, into folders and moto's S3
+server: the backup restores (through stream.unpack and a real pg_restore) to the same rows the
+manifest counted, failures leave nothing, and no secret reaches any output."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pyrage
+import pytest
+from psycopg import sql
+
+from devoops.backup import retention
+from devoops.backup.location import S3Settings, open_location
+from devoops.backup.make import BackupFailed, make
+from devoops.backup.manifest import Manifest, manifest_name
+from devoops.backup.stream import Keys, unpack
+from devoops.errors import UsageError
+from devoops.pgclient import tool
+
+from ..pgserver import BIN, PostgresServer
+
+pytestmark = pytest.mark.skipif(BIN is None, reason="PostgreSQL 15 binaries not found")
+
+NOW = dt.datetime(2026, 11, 29, 3, 0, tzinfo=dt.UTC)
+PASSPHRASE = "Quixotic-Walrus-7781-never-print-me"
+IDENTITY = pyrage.x25519.Identity.generate()
+RECIPIENT = str(IDENTITY.to_public())
+DEVOOPS = str(Path(sys.executable).parent / "devoops")
+SCHEMA = [
+    "CREATE TABLE orders (id serial PRIMARY KEY, customer text NOT NULL, amount numeric(10,2), placed timestamptz)",
+    'CREATE SCHEMA "Sales Team"',
+    'CREATE TABLE "Sales Team"."Q""3 targets" (region text PRIMARY KEY, goal bigint)',
+    "CREATE TABLE empty (id int)",
+    "INSERT INTO orders (customer, amount, placed) SELECT 'c' || g, g * 1.25, "
+    "'2026-01-01'::timestamptz + g * interval '1 hour' FROM generate_series(1, 700) g",
+    "INSERT INTO \"Sales Team\".\"Q\"\"3 targets\" VALUES ('north', 10), ('south', 20), ('east, west', NULL)",
+]
+
+
+def dsn(server: PostgresServer, database: str) -> str:
+    return server.url(database).replace("+psycopg", "")
+
+
+def execute(url: str, *statements: str) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)  # type: ignore[arg-type]
+
+
+def tables(url: str) -> dict[tuple[str, str], list[tuple[Any, ...]]]:
+    """Every user table's rows, sorted: what "the same data" means here."""
+    with psycopg.connect(url) as conn:
+        names = conn.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables"
+            " WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')"
+        ).fetchall()
+        out = {}
+        for schema, name in names:
+            query = sql.SQL("SELECT * FROM {}.{}").format(sql.Identifier(schema), sql.Identifier(name))
+            out[(schema, name)] = sorted(conn.execute(query).fetchall(), key=repr)
+        return out
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[PostgresServer]:
+    pg = PostgresServer()
+    try:
+        pg.create_database("shop")
+        execute(dsn(pg, "shop"), *SCHEMA)
+        yield pg
+    finally:
+        pg.stop()
+
+
+@pytest.fixture(scope="module")
+def s3() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    moto.start()
+    host, port = moto.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        moto.stop()
+
+
+AWS = {"AWS_ACCESS_KEY_ID": "AKIAEXAMPLEKEY00", "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMIexampleSECRETkey0000"}
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in AWS.items():
+        monkeypatch.setenv(key, value)
+
+
+def s3_client(endpoint: str) -> Any:
+    import boto3
+
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=AWS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=AWS["AWS_SECRET_ACCESS_KEY"],
+    )
+
+
+def restore(server: PostgresServer, reader: Any, keys: Keys, database: str) -> list[str]:
+    """The backup, decrypted and unpacked by devoops, into a fresh database by pg_restore."""
+    execute(dsn(server, "postgres"), f'CREATE DATABASE "{database}"')
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(kind: str) -> Any:
+        assert kind == "custom"
+        proc = subprocess.Popen(
+            [tool("pg_restore"), "--no-owner", "--exit-on-error", "-d", dsn(server, database)],
+            stdin=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        started.append(proc)
+        return proc.stdin
+
+    layers = unpack(reader, keys, start)
+    (proc,) = started
+    assert proc.stdin is not None
+    proc.stdin.close()
+    assert proc.stderr is not None
+    errors = proc.stderr.read()
+    proc.wait(timeout=60)
+    assert proc.returncode == 0, errors.decode()
+    return layers
+
+
+def counted(url: str) -> dict[tuple[str, str], int]:
+    return {key: len(rows) for key, rows in tables(url).items()}
+
+
+# round trips
+
+
+def test_a_folder_backup_restores_to_the_same_rows_the_manifest_counted(
+    server: PostgresServer, tmp_path: Path
+) -> None:
+    source = dsn(server, "shop")
+    made = make(source, str(tmp_path), Keys(recipients=(RECIPIENT,)), NOW)
+    name = made.manifest.backup
+    assert name == retention.backup_name("shop", NOW)
+    data = (tmp_path / name).read_bytes()
+    assert data.startswith(b"age-encryption.org/v1\n")
+    manifest = Manifest.model_validate_json((tmp_path / manifest_name(name)).read_bytes())
+    assert manifest == made.manifest
+    assert manifest.sha256 == hashlib.sha256(data).hexdigest() and manifest.size == len(data)
+    assert manifest.rows() == counted(source)
+    assert manifest.rows()[("public", "empty")] == 0
+    assert manifest.server_version.startswith("15.") and manifest.encryption == "age (recipients)"
+    assert manifest.created_at == NOW <= manifest.finished_at
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+    with open(tmp_path / name, "rb") as f:
+        layers = restore(server, f, Keys(identities=(str(IDENTITY),)), "restored_folder")
+    assert layers == ["age (recipients)", "zstd", "pg_dump custom"]
+    assert tables(dsn(server, "restored_folder")) == tables(source)
+
+
+def test_an_s3_backup_with_a_passphrase_restores_to_the_same_data(
+    server: PostgresServer, s3: str, aws: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import moto.s3.models
+
+    from devoops.backup import location
+
+    monkeypatch.setattr(location, "PART", 64 * 1024)  # several parts even for a small dump
+    monkeypatch.setattr(moto.s3.models, "S3_UPLOAD_PART_MIN_SIZE", 1024)  # S3 asks 5 MiB a part
+    execute(dsn(server, "postgres"), "CREATE DATABASE bulk TEMPLATE shop")
+    execute(
+        dsn(server, "bulk"),
+        "INSERT INTO orders (customer) SELECT md5(random()::text) FROM generate_series(1, 9000)",
+    )
+    s3_client(s3).create_bucket(Bucket="offsite")
+    settings = S3Settings(endpoint_url=s3, region="us-east-1")
+    made = make(
+        dsn(server, "bulk"), "s3://offsite/nightly", Keys(passphrase=PASSPHRASE), NOW, s3=settings, threads=2
+    )
+    assert made.manifest.size > 64 * 1024
+    assert made.manifest.encryption == "age (passphrase)"
+    body = s3_client(s3).get_object(Bucket="offsite", Key=f"nightly/{made.manifest.backup}")["Body"].read()
+    assert hashlib.sha256(body).hexdigest() == made.manifest.sha256
+    assert s3_client(s3).list_multipart_uploads(Bucket="offsite").get("Uploads", []) == []
+
+    where = open_location("s3://offsite/nightly", "", settings)
+    manifest = Manifest.model_validate_json(where.open(manifest_name(made.manifest.backup)).read())
+    assert manifest.rows() == counted(dsn(server, "bulk"))
+    layers = restore(server, where.open(made.manifest.backup), Keys(passphrase=PASSPHRASE), "restored_s3")
+    assert layers[0] == "age (passphrase)"
+    assert tables(dsn(server, "restored_s3")) == tables(dsn(server, "bulk"))
+
+
+def test_row_counts_come_from_the_dumps_own_snapshot(server: PostgresServer, tmp_path: Path) -> None:
+    """Rows written while the dump streams are in neither the dump nor the counts."""
+    execute(dsn(server, "postgres"), "CREATE DATABASE busy TEMPLATE shop")
+    url = dsn(server, "busy")
+    before = counted(url)
+    writer = psycopg.connect(url, autocommit=True)
+    from devoops.backup import make as module
+
+    original = module._PgDump.__init__
+
+    def and_then_write(self: Any, *args: Any) -> None:
+        original(self, *args)
+        writer.execute("INSERT INTO orders (customer) SELECT 'late' FROM generate_series(1, 50)")
+
+    try:
+        with pytest.MonkeyPatch.context() as m:
+            m.setattr(module._PgDump, "__init__", and_then_write)
+            made = make(url, str(tmp_path), Keys(recipients=(RECIPIENT,)), NOW)
+    finally:
+        writer.close()
+    assert counted(url)[("public", "orders")] == before[("public", "orders")] + 50
+    assert made.manifest.rows() == before
+    with open(tmp_path / made.manifest.backup, "rb") as f:
+        restore(server, f, Keys(identities=(str(IDENTITY),)), "restored_busy")
+    assert counted(dsn(server, "restored_busy")) == before
+
+
+# retention
+
+
+def test_retention_prunes_only_this_databases_own_old_backups(server: PostgresServer, tmp_path: Path) -> None:
+    others = ["shop-eu-20261120T030000Z.dump.zst.age", "notes.txt", "shop-20261120T030000Z.dump.gz"]
+    for name in others:
+        (tmp_path / name).write_bytes(b"x")
+    keys = Keys(recipients=(RECIPIENT,))
+    days = [NOW - dt.timedelta(days=d) for d in (6, 5, 4, 3, 2)]
+    for day in days:
+        make(dsn(server, "shop"), str(tmp_path), keys, day, policy=retention.Policy(keep=10))
+    made = make(dsn(server, "shop"), str(tmp_path), keys, NOW, policy=retention.Policy(keep=3, keep_days=2.5))
+    gone = [retention.backup_name("shop", d) for d in days[:4]]
+    assert made.pruned == gone  # 6, 5 and 4 days old beyond the newest 3; 3 days old by age
+    left = sorted(p.name for p in tmp_path.iterdir())
+    kept = [retention.backup_name("shop", d) for d in (days[4], NOW)]
+    assert left == sorted(others + kept + [manifest_name(n) for n in kept])
+
+
+# failures leave nothing behind
+
+
+def test_pg_dump_failing_leaves_nothing_and_says_why(server: PostgresServer, tmp_path: Path) -> None:
+    execute(
+        dsn(server, "postgres"),
+        "CREATE DATABASE guarded TEMPLATE shop",
+        "CREATE ROLE clerk LOGIN PASSWORD 'clerk-secret-991'",
+    )
+    url = dsn(server, "guarded")
+    execute(
+        url,
+        'GRANT USAGE ON SCHEMA "Sales Team" TO clerk',
+        'GRANT SELECT ON ALL TABLES IN SCHEMA public, "Sales Team" TO clerk',
+        "CREATE SEQUENCE secret_seq",  # pg_dump reads it, the row counts do not
+    )
+    clerk = f"host=127.0.0.1 port={server.port} dbname=guarded user=clerk password=clerk-secret-991"
+    with pytest.raises(BackupFailed) as failed:
+        make(clerk, str(tmp_path), Keys(recipients=(RECIPIENT,)), NOW)
+    assert "pg_dump failed" in str(failed.value) and "permission denied" in str(failed.value)
+    assert "clerk-secret-991" not in str(failed.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_killed_pg_dump_leaves_nothing(server: PostgresServer, tmp_path: Path) -> None:
+    """A pg_dump that dies mid-stream (here: after its first bytes) is not a backup."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    wrapper = bin_dir / "pg_dump"
+    wrapper.write_text(
+        f'#!/bin/sh\n[ "$1" = --version ] && exec {tool("pg_dump")} --version\n'
+        f'{tool("pg_dump")} "$@" | head -c 3000\nkill -9 $$\n'
+    )
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
+    out = tmp_path / "out"
+    with pytest.raises(BackupFailed, match="killed by signal 9"):
+        make(dsn(server, "shop"), str(out), Keys(recipients=(RECIPIENT,)), NOW, pg_bin=str(bin_dir))
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_a_missing_bucket_leaves_no_upload_and_no_connection(
+    server: PostgresServer, s3: str, aws: None
+) -> None:
+    settings = S3Settings(endpoint_url=s3, region="us-east-1")
+    with pytest.raises(BackupFailed, match="NoSuchBucket"):
+        make(dsn(server, "shop"), "s3://no-such-bucket/x", Keys(recipients=(RECIPIENT,)), NOW, s3=settings)
+    with psycopg.connect(dsn(server, "postgres")) as conn:
+        left = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = 'shop'").fetchone()
+    assert left == (0,)
+
+
+def test_bad_input_is_refused_before_anything_runs(server: PostgresServer, tmp_path: Path) -> None:
+    url, keys = dsn(server, "shop"), Keys(recipients=(RECIPIENT,))
+    cases: list[tuple[str, str, Keys, str]] = [
+        (url, str(tmp_path), Keys(), "does not write unencrypted backups"),
+        (url, str(tmp_path), Keys(passphrase=PASSPHRASE, recipients=(RECIPIENT,)), "not both"),
+        (url, str(tmp_path), Keys(recipients=("age1notakey",)), "recipient 1 is not"),
+        ("host='unterminated", str(tmp_path), keys, "not a libpq connection string"),
+        (url, "ftp://example/x", keys, "give a folder or s3://"),
+        (url, "s3:///prefix", keys, "names no bucket"),
+    ]
+    for conninfo, to, given, said in cases:
+        with pytest.raises(UsageError, match=said):
+            make(conninfo, to, given, NOW)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_location_that_is_a_file_is_a_runtime_fault(server: PostgresServer, tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("a file, not a folder")
+    with pytest.raises(BackupFailed, match="taken"):
+        make(dsn(server, "shop"), str(tmp_path / "taken"), Keys(recipients=(RECIPIENT,)), NOW)
+
+
+# the command
+
+
+def devoops(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k != "DEVOOPS_BACKUP_PASSPHRASE"}
+    return subprocess.run(
+        [DEVOOPS, "backup", "make", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=base | (env or {}),
+        cwd=cwd,
+    )
+
+
+def test_the_command_writes_a_backup_and_prints_the_manifest(
+    server: PostgresServer, s3: str, tmp_path: Path
+) -> None:
+    s3_client(s3).create_bucket(Bucket="cli-bucket")
+    env = AWS | {"DEVOOPS_BACKUP_PASSPHRASE": PASSPHRASE}
+    done = devoops(
+        dsn(server, "shop"), "--to", "s3://cli-bucket/db", "--endpoint-url", s3, "-f", "json", env=env
+    )
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert document["location"] == "s3://cli-bucket/db" and document["pruned"] == []
+    assert {(t["schema"], t["name"]): t["rows"] for t in document["tables"]} == counted(dsn(server, "shop"))
+    assert "backed up shop (PostgreSQL 15." in done.stderr and "s3://cli-bucket/db/shop-" in done.stderr
+    stored = s3_client(s3).get_object(Bucket="cli-bucket", Key=f"db/{manifest_name(document['backup'])}")
+    for text in (done.stdout, done.stderr, stored["Body"].read().decode()):
+        assert PASSPHRASE not in text
+
+    recipients = tmp_path / "recipients.txt"
+    recipients.write_text(f"# the restore key lives offline\n\n{RECIPIENT}\n")
+    folder = devoops(
+        dsn(server, "shop"), "--to", "backups", "--recipients-file", str(recipients), cwd=tmp_path
+    )
+    assert folder.returncode == 0, folder.stderr
+    assert len(list((tmp_path / "backups").glob("shop-*.dump.zst.age"))) == 1
+
+
+def test_the_command_exits_2_on_bad_input_and_3_on_faults(server: PostgresServer, tmp_path: Path) -> None:
+    url = dsn(server, "shop")
+    secret = {"DEVOOPS_BACKUP_PASSPHRASE": PASSPHRASE}
+    missing = devoops(url, "--to", str(tmp_path))
+    assert missing.returncode == 2 and "does not write unencrypted backups" in missing.stderr
+    unset = devoops(url, "--to", str(tmp_path), "--passphrase-env", "NIGHTLY_KEY")
+    assert unset.returncode == 2 and "NIGHTLY_KEY is not set" in unset.stderr
+    both = devoops(url, "--to", str(tmp_path), "--recipient", RECIPIENT, env=secret)
+    assert both.returncode == 2 and "choose one" in both.stderr
+    bad_file = tmp_path / "keys.txt"
+    bad_file.write_text(f"{RECIPIENT}\nage1-not-really\n")
+    bad = devoops(url, "--to", str(tmp_path), "--recipients-file", str(bad_file))
+    assert bad.returncode == 2 and f"{bad_file}:2: not an age" in bad.stderr
+    nodb = devoops(
+        f"postgresql://postgres:{PASSPHRASE}@127.0.0.1:{server.port}/nope", "--to", str(tmp_path), env=secret
+    )
+    assert nodb.returncode == 3 and 'database "nope" does not exist' in nodb.stderr
+    for done in (missing, unset, both, bad, nodb):
+        assert PASSPHRASE not in done.stdout + done.stderr and "Traceback" not in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keys.txt"]
