@@ -1,0 +1,560 @@
+"""The restore drill: take the newest backup, restore it into a scratch database devoops creates,
+check it, time it, and drop the database again whatever happened.
+
+Everything here blocks; `Drill.run` is meant for a worker thread and `Drill.interrupt` for any
+other thread (the probe's deadline, its cancellation): it kills pg_restore or psql, cancels the
+running query, and lets `run` drop the scratch database on its way out. The backup streams from
+its location through the decryption and decompression layers into the restoring program, hashed
+on the way so the manifest's sha256 and size are checked without a second read.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import datetime as dt
+import hashlib
+import re
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import pgclient
+from ..backup.location import Backup, Location, Reader, Unreachable, newest
+from ..backup.manifest import SUFFIX, Manifest, manifest_name
+from ..backup.stream import Keys, Unreadable, unpack
+from . import scratch as scratches
+
+TAIL = 8  # lines of a client program's stderr kept for the report
+ROLE_MISSING = re.compile(r'ERROR:\s+role "[^"]*" does not exist')
+ERROR_LINE = re.compile(r"\b(ERROR|FATAL|PANIC):")
+COPY_START = re.compile(rb"^COPY .* FROM stdin;\s*$")
+META_ALLOWED = (b"\\restrict", b"\\unrestrict")  # pg_dump 15.14+ wraps plain dumps in these
+
+
+@dataclass(frozen=True)
+class Assertion:
+    name: str
+    sql: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What one drill is told: where the backups are, where to restore, how to open them."""
+
+    location: Location
+    server: str
+    pattern: str = "*"
+    keys: Keys = Keys()
+    source: str | None = None
+    assertions: tuple[Assertion, ...] = ()
+    pg_bin: str | None = None
+    connect_timeout: float = 10.0
+    secrets: tuple[str, ...] = ()  # hidden from every message, besides the servers' passwords
+
+
+@dataclass
+class Count:
+    schema: str
+    table: str
+    rows: int | None  # in the restored database; None when missing there
+    expected: int | None  # the manifest's or the source's; None when it has no such table
+    status: str = ""
+
+
+@dataclass
+class Result:
+    """What the drill found. `error`: it could not run (ERROR); `broken`: the backup does not
+    restore (FAIL); `mismatches`: it restored but does not verify (FAIL)."""
+
+    backup: Backup | None = None
+    manifest: Manifest | None = None
+    layers: list[str] = field(default_factory=list)
+    restore_seconds: float | None = None
+    verify_seconds: float | None = None
+    bytes_read: int = 0
+    counts: list[Count] = field(default_factory=list)
+    compared_with: str | None = None  # "the manifest" or the source's description
+    assertions: list[tuple[str, bool, str]] = field(default_factory=list)
+    broken: str | None = None
+    mismatches: list[str] = field(default_factory=list)
+    error: str | None = None
+    notes: list[str] = field(default_factory=list)
+    leftovers: list[str] = field(default_factory=list)
+    scratch: str | None = None
+    dropped: bool = False
+    stage: str = "starting"
+
+
+class _Stop(OSError):
+    """The drill was interrupted (deadline or cancellation); an OSError so the layers that stop
+    quietly on a broken pipe (the gpg feeder) stop on it too."""
+
+
+class Drill:
+    def __init__(self, settings: Settings, now: dt.datetime) -> None:
+        self.settings, self.now = settings, now
+        self.result = Result()
+        self._lock = threading.Lock()
+        self._stopped: str | None = None
+        self._children: list[subprocess.Popen[bytes]] = []
+        self._busy: Any = None  # the connection running a query that may take long
+        self._admin: Any = None  # the maintenance connection: create, guard, drop
+
+    # control from other threads
+
+    def interrupt(self, why: str = "interrupted") -> None:
+        """Stop the drill soon: kill the client programs, cancel the running query."""
+        with self._lock:
+            if self._stopped is None:
+                self._stopped = why
+            children, busy = list(self._children), self._busy
+        for child in children:
+            with contextlib.suppress(OSError):
+                child.kill()
+        if busy is not None:
+            with contextlib.suppress(Exception):
+                busy.cancel_safe(timeout=2)
+
+    @property
+    def stopped(self) -> str | None:
+        return self._stopped
+
+    def _check(self) -> None:
+        if self._stopped is not None:
+            raise _Stop(self._stopped)
+
+    # the drill
+
+    def run(self, deadline: float | None = None) -> Result:
+        """Run the drill once, stopping after `deadline` seconds; every outcome lands in the
+        result, and the scratch database is gone when this returns (a refused database that
+        someone else made stays as it was)."""
+        timer = None
+        if deadline is not None:
+            timer = threading.Timer(deadline, self.interrupt, (f"timed out after {deadline:.3g} s",))
+            timer.daemon = True
+            timer.start()
+        try:
+            return self._run()
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+    def _run(self) -> Result:
+        r, s = self.result, self.settings
+        admin: Any = None
+        made: scratches.Scratch | None = None
+        try:
+            r.stage = f"connecting to {self._where()}"
+            admin = self._admin = self._connect(s.server)
+            r.leftovers = scratches.leftovers(admin)
+            self._check()
+            r.stage = f"listing the backups in {s.location.text}"
+            r.backup, r.manifest = self._newest()
+            if r.backup is None:
+                return r
+            self._check()
+            r.stage = f"restoring {r.backup.name}"
+            began = time.monotonic()
+            chosen = scratches.new(self.now, f"restore drill of {r.backup.name}")
+            scratches.create(admin, chosen)
+            made = chosen
+            r.scratch = chosen.name
+            scratches.guard(admin, chosen)
+            self._check()
+            if not self._restore(chosen, r.backup):
+                return r
+            r.restore_seconds = time.monotonic() - began
+            began = time.monotonic()
+            self._verify(chosen)
+            r.verify_seconds = time.monotonic() - began
+        except scratches.Refused as exc:
+            r.error = f"refused: {exc}; nothing was written or dropped"
+            made = None
+        except _Stop:
+            pass
+        except ConnectionError as exc:
+            r.error = str(exc) if self._stopped is None else None
+        except Unreachable as exc:
+            r.error = f"{s.location.text}: {exc}" if self._stopped is None else None
+        except pgclient.ToolMissing as exc:
+            r.error = str(exc)
+        except Exception as exc:
+            if self._stopped is None:
+                r.error = f"{r.stage}: {self._hide(_said(exc))}"
+        finally:
+            self._finish(admin, made)
+        return r
+
+    def _finish(self, admin: Any, made: scratches.Scratch | None) -> None:
+        r = self.result
+        stopped = self._stopped
+        if stopped is not None:
+            r.broken = None
+            r.mismatches.clear()
+        if made is not None:
+            try:
+                if admin is None or admin.closed or admin.broken:
+                    admin = self._connect(self.settings.server)
+                scratches.drop(admin, made)
+                r.dropped = True
+            except Exception as exc:
+                r.notes.append(
+                    f"the drill database {made.name} could not be dropped ({self._hide(_said(exc))}): "
+                    "drop it by hand"
+                )
+        if stopped is not None:
+            tail = "; the drill database was dropped" if r.dropped else ""
+            r.error = f"{stopped} while {r.stage}{tail}"
+        if admin is not None:
+            with contextlib.suppress(Exception):
+                admin.close()
+
+    def _where(self) -> str:
+        try:
+            return pgclient.describe(self.settings.server)
+        except Exception:
+            return "the drill server"
+
+    def _connect(self, conninfo: str, dbname: str | None = None) -> Any:
+        import psycopg
+
+        extra: dict[str, Any] = {"connect_timeout": max(2, round(self.settings.connect_timeout))}
+        if dbname is not None:
+            extra["dbname"] = dbname
+        try:
+            return psycopg.connect(conninfo, autocommit=True, **extra)
+        except psycopg.Error as exc:
+            where = pgclient.describe(conninfo, dbname)
+            raise ConnectionError(f"cannot connect to {where}: {self._hide(_said(exc), conninfo)}") from None
+
+    def _hide(self, text: str, conninfo: str | None = None) -> str:
+        for info in (conninfo, self.settings.server, self.settings.source):
+            if info:
+                with contextlib.suppress(Exception):
+                    text = pgclient.scrub(text, info)
+        for secret in (self.settings.keys.passphrase, *self.settings.secrets):
+            if secret and len(secret) >= 3:
+                text = text.replace(secret, "***")
+        return text
+
+    def _newest(self) -> tuple[Backup | None, Manifest | None]:
+        s, r = self.settings, self.result
+        found = [b for b in s.location.list(s.pattern) if not b.name.endswith((SUFFIX, ".partial"))]
+        last = newest(found)
+        if last is None:
+            r.error = f"no backup matching {s.pattern!r} in {s.location.text}"
+            return None, None
+        name = manifest_name(last.name)
+        if not any(b.name == name for b in s.location.list(name)):
+            return last, None
+        reader = s.location.open(name)
+        try:
+            text = reader.read()
+        finally:
+            reader.close()
+        try:
+            return last, Manifest.model_validate_json(text)
+        except ValueError:
+            r.error = f"{name} beside the backup is not a devoops backup manifest"
+            return None, None
+
+    def _restore(self, chosen: scratches.Scratch, backup: Backup) -> bool:
+        """Stream the backup into the scratch database; False (and `broken` said) when it does
+        not restore."""
+        s, r = self.settings, self.result
+        conninfo, env = pgclient.for_command(
+            s.server, chosen.name, connect_timeout=str(max(2, round(s.connect_timeout)))
+        )
+        tools: dict[str, _Client] = {}
+
+        def start(kind: str) -> Any:
+            self._check()
+            scratches.guard(self._admin, chosen)
+            if kind == "custom":
+                command = [pgclient.tool("pg_restore", s.pg_bin)]
+                command += ["--no-owner", "--no-privileges", "--exit-on-error", "-d", conninfo]
+            else:
+                command = [pgclient.tool("psql", s.pg_bin), "-X", "-q", "-d", conninfo]
+            client = _Client(command, env, kind, self)
+            tools[kind] = client
+            return client if kind == "custom" else _Plain(client)
+
+        source = _Hashing(s.location.open(backup.name), self)
+        try:
+            try:
+                r.layers = unpack(source, s.keys, start)
+                while source.read(1 << 20):  # what the layers left unread still counts
+                    pass
+            except Unreadable as exc:
+                client = next(iter(tools.values()), None)
+                if client is not None:
+                    client.abort()
+                self._check()
+                r.broken = self._hide(str(exc))
+                return False
+            except OSError:  # the restoring program stopped reading: its exit says why
+                self._check()
+                if not tools:
+                    raise
+            finally:
+                source.close()
+                r.bytes_read = source.size
+            client = next(iter(tools.values()))
+            failure = client.finish()
+            self._check()
+            if failure is not None:
+                r.broken = self._hide(failure, conninfo)
+                return False
+            if client.tolerated:
+                r.notes.append(
+                    f"{client.tolerated} statements naming roles missing on the drill server were skipped, "
+                    "as pg_restore --no-owner --no-privileges would"
+                )
+        finally:
+            for running in tools.values():
+                if running.process.poll() is None:
+                    running.abort()
+        manifest = r.manifest
+        if manifest is not None:
+            if source.size != manifest.size:
+                r.broken = f"damaged: {backup.name} is {source.size} bytes, the manifest says {manifest.size}"
+                return False
+            if source.sha256() != manifest.sha256:
+                r.broken = f"damaged: the sha256 of {backup.name} differs from its manifest's"
+                return False
+        return True
+
+    def _verify(self, chosen: scratches.Scratch) -> None:
+        s, r = self.settings, self.result
+        r.stage = f"counting the rows restored into {chosen.name}"
+        conn = self._connect(s.server, chosen.name)
+        try:
+            restored = self._counted(conn)
+            if r.manifest is not None:
+                r.compared_with = f"the manifest of {r.manifest.backup}"
+                self._against(restored, r.manifest.rows(), exact=True)
+            elif s.source is not None:
+                r.stage = f"counting the rows of the source {pgclient.describe(s.source)}"
+                live = self._connect(s.source)
+                try:
+                    live.execute("SET default_transaction_read_only = on")
+                    expected = self._counted(live)
+                finally:
+                    live.close()
+                r.compared_with = f"the source {pgclient.describe(s.source)}"
+                self._against(restored, expected, exact=False)
+            else:
+                r.counts = [Count(sc, t, n, None, "not compared") for (sc, t), n in sorted(restored.items())]
+            for a in s.assertions:
+                r.stage = f"running the assertion {a.name!r}"
+                r.assertions.append((a.name, *self._assert(conn, a)))
+                self._check()
+        finally:
+            with contextlib.suppress(Exception):
+                conn.close()
+
+    def _counted(self, conn: Any) -> dict[tuple[str, str], int]:
+        out: dict[tuple[str, str], int] = {}
+        tables = pgclient.user_tables(conn)
+        with self._running(conn):
+            for schema, name in tables:
+                self._check()
+                out[(schema, name)] = pgclient.count_rows(conn, schema, name)
+        return out
+
+    def _against(
+        self, restored: dict[tuple[str, str], int], expected: dict[tuple[str, str], int], exact: bool
+    ) -> None:
+        r = self.result
+        moved = 0
+        for key in sorted(set(restored) | set(expected)):
+            got, want = restored.get(key), expected.get(key)
+            count = Count(key[0], key[1], got, want)
+            label = f"{key[0]}.{key[1]}"
+            if got is None:
+                count.status = "missing"
+                r.mismatches.append(f"table {label} is missing from the restore")
+            elif want is None:
+                count.status = "extra" if exact else "not in the source"
+                if exact:
+                    r.mismatches.append(f"table {label} is restored but not in the manifest")
+            elif got == want:
+                count.status = "equal"
+            elif exact:
+                count.status = "differs"
+                r.mismatches.append(f"table {label} has {got} rows, the manifest says {want}")
+            elif got == 0:
+                count.status = "empty"
+                r.mismatches.append(
+                    f"table {label} is empty in the restore but has {want} rows in the source"
+                )
+            else:
+                count.status = "moved on"
+                moved += 1
+            r.counts.append(count)
+        if moved:
+            r.notes.append(f"{moved} tables differ from the source, which has moved on since the backup")
+
+    def _assert(self, conn: Any, a: Assertion) -> tuple[bool, str]:
+        import psycopg
+
+        try:
+            with self._running(conn):
+                row = conn.execute(a.sql).fetchone()
+        except psycopg.Error as exc:
+            self._check()
+            return False, f"error: {self._hide(_said(exc))}"
+        except Exception as exc:  # no result set, e.g. a statement that is not a query
+            return False, f"error: {self._hide(_said(exc))}"
+        if row is None:
+            return False, "returned no row"
+        if row[0] is True:
+            return True, "true"
+        return False, f"returned {row[0]!r}"
+
+    @contextlib.contextmanager
+    def _running(self, conn: Any) -> Any:
+        with self._lock:
+            self._busy = conn
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._busy = None
+
+    def _started(self, child: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._children.append(child)
+            stopped = self._stopped
+        if stopped is not None:
+            child.kill()
+
+
+class _Client:
+    """pg_restore or psql reading the dump on stdin; stderr drained by a thread, the last lines
+    kept, `role ... does not exist` errors tolerated (psql only: pg_restore is told to skip
+    ownership and privileges)."""
+
+    def __init__(self, command: list[str], env: dict[str, str], kind: str, drill: Drill) -> None:
+        self.kind = kind
+        self.tail: collections.deque[str] = collections.deque(maxlen=TAIL)
+        self.errors: list[str] = []
+        self.tolerated = 0
+        self.process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        drill._started(self.process)
+        self._drain = threading.Thread(target=self._read_errors, daemon=True)
+        self._drain.start()
+
+    def _read_errors(self) -> None:
+        assert self.process.stderr is not None
+        for raw in self.process.stderr:
+            line = raw.decode("utf-8", "replace").rstrip()
+            if not line:
+                continue
+            if self.kind == "sql" and ROLE_MISSING.search(line):
+                self.tolerated += 1
+                continue
+            self.tail.append(line)
+            if ERROR_LINE.search(line):
+                self.errors.append(line)
+
+    def write(self, data: bytes) -> int:
+        assert self.process.stdin is not None
+        self.process.stdin.write(data)
+        return len(data)
+
+    def abort(self) -> None:
+        with contextlib.suppress(OSError):
+            self.process.kill()
+        self.process.wait()
+        self._drain.join()
+
+    def finish(self) -> str | None:
+        """None when the program restored everything, else why not."""
+        with contextlib.suppress(OSError):
+            assert self.process.stdin is not None
+            self.process.stdin.close()
+        code = self.process.wait()
+        self._drain.join()
+        program = "pg_restore" if self.kind == "custom" else "psql"
+        if code == 0 and not self.errors:
+            return None
+        said = " | ".join(self.errors[:1] + list(self.tail)[-3:]) if self.errors else " | ".join(self.tail)
+        return f"{program} failed (exit {code}): {said or 'no message'}"
+
+
+class _Plain:
+    """psql's stdin, watched line by line: a plain dump may only hold SQL, COPY data and the
+    \\restrict wrapper. A psql meta-command such as \\connect (pg_dump --create) would restore
+    into another database than the drill's, so the stream stops there."""
+
+    def __init__(self, client: _Client) -> None:
+        self._client = client
+        self._partial = b""
+        self._copying = False
+
+    def write(self, data: bytes) -> int:
+        lines = (self._partial + data).split(b"\n")
+        self._partial = lines.pop()
+        for line in lines:
+            self._look(line)
+        self._client.write(data)
+        return len(data)
+
+    def _look(self, line: bytes) -> None:
+        if self._copying:
+            self._copying = line != b"\\."
+        elif COPY_START.match(line):
+            self._copying = True
+        elif line.startswith(b"\\") and not line.startswith(META_ALLOWED):
+            command = line.split(None, 1)[0].decode("utf-8", "replace")[:20]
+            self._client.abort()
+            raise Unreadable(
+                f"the plain SQL dump holds the psql command {command}, which could reach another database "
+                "than the drill's (dump without --create): not restored"
+            )
+
+
+class _Hashing:
+    """A reader passing the backup's bytes on while hashing and counting them."""
+
+    def __init__(self, source: Reader, drill: Drill) -> None:
+        self._source, self._drill = source, drill
+        self._hash = hashlib.sha256()
+        self.size = 0
+
+    def read(self, size: int = -1) -> bytes:
+        self._drill._check()
+        data = self._source.read(size)
+        self._hash.update(data)
+        self.size += len(data)
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def sha256(self) -> str:
+        return self._hash.hexdigest()
+
+    def close(self) -> None:
+        self._source.close()
+
+
+def _said(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else exc.__class__.__name__

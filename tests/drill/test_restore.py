@@ -1,0 +1,609 @@
+"""The restore drill against a real PostgreSQL 15 on loopback: real pg_dump archives and plain
+dumps, sealed with age, gzip'd, encrypted with gpg, kept in folders and in moto's S3 server."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import gzip
+import hashlib
+import io
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from devoops.backup.manifest import Manifest, manifest_name
+from devoops.backup.stream import Keys, Unreadable, seal
+from devoops.drill import restore, scratch
+from devoops.model.evidence import Measurement, ProbeResult, Status
+from devoops.pgclient import tool
+
+from ..conftest import NOW, workload
+from ..helpers import devoops
+from ..pgserver import PostgresServer
+from ..probes.support import free_port, probe
+
+PASSPHRASE = "correct horse battery staple"
+ROWS = {("public", "orders"): 5, ("public", "empty"): 0, ("public", "Odd Name"): 3, ("other", "items"): 2}
+SETUP = """
+CREATE TABLE orders (id int PRIMARY KEY, total numeric);
+INSERT INTO orders SELECT g, g * 10 FROM generate_series(1, 5) g;
+CREATE TABLE empty (id int);
+CREATE TABLE "Odd Name" (note text);
+INSERT INTO "Odd Name" VALUES ('a'), ('b\tc'), ('\\connect x');
+CREATE SCHEMA other;
+CREATE TABLE other.items (id int);
+INSERT INTO other.items VALUES (1), (2);
+"""
+
+
+def dsn(server: PostgresServer, database: str = "postgres") -> str:
+    return server.url(database).replace("+psycopg", "")
+
+
+def sql(url: str, statement: str) -> list[tuple[Any, ...]]:
+    with psycopg.connect(url, autocommit=True) as conn:
+        cur = conn.execute(statement)
+        return cur.fetchall() if cur.description else []
+
+
+@dataclasses.dataclass(frozen=True)
+class Dumps:
+    custom: bytes
+    plain: bytes
+    age_passphrase: bytes  # the custom archive, zstd and age with PASSPHRASE
+    age_recipient: bytes  # the custom archive, zstd and age to `identity`
+    identity: str
+
+
+@pytest.fixture(scope="module")
+def pg() -> Iterator[PostgresServer]:
+    server = PostgresServer()
+    try:
+        server.create_database("shop")
+        with psycopg.connect(dsn(server, "shop"), autocommit=True) as conn:
+            conn.execute(SETUP.encode())
+        yield server
+    finally:
+        server.stop()
+
+
+def pg_dump(server: PostgresServer, database: str, fmt: str) -> bytes:
+    return subprocess.run(
+        [tool("pg_dump"), f"-F{fmt}", "-d", dsn(server, database)],
+        capture_output=True,
+        check=True,
+        timeout=60,
+    ).stdout
+
+
+@pytest.fixture(scope="module")
+def dumps(pg: PostgresServer) -> Dumps:
+    import pyrage
+
+    custom, plain = pg_dump(pg, "shop", "c"), pg_dump(pg, "shop", "p")
+    identity = pyrage.x25519.Identity.generate()
+    sealed = []
+    for keys in (Keys(passphrase=PASSPHRASE), Keys(recipients=(str(identity.to_public()),))):
+        out = io.BytesIO()
+        seal(io.BytesIO(custom), out, keys)
+        sealed.append(out.getvalue())
+    return Dumps(custom, plain, sealed[0], sealed[1], str(identity))
+
+
+def manifest(name: str, data: bytes, rows: dict[tuple[str, str], int] = ROWS) -> Manifest:
+    return Manifest.model_validate(
+        {
+            "backup": name,
+            "created_at": NOW - dt.timedelta(hours=2),
+            "finished_at": NOW - dt.timedelta(hours=2),
+            "database": "shop",
+            "server_version": "15",
+            "pg_dump_version": "15",
+            "size": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "encryption": "age (passphrase)",
+            "tables": [{"schema": s, "name": n, "rows": r} for (s, n), r in rows.items()],
+        }
+    )
+
+
+def folder(tmp_path: Path, name: str, data: bytes, described: Manifest | None = None) -> str:
+    (tmp_path / name).write_bytes(data)
+    if described is not None:
+        (tmp_path / manifest_name(name)).write_text(described.model_dump_json(by_alias=True))
+    return str(tmp_path)
+
+
+def drill(pg: PostgresServer, target: str, timeout: float | None = 60, **options: Any) -> ProbeResult:
+    options.setdefault("server", dsn(pg))
+    return probe("restore_drill", target, options, timeout=timeout, **_workload())
+
+
+def _workload() -> dict[str, Any]:
+    data = [{"name": "orders", "criticality": "lifeblood", "rpo_minutes": 60, "rto_minutes": 240}]
+    return {"workload": workload(**{"answers.data.datasets": data})}
+
+
+def leftovers(pg: PostgresServer) -> list[str]:
+    return [
+        r[0] for r in sql(dsn(pg), "SELECT datname FROM pg_database WHERE datname LIKE 'devoops\\_drill%'")
+    ]
+
+
+def measurement(result: ProbeResult, name: str) -> Measurement:
+    return next(m for m in result.evidence.measurements if m.name == name)
+
+
+def verdict(result: ProbeResult) -> str | None:
+    found = [v.choice for v in result.evidence.verdicts if v.practice == "backups.restore-drilled"]
+    return found[0] if found else None
+
+
+def counts(result: ProbeResult) -> dict[tuple[str, str], tuple[Any, ...]]:
+    table = next(t for t in result.evidence.tables if t.title.startswith("row counts"))
+    return {(str(r[0]), str(r[1])): tuple(r[2:]) for r in table.rows}
+
+
+# restores that pass
+
+
+def test_age_passphrase_backup_with_manifest_restores_verifies_and_is_dropped(
+    pg: PostgresServer, dumps: Dumps, tmp_path: Path
+) -> None:
+    target = folder(
+        tmp_path, "shop.dump.age", dumps.age_passphrase, manifest("shop.dump.age", dumps.age_passphrase)
+    )
+    (tmp_path / ".shop2.dump.age.partial").write_bytes(b"half")
+    result = drill(
+        pg,
+        target,
+        passphrase=PASSPHRASE,
+        assertions=[{"name": "orders total", "sql": "SELECT sum(total) = 150 FROM orders"}],
+    )
+    assert result.status == Status.PASS, result.evidence.summary
+    assert verdict(result) == "automated"
+    assert {k: v[0] for k, v in counts(result).items()} == ROWS
+    assert {v[2] for v in counts(result).values()} == {"equal"}
+    rto = measurement(result, "restore time")
+    assert rto.target == 240 * 60 and rto.bound == "max" and rto.ok
+    assert measurement(result, "layers").detail == "age (passphrase) > zstd > pg_dump custom"
+    assert measurement(result, "bytes read").value == len(dumps.age_passphrase)
+    assert measurement(result, "rows").value == sum(ROWS.values())
+    assert leftovers(pg) == []
+
+
+@pytest.mark.parametrize("variant", ["plain", "gzip", "gpg", "identities", "identity_file"])
+def test_every_kind_of_backup_restores_without_manifest(
+    pg: PostgresServer, dumps: Dumps, tmp_path: Path, variant: str
+) -> None:
+    options: dict[str, Any] = {}
+    if variant == "plain":
+        data, layers = dumps.plain, "plain SQL"
+    elif variant == "gzip":
+        data, layers = gzip.compress(dumps.plain), "gzip > plain SQL"
+    elif variant == "gpg":
+        data, layers = gpg_symmetric(dumps.custom, PASSPHRASE), "OpenPGP (passphrase) > pg_dump custom"
+        options["passphrase"] = PASSPHRASE
+    else:
+        data, layers = dumps.age_recipient, "age (recipients) > zstd > pg_dump custom"
+        if variant == "identities":
+            options["identities"] = f"# a comment\n{dumps.identity}\n"
+        else:
+            (tmp_path / "keys").mkdir()
+            (tmp_path / "keys" / "id.txt").write_text(dumps.identity + "\n")
+            options["identity_file"] = "keys/id.txt"
+    (tmp_path / "backups").mkdir()
+    folder(tmp_path / "backups", "shop.bak", data)
+    result = _in(tmp_path, pg, options)
+    assert result.status == Status.PASS, result.evidence.summary
+    assert measurement(result, "layers").detail == layers
+    assert {k: v[0] for k, v in counts(result).items()} == ROWS
+    assert "not compared" in result.evidence.summary
+    assert leftovers(pg) == []
+
+
+def _in(root: Path, pg: PostgresServer, options: dict[str, Any]) -> ProbeResult:
+    """The probe with devoops.yaml's folder at `root`, so relative paths are read from there."""
+    import asyncio
+
+    import aiohttp
+
+    from devoops.evaluate import assess
+    from devoops.lens import load_lens
+    from devoops.model.workload import ProbeConfig
+    from devoops.probes.base import Context
+    from devoops.probes.run import collect
+
+    w = _workload()["workload"]
+    lens = load_lens()
+    targets = {v.horizon: v.targets for v in assess(w, lens, NOW, "test").horizons}
+    config = ProbeConfig(
+        type="restore_drill", target="backups", timeout=60, options={"server": dsn(pg), **options}
+    )
+
+    async def run() -> ProbeResult:
+        async with aiohttp.ClientSession() as http:
+            return await collect(Context("drill", NOW, 60, w, targets, http, root), config, lens, {})
+
+    return asyncio.run(run())
+
+
+def gpg_symmetric(data: bytes, passphrase: str) -> bytes:
+    with tempfile.TemporaryDirectory() as home:
+        return subprocess.run(
+            ["gpg", "--homedir", home, "--batch", "--pinentry-mode", "loopback", "--passphrase", passphrase]
+            + ["--symmetric", "--cipher-algo", "AES256", "-o", "-"],
+            input=data,
+            capture_output=True,
+            check=True,
+            timeout=60,
+        ).stdout
+
+
+# backups that do not restore or do not verify
+
+
+def test_wrong_passphrase_fails_and_leaves_nothing(pg: PostgresServer, dumps: Dumps, tmp_path: Path) -> None:
+    result = drill(pg, folder(tmp_path, "shop.age", dumps.age_passphrase), passphrase="not the passphrase")
+    assert result.status == Status.FAIL
+    assert verdict(result) == "never"
+    assert "passphrase" in result.evidence.summary
+    assert leftovers(pg) == []
+
+
+def test_truncated_backup_fails(pg: PostgresServer, dumps: Dumps, tmp_path: Path) -> None:
+    data = dumps.age_recipient[: len(dumps.age_recipient) * 2 // 3]
+    result = drill(pg, folder(tmp_path, "shop.age", data), identities=dumps.identity)
+    assert result.status == Status.FAIL
+    assert verdict(result) == "never"
+    assert "does not restore" in result.evidence.summary
+    assert leftovers(pg) == []
+
+
+def test_flipped_byte_is_damage_against_the_manifest(
+    pg: PostgresServer, dumps: Dumps, tmp_path: Path
+) -> None:
+    described = manifest("shop.sql", dumps.plain)
+    flipped = dumps.plain.replace(b"PostgreSQL database dump", b"PostgreSQL database dumq", 1)
+    assert flipped != dumps.plain
+    result = drill(pg, folder(tmp_path, "shop.sql", flipped, described))
+    assert result.status == Status.FAIL
+    assert verdict(result) == "never"
+    assert "sha256" in result.evidence.summary
+    assert leftovers(pg) == []
+
+
+def test_flipped_byte_in_an_age_file_fails_its_authentication(
+    pg: PostgresServer, dumps: Dumps, tmp_path: Path
+) -> None:
+    data = bytearray(dumps.age_recipient)
+    data[-20] ^= 0x01
+    result = drill(pg, folder(tmp_path, "shop.age", bytes(data)), identities=dumps.identity)
+    assert result.status == Status.FAIL
+    assert verdict(result) == "never"
+    assert leftovers(pg) == []
+
+
+def test_manifest_counts_that_differ_fail(pg: PostgresServer, dumps: Dumps, tmp_path: Path) -> None:
+    claimed = dict(ROWS) | {("public", "orders"): 6, ("public", "gone"): 1}
+    result = drill(
+        pg, folder(tmp_path, "shop.dump", dumps.custom, manifest("shop.dump", dumps.custom, claimed))
+    )
+    assert result.status == Status.FAIL
+    assert verdict(result) == "never"
+    table = counts(result)
+    assert table[("public", "orders")] == (5, 6, "differs")
+    assert table[("public", "gone")] == (None, 1, "missing")
+    assert table[("public", "empty")] == (0, 0, "equal")
+
+
+def test_against_the_source_moved_on_passes_missing_or_emptied_tables_fail(
+    pg: PostgresServer, dumps: Dumps, tmp_path: Path
+) -> None:
+    target = folder(tmp_path, "shop.sql", dumps.plain)
+    moved = f"live_{os.getpid()}_moved"
+    sql(dsn(pg), f"CREATE DATABASE {moved} TEMPLATE shop")
+    sql(dsn(pg, moved), "INSERT INTO orders VALUES (6, 60)")
+    passed = drill(pg, target, source=dsn(pg, moved))
+    assert passed.status == Status.PASS, passed.evidence.summary
+    assert counts(passed)[("public", "orders")] == (5, 6, "moved on")
+    assert "moved on" in passed.evidence.summary
+    grown = f"live_{os.getpid()}_grown"
+    sql(dsn(pg), f"CREATE DATABASE {grown} TEMPLATE shop")
+    sql(dsn(pg, grown), "CREATE TABLE later (id int); INSERT INTO later VALUES (1)")
+    sql(dsn(pg, grown), "INSERT INTO empty VALUES (1)")
+    failed = drill(pg, target, source=dsn(pg, grown))
+    assert failed.status == Status.FAIL
+    assert verdict(failed) == "never"
+    assert counts(failed)[("public", "later")] == (None, 1, "missing")
+    assert "empty" in failed.evidence.summary
+    assert leftovers(pg) == []
+
+
+def test_assertions_pass_fail_and_error(pg: PostgresServer, dumps: Dumps, tmp_path: Path) -> None:
+    result = drill(
+        pg,
+        folder(tmp_path, "shop.dump", dumps.custom),
+        assertions=[
+            {"name": "five orders", "sql": "SELECT count(*) = 5 FROM orders"},
+            {"name": "no items", "sql": "SELECT count(*) = 0 FROM other.items"},
+            {"name": "broken", "sql": "SELECT * FROM no_such_table"},
+        ],
+    )
+    assert result.status == Status.FAIL
+    assert verdict(result) == "never"
+    table = next(t for t in result.evidence.tables if t.title == "assertions")
+    status = {row[0]: row[1] for row in table.rows}
+    assert status == {"five orders": "PASS", "no items": "FAIL", "broken": "FAIL"}
+    assert "no_such_table" in str(table.rows[2][2])
+    assert leftovers(pg) == []
+
+
+def test_rto_overshoot_fails_but_the_restore_is_drilled(
+    pg: PostgresServer, dumps: Dumps, tmp_path: Path
+) -> None:
+    result = drill(pg, folder(tmp_path, "shop.dump", dumps.custom), rto_minutes=1e-6)
+    assert result.status == Status.FAIL
+    assert verdict(result) == "automated"
+    assert measurement(result, "restore time").ok is False
+    assert "rto_minutes" in result.evidence.summary
+
+
+# safety
+
+
+def test_plain_dump_owner_of_a_missing_role_is_tolerated(
+    pg: PostgresServer, dumps: Dumps, tmp_path: Path
+) -> None:
+    owned = dumps.plain + b"\nALTER TABLE public.orders OWNER TO ghost_owner;\n"
+    result = drill(pg, folder(tmp_path, "shop.sql", owned))
+    assert result.status == Status.PASS, result.evidence.summary
+    assert "roles missing" in result.evidence.summary
+    broken = dumps.plain + b"\nALTER TABLE public.nowhere ADD COLUMN x int;\n"
+    result = drill(pg, folder(tmp_path, "shop.sql", broken))
+    assert result.status == Status.FAIL
+    assert "nowhere" in result.evidence.summary
+
+
+def test_plain_dump_that_connects_elsewhere_is_not_restored(
+    pg: PostgresServer, dumps: Dumps, tmp_path: Path
+) -> None:
+    target = f"victim_{os.getpid()}"
+    sql(dsn(pg), f"CREATE DATABASE {target}")
+    hostile = f"CREATE TABLE before (id int);\n\\connect {target}\n".encode() + dumps.plain
+    result = drill(pg, folder(tmp_path, "shop.sql", hostile))
+    assert result.status == Status.FAIL
+    assert "\\connect" in result.evidence.summary
+    assert sql(dsn(pg, target), "SELECT count(*) FROM pg_class WHERE relname = 'orders'") == [(0,)]
+    assert leftovers(pg) == []
+
+
+def test_a_name_taken_by_someone_else_is_refused_and_left_intact(
+    pg: PostgresServer, dumps: Dumps, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = "devoops_drill_20261129T120000Z_abcdef"
+    sql(dsn(pg), f'CREATE DATABASE "{name}"')
+    sql(dsn(pg, name), "CREATE TABLE precious (v text); INSERT INTO precious VALUES ('keep me')")
+    real = scratch.new
+    monkeypatch.setattr(
+        scratch, "new", lambda now, purpose: dataclasses.replace(real(now, purpose), name=name)
+    )
+    try:
+        result = drill(pg, folder(tmp_path, "shop.dump", dumps.custom))
+        assert result.status == Status.ERROR
+        assert "refused" in result.evidence.summary and name in result.evidence.summary
+        assert sql(dsn(pg, name), "SELECT v FROM precious") == [("keep me",)]
+        assert sql(dsn(pg, name), "SELECT count(*) FROM pg_class WHERE relname = 'orders'") == [(0,)]
+    finally:
+        sql(dsn(pg), f'DROP DATABASE "{name}"')
+
+
+def test_timeout_stops_the_drill_and_drops_the_database(
+    pg: PostgresServer, dumps: Dumps, tmp_path: Path
+) -> None:
+    result = drill(
+        pg,
+        folder(tmp_path, "shop.dump", dumps.custom),
+        timeout=3,
+        assertions=[{"name": "slow", "sql": "SELECT pg_sleep(30) IS NULL"}],
+    )
+    assert result.status == Status.ERROR
+    summary = result.evidence.summary
+    assert "timed out" in summary and "slow" in summary and "was dropped" in summary
+    assert result.seconds < 3
+    assert leftovers(pg) == []
+
+
+def test_leftovers_of_interrupted_drills_are_reported(
+    pg: PostgresServer, dumps: Dumps, tmp_path: Path
+) -> None:
+    left = scratch.new(NOW, "an interrupted drill")
+    with psycopg.connect(dsn(pg), autocommit=True) as conn:
+        scratch.create(conn, left)
+    try:
+        result = drill(pg, folder(tmp_path, "shop.dump", dumps.custom))
+        assert result.status == Status.PASS
+        assert left.name in result.evidence.summary
+    finally:
+        with psycopg.connect(dsn(pg), autocommit=True) as conn:
+            scratch.drop(conn, left)
+
+
+# errors, and secrets
+
+
+def test_unreachable_server_is_an_error_within_the_timeout(dumps: Dumps, tmp_path: Path) -> None:
+    server = f"postgresql://drill:S3cretPassw0rd@127.0.0.1:{free_port()}/postgres"
+    result = probe(
+        "restore_drill", folder(tmp_path, "shop.dump", dumps.custom), {"server": server}, timeout=10
+    )
+    assert result.status == Status.ERROR
+    assert "cannot connect to 127.0.0.1" in result.evidence.summary
+    assert "S3cretPassw0rd" not in result.model_dump_json()
+
+
+def test_no_backup_and_missing_folder_are_errors(pg: PostgresServer, tmp_path: Path) -> None:
+    (tmp_path / "shop.dump.manifest.json").write_text("{}")
+    empty = drill(pg, str(tmp_path))
+    assert empty.status == Status.ERROR and "no backup" in empty.evidence.summary
+    missing = drill(pg, str(tmp_path / "nowhere"))
+    assert missing.status == Status.ERROR and "does not exist" in missing.evidence.summary
+
+
+def test_secrets_never_reach_the_evidence(pg: PostgresServer, dumps: Dumps, tmp_path: Path) -> None:
+    password = "Pa55word-in-the-url"
+    server = f"postgresql://{pg.user}:{password}@127.0.0.1:{pg.port}/postgres"
+    good = drill(pg, folder(tmp_path, "shop.age", dumps.age_passphrase), server=server, passphrase=PASSPHRASE)
+    assert good.status == Status.PASS, good.evidence.summary
+    bad = drill(
+        pg,
+        folder(tmp_path, "shop.age", dumps.age_passphrase),
+        server=server,
+        passphrase=PASSPHRASE,
+        assertions=[{"name": "leak", "sql": f"SELECT '{PASSPHRASE}'::int = 1"}],
+    )
+    assert bad.status == Status.FAIL
+    for result in (good, bad):
+        text = result.model_dump_json()
+        assert password not in text and PASSPHRASE not in text
+
+
+# S3
+
+
+@pytest.fixture(scope="module")
+def s3() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+def test_s3_location_restores(pg: PostgresServer, dumps: Dumps, s3: str) -> None:
+    import boto3  # type: ignore[import-untyped]
+
+    keys = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": "us-east-1"}
+    client = boto3.client("s3", endpoint_url=s3, **keys)
+    client.create_bucket(Bucket="drills")
+    name = "daily/shop.dump.age"
+    client.put_object(Bucket="drills", Key=name, Body=dumps.age_passphrase)
+    described = manifest("shop.dump.age", dumps.age_passphrase)
+    client.put_object(Bucket="drills", Key=manifest_name(name), Body=described.model_dump_json(by_alias=True))
+    result = drill(
+        pg,
+        "s3://drills/daily",
+        passphrase=PASSPHRASE,
+        endpoint_url=s3,
+        region="us-east-1",
+        access_key_id="testing",
+        secret_access_key="testing",
+    )
+    assert result.status == Status.PASS, result.evidence.summary
+    assert "the manifest" in result.evidence.summary
+    assert leftovers(pg) == []
+
+
+# the plain dump's watch over psql commands
+
+
+class _Sink:
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def write(self, data: bytes) -> int:
+        self.data += data
+        return len(data)
+
+    def abort(self) -> None:
+        return None
+
+
+def _cuts(data: bytes, points: list[int]) -> list[bytes]:
+    edges = sorted({0, len(data), *(p % (len(data) + 1) for p in points)})
+    return [data[a:b] for a, b in zip(edges, edges[1:], strict=False)]
+
+
+PLAIN = (
+    b"SET x = 1;\n\\restrict abc\nCOPY public.t (a) FROM stdin;\n\\N\n\\\\connect y\n\\.\n"
+    b"SELECT 1;\n\\unrestrict abc\n"
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.integers(min_value=0), max_size=8))
+def test_plain_dumps_pass_whole_however_they_are_cut(points: list[int]) -> None:
+    sink = _Sink()
+    watch = restore._Plain(sink)  # type: ignore[arg-type]
+    for part in _cuts(PLAIN, points):
+        watch.write(part)
+    assert bytes(sink.data) == PLAIN
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.integers(min_value=0), max_size=8),
+    st.sampled_from([b"\\connect other", b"\\c other", b"\\! ls"]),
+)
+def test_a_meta_command_outside_copy_data_is_refused_however_it_is_cut(
+    points: list[int], command: bytes
+) -> None:
+    data = PLAIN + command + b"\nSELECT 2;\n"
+    watch = restore._Plain(_Sink())  # type: ignore[arg-type]
+    with pytest.raises(Unreadable):
+        for part in _cuts(data, points):
+            watch.write(part)
+
+
+# the command
+
+
+def test_drill_restore_command_exits_by_the_result(pg: PostgresServer, dumps: Dumps, tmp_path: Path) -> None:
+    (tmp_path / "good").mkdir()
+    (tmp_path / "bad").mkdir()
+    folder(tmp_path / "good", "shop.dump", dumps.custom)
+    folder(tmp_path / "bad", "shop.dump", dumps.custom[:200])
+    (tmp_path / "devoops.yaml").write_text(
+        "app: {name: shop, stage: mvp}\n"
+        "answers:\n"
+        "  reliability: {downtime_cost_per_hour: 100}\n"
+        "  traffic: {baseline_rps: 10}\n"
+        "  security: {breach_survival: damaged}\n"
+        "  engineering: {team_size: 3}\n"
+        "probes:\n"
+        "  good-restore: {type: restore_drill, target: good, options: {server: '${DRILL_URL}'}}\n"
+        "  bad-restore: {type: restore_drill, target: bad, options: {server: '${DRILL_URL}'}}\n"
+    )
+    env = {"DRILL_URL": dsn(pg)}
+    ok = _cli(tmp_path, env, "--probe", "good-restore")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "good-restore" in ok.stdout
+    bad = _cli(tmp_path, env, "--probe", "bad-restore")
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert leftovers(pg) == []
+
+
+def _cli(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        return devoops("drill", "restore", "devoops.yaml", "--no-save", *args, cwd=root)
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
