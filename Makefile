@@ -53,6 +53,7 @@ bench: $(STAMP) system bench-system
 	$(BIN)/python bench/http.py
 	$(BIN)/python bench/logs.py
 	$(BIN)/python bench/montecarlo.py
+	$(BIN)/python bench/backup.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .devoops report.html examples/logs/*.gz

@@ -66,19 +66,37 @@ def checked(conninfo: str) -> str:
 
 
 def describe(conninfo: str, dbname: str | None = None) -> str:
-    """host:port/database as user, without any password."""
-    from psycopg.conninfo import conninfo_to_dict
+    """host:port/database as user, without any password ("the server" when it does not parse)."""
+    try:
+        from psycopg.conninfo import conninfo_to_dict
 
-    parts = conninfo_to_dict(conninfo)
+        parts = conninfo_to_dict(conninfo)
+    except Exception:  # never quote a string that may hold a password
+        return "the server"
     host = str(parts.get("host") or parts.get("hostaddr") or "the default socket")
     port = f":{parts['port']}" if parts.get("port") else ""
     user = f" as {parts['user']}" if parts.get("user") else ""
     return f"{host}{port}/{dbname or parts.get('dbname') or '(default database)'}{user}"
 
 
+def cause(exc: BaseException, *conninfos: str | None) -> str:
+    """An error's message on one line, without the password of any of `conninfos`."""
+    text = re.sub(r"\s+", " ", str(exc)).strip() or exc.__class__.__name__
+    for conninfo in conninfos:
+        if conninfo:
+            text = scrub(text, conninfo)
+    return text
+
+
+# what a client program needs from the environment: where it runs, and libpq's own settings
+KEPT = ("PATH", "HOME", "LANG", "TZ", "TMPDIR", "USER", "LOGNAME")
+
+
 def for_command(conninfo: str, dbname: str | None = None, **extra: str) -> tuple[str, dict[str, str]]:
     """A connection string for a client program's command line, with the password moved into
-    the environment (PGPASSWORD) so no process listing shows it, and the environment to use."""
+    the environment (PGPASSWORD) so no process listing shows it, and the environment to use:
+    only what libpq and the program need, so no other secret of devoops's reaches the child
+    (a plain SQL dump run by psql could read it)."""
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
     parts: dict[str, object] = dict(conninfo_to_dict(conninfo))
@@ -86,17 +104,21 @@ def for_command(conninfo: str, dbname: str | None = None, **extra: str) -> tuple
     if dbname is not None:
         parts["dbname"] = dbname
     parts.update(extra)
-    env = dict(os.environ)
+    env = {k: v for k, v in os.environ.items() if k in KEPT or k.startswith(("LC_", "PG"))}
     if password is not None:
         env["PGPASSWORD"] = str(password)
     return make_conninfo("", **{k: str(v) for k, v in parts.items()}), env
 
 
 def scrub(text: str, conninfo: str, env: Mapping[str, str] | None = None) -> str:
-    """`text` with the connection's password hidden, for messages from client programs."""
-    from psycopg.conninfo import conninfo_to_dict
+    """`text` with the connection's password (or the environment's PGPASSWORD) hidden, for
+    messages from client programs."""
+    try:
+        from psycopg.conninfo import conninfo_to_dict
 
-    password = conninfo_to_dict(conninfo).get("password") or (env or {}).get("PGPASSWORD")
+        password = conninfo_to_dict(conninfo).get("password") or (env or {}).get("PGPASSWORD")
+    except Exception:
+        return text
     return text.replace(str(password), "***") if password and len(str(password)) >= 3 else text
 
 

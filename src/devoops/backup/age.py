@@ -12,6 +12,7 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 from collections.abc import Iterator
 from typing import Protocol
 
@@ -27,8 +28,11 @@ SCRYPT_LABEL = b"age-encryption.org/v1/scrypt"
 MAX_HEADER = 64 * 1024
 
 
-class Source(Protocol):
+class Readable(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
+
+
+class Source(Readable, Protocol):
     def readline(self, limit: int = -1, /) -> bytes: ...
 
 
@@ -117,11 +121,11 @@ def decrypt_passphrase(source: Source, passphrase: str) -> Iterator[bytes]:
     aead = _aead(_hkdf(file_key, nonce, b"payload"))
     from cryptography.exceptions import InvalidTag
 
-    counter, chunk = 0, _read_upto(source, CHUNK + TAG)
+    counter, chunk = 0, read_upto(source, CHUNK + TAG)
     if not chunk:
         raise AgeError("truncated: no payload")
     while True:
-        following = _read_upto(source, CHUNK + TAG)
+        following = read_upto(source, CHUNK + TAG)
         last = not following
         try:
             plain = aead.decrypt(_nonce(counter, last), chunk, None)
@@ -156,12 +160,12 @@ def _open_header(source: Source, passphrase: str) -> tuple[bytes, bytes]:
     args = stanzas[0][3:].rstrip(b"\n").split(b" ")
     if args[0] != b"scrypt":
         raise AgeError(f"encrypted to {args[0].decode('ascii', 'replace')} recipients, not with a passphrase")
-    if len(stanzas) != 2 or len(args) != 3 or not args[2].isdigit():
+    if len(stanzas) != 2 or len(args) != 3 or not re.fullmatch(rb"[1-9][0-9]?", args[2]):
         raise AgeError("malformed header: a passphrase file has exactly one scrypt stanza")
     salt, work, body = _unb64(args[1]), int(args[2]), _unb64(stanzas[1].rstrip(b"\n"))
     if len(salt) != 16 or len(body) != 32:
         raise AgeError("malformed header: bad scrypt stanza")
-    if work > MAX_WORK:
+    if not 1 <= work <= MAX_WORK:
         raise AgeError(f"the file asks scrypt for 2^{work} work, more than the 2^{MAX_WORK} allowed")
     from cryptography.exceptions import InvalidTag
 
@@ -180,13 +184,14 @@ def _open_header(source: Source, passphrase: str) -> tuple[bytes, bytes]:
 
 
 def _read_exactly(source: Source, n: int, why: str) -> bytes:
-    data = _read_upto(source, n)
+    data = read_upto(source, n)
     if len(data) != n:
         raise AgeError(why)
     return data
 
 
-def _read_upto(source: Source, n: int) -> bytes:
+def read_upto(source: Readable, n: int) -> bytes:
+    """`n` bytes, fewer only at the end of `source`: streams may return less than asked."""
     parts, got = [], 0
     while got < n:
         part = source.read(n - got)

@@ -65,10 +65,10 @@ def _inflate(head: bytes, magic: bytes) -> bytes | None:
         except zlib.error:
             return None
     try:
-        import zstandard
+        import pyzstd
     except ImportError:
         return None
     try:
-        return zstandard.ZstdDecompressor().decompressobj().decompress(head)[:PEEK]
-    except zstandard.ZstdError:
+        return pyzstd.EndlessZstdDecompressor().decompress(head, PEEK)
+    except pyzstd.ZstdError:
         return None

@@ -16,10 +16,11 @@ import subprocess
 import tempfile
 import threading
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..child import Tail
 from . import age, formats
 from .location import Reader, Writer
 
@@ -71,14 +72,13 @@ def age_identities(texts: Sequence[str]) -> list[Any]:
     return out
 
 
-def seal(source: Reader, out: Writer, keys: Keys, level: int = 3, threads: int = 0) -> None:
+def seal(source: Reader, out: Writer, keys: Keys, level: int = 3, threads: int = 1) -> None:
     """Compress `source` with zstd and encrypt it to `out` as one age file: with the passphrase
-    when there is one, else to the recipients."""
-    import zstandard
-
+    when there is one, else to the recipients. `threads` zstd workers compress while this
+    thread reads (0: compress in this thread)."""
     if not keys.passphrase and not keys.recipients:
         raise ValueError("give a passphrase or age recipients: devoops does not write unencrypted backups")
-    packed = zstandard.ZstdCompressor(level=level, threads=threads).stream_reader(source, read_size=BLOCK)  # type: ignore[arg-type]
+    packed = _Compressing(source, level, threads)
     if keys.passphrase:
         sealed = age.PassphraseWriter(out, keys.passphrase)
         while chunk := packed.read(BLOCK):
@@ -90,10 +90,44 @@ def seal(source: Reader, out: Writer, keys: Keys, level: int = 3, threads: int =
         pyrage.encrypt_io(packed, out, age_recipients(keys.recipients))
 
 
+class _Compressing:
+    """A reader of `source` compressed as one zstd frame, for pyrage to pull from."""
+
+    def __init__(self, source: Reader, level: int, threads: int) -> None:
+        import pyzstd
+
+        p = pyzstd.CParameter
+        self._source = source
+        self._zstd = pyzstd.ZstdCompressor({p.compressionLevel: level, p.nbWorkers: threads})
+        self._ready = bytearray()
+        self._done = False
+
+    def read(self, size: int = -1) -> bytes:
+        want = BLOCK if size < 0 else size
+        while len(self._ready) < want and not self._done:
+            chunk = self._source.read(BLOCK)
+            if chunk:
+                self._ready += self._zstd.compress(chunk)
+            else:
+                self._ready += self._zstd.flush()
+                self._done = True
+        part = bytes(self._ready[:want])
+        del self._ready[:want]
+        return part
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def readable(self) -> bool:
+        return True
+
+
 def unpack(source: Reader, keys: Keys, start: Callable[[str], Writer]) -> list[str]:
     """Push the dump inside `source` into `start(kind)`'s writer, kind being "custom" or "sql";
     the layers taken off are returned outermost first, ending with the dump's format."""
-    head = _read(source, formats.PEEK)
+    head = age.read_upto(source, formats.PEEK)
     layers: list[str] = []
     inner = _Dump(start, layers)
     chain = _Unpack(inner, layers)
@@ -175,17 +209,16 @@ def _gpg(whole: Reader, keys: Keys, chain: _Unpack, layers: list[str]) -> None:
                 pass_fds=(secret_r,),
             )
         except FileNotFoundError:
+            os.close(secret_w)
             raise Unreadable("OpenPGP files need gpg on the PATH") from None
         finally:
             os.close(secret_r)
         with os.fdopen(secret_w, "w") as secret:
             secret.write(keys.passphrase + "\n")
         assert gpg.stdin is not None and gpg.stdout is not None and gpg.stderr is not None
-        errors: list[bytes] = []
+        said = Tail(gpg.stderr)
         feeder = threading.Thread(target=_feed, args=(whole, gpg.stdin), daemon=True)
-        drain = threading.Thread(target=lambda: errors.append(gpg.stderr.read()), daemon=True)  # type: ignore[union-attr]
         feeder.start()
-        drain.start()
         try:
             while chunk := gpg.stdout.read(BLOCK):
                 chain.write(chunk)
@@ -193,11 +226,15 @@ def _gpg(whole: Reader, keys: Keys, chain: _Unpack, layers: list[str]) -> None:
             if gpg.poll() is None:
                 with contextlib.suppress(Exception):
                     gpg.stdout.close()
-            code = gpg.wait()
-            drain.join()
+            try:
+                code = gpg.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                gpg.kill()
+                code = gpg.wait()
+            feeder.join(5)
         if code != 0:
-            said = b"".join(errors).decode("utf-8", "replace")
-            cause = next((line.removeprefix("gpg: ") for line in said.splitlines() if "failed" in line), "")
+            said.text()  # all of it, once gpg closed stderr
+            cause = next((line.removeprefix("gpg: ") for line in said.lines if "failed" in line), "")
             if "bad session key" in cause.lower():
                 raise Unreadable("OpenPGP: wrong passphrase")
             raise Unreadable(f"OpenPGP: damaged or truncated ({cause or f'gpg exited with {code}'})")
@@ -212,14 +249,15 @@ def _feed(source: Reader, sink: Any) -> None:
 
 
 class _Unpack:
-    """A writer that looks at the first bytes, decompresses gzip or zstd when it finds them, and
-    passes the result on; close() refuses a compressed stream that ended early."""
+    """A writer that looks at the first bytes, decompresses zstd (any number of frames) or gzip
+    (any number of members) when it finds them, a block at a time so a small input that inflates
+    hugely never sits in memory whole, and passes the result on; close() refuses a compressed
+    stream that ends inside a frame or member."""
 
     def __init__(self, out: _Dump, layers: list[str]) -> None:
         self._out, self._layers = out, layers
         self._head = bytearray()
-        self._inflate: Any = None
-        self._name = ""  # the compression found, for messages (later layers follow it in the list)
+        self._inflate: _Zstd | _Gzip | None = None
         self._decided = False
 
     def write(self, data: bytes) -> int:
@@ -236,15 +274,11 @@ class _Unpack:
         head = bytes(self._head)
         self._head.clear()
         if head.startswith(formats.ZSTD):
-            import zstandard
-
-            self._name = "zstd"
-            self._inflate = zstandard.ZstdDecompressor().decompressobj()
+            self._inflate = _Zstd()
         elif head.startswith(formats.GZIP):
-            self._name = "gzip"
-            self._inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        if self._name:
-            self._layers.append(self._name)
+            self._inflate = _Gzip()
+        if self._inflate is not None:
+            self._layers.append(self._inflate.name)
         self._pass(head)
 
     def _pass(self, data: bytes) -> None:
@@ -252,16 +286,58 @@ class _Unpack:
             self._out.write(data)
             return
         try:
-            self._out.write(self._inflate.decompress(data))
-        except Exception as exc:  # zlib.error, zstandard.ZstdError
-            raise Unreadable(f"{self._name}: damaged ({exc})") from None
+            for part in self._inflate.inflate(data):
+                self._out.write(part)
+        except Unreadable:
+            raise
+        except Exception as exc:  # zlib.error, pyzstd.ZstdError
+            raise Unreadable(f"{self._inflate.name}: damaged ({exc})") from None
 
     def close(self) -> None:
         if not self._decided:
             self._decide()
-        if self._inflate is not None and not self._inflate.eof:
-            raise Unreadable(f"{self._name}: truncated, the compressed stream ends early")
+        if self._inflate is not None and not self._inflate.complete():
+            raise Unreadable(f"{self._inflate.name}: truncated, the compressed stream ends early")
         self._out.close()
+
+
+class _Zstd:
+    name = "zstd"
+
+    def __init__(self) -> None:
+        import pyzstd
+
+        self._zstd = pyzstd.EndlessZstdDecompressor()
+
+    def inflate(self, data: bytes) -> Iterator[bytes]:
+        yield self._zstd.decompress(data, BLOCK)
+        while not self._zstd.needs_input:
+            yield self._zstd.decompress(b"", BLOCK)
+
+    def complete(self) -> bool:
+        return bool(self._zstd.at_frame_edge)
+
+
+class _Gzip:
+    name = "gzip"
+
+    def __init__(self) -> None:
+        self._member = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self._started = False  # inside a member: bytes of it arrived and it has not ended
+
+    def inflate(self, data: bytes) -> Iterator[bytes]:
+        pending = data
+        while pending:
+            self._started = True
+            yield self._member.decompress(pending, BLOCK)
+            pending = self._member.unconsumed_tail
+            if self._member.eof:  # the member ended; what follows is the next member
+                pending = self._member.unused_data + pending
+                self._member = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                self._started = False
+
+    def complete(self) -> bool:
+        return not self._started
 
 
 class _Dump:
@@ -346,14 +422,3 @@ class _Prefixed:
 
     def close(self) -> None:
         self._source.close()
-
-
-def _read(source: Reader, n: int) -> bytes:
-    parts, got = [], 0
-    while got < n:
-        part = source.read(n - got)
-        if not part:
-            break
-        parts.append(part)
-        got += len(part)
-    return b"".join(parts)

@@ -50,13 +50,19 @@ def create(conn: Any, scratch: Scratch) -> None:
         raise Refused(f"{scratch.name!r} is not a drill database name ({PREFIX}<time>_<hex>)")
     ident = sql.Identifier(scratch.name)
     try:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(ident))
+        # template0: whatever the server's template1 holds (extensions, tables) stays out of the drill
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(ident))
     except errors.DuplicateDatabase:
         raise Refused(
             f"database {scratch.name} already exists and this drill did not create it: devoops writes "
             "only into a database it creates for the drill"
         ) from None
-    conn.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(ident, sql.Literal(scratch.marker)))
+    try:
+        conn.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(ident, sql.Literal(scratch.marker)))
+    except Exception:
+        # created just now by this call, so ours to drop even without its mark
+        conn.execute(sql.SQL("DROP DATABASE {}").format(ident))
+        raise
 
 
 def guard(conn: Any, scratch: Scratch) -> None:

@@ -19,7 +19,6 @@ from pydantic import Field
 
 from ..backup.formats import Format, detect
 from ..backup.location import Backup, Location, S3Settings, Unreachable, check_target, newest, open_location
-from ..model.common import Horizon
 from ..model.evidence import Evidence, Measurement, Status, Table, Verdict
 from ..model.inventory import Kind
 from ..model.targets import DatasetTarget
@@ -136,7 +135,7 @@ class BackupsProbe(Probe[BackupsOptions]):
 
     async def collect(self, ctx: Context) -> Evidence:
         o = self.options
-        dataset = self._dataset(ctx)
+        dataset = ctx.dataset(o.dataset, lambda d: d.rpo_minutes)
         if isinstance(dataset, str):
             return Evidence(status=Status.ERROR, summary=dataset)
         wait = min(o.connect_timeout, ctx.timeout / 3) if ctx.timeout > 0 else o.connect_timeout
@@ -146,16 +145,6 @@ class BackupsProbe(Probe[BackupsOptions]):
         except Unreachable as exc:
             return Evidence(status=Status.ERROR, summary=str(exc))
         return self._judge(ctx, dataset, listing)
-
-    def _dataset(self, ctx: Context) -> DatasetTarget | None | str:
-        data = ctx.targets[Horizon.NOW].data if Horizon.NOW in ctx.targets else []
-        if self.options.dataset is not None:
-            chosen = [d for d in data if d.name == self.options.dataset]
-            if not chosen:
-                names = ", ".join(d.name for d in data) or "none"
-                return f"dataset {self.options.dataset!r} is not among the workload's datasets ({names})"
-            return chosen[0]
-        return min(data, key=lambda d: d.rpo_minutes) if data else None
 
     def _primary(self, ctx: Context, dataset: DatasetTarget | None) -> tuple[str, str] | None:
         """provider/account of the primary database and where that comes from."""

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ..model.common import Horizon
 from ..model.evidence import Evidence
-from ..model.targets import Targets
+from ..model.targets import DatasetTarget, Targets
 from ..model.workload import Workload
 
 if TYPE_CHECKING:
@@ -77,12 +77,29 @@ class Context:
         """A path from the settings: `~` expanded, relative ones taken from the workload's folder."""
         return os.path.join(self.root, os.path.expanduser(text))
 
-    async def blocking(self, work: Callable[[], T], interrupt: Callable[[], object] | None = None) -> T:
-        """Run blocking work in a thread; when the probe is cancelled (its timeout), call
-        `interrupt` so the thread stops too. The thread is a daemon: work that ignores its
-        interrupt cannot keep devoops from exiting once the audit is over."""
+    def dataset(
+        self, name: str | None, strictest: Callable[[DatasetTarget], float]
+    ) -> DatasetTarget | None | str:
+        """The named dataset's targets now, else the one `strictest` ranks first (None without
+        datasets); a message naming the datasets when `name` is not one of them."""
+        data = self.targets[Horizon.NOW].data if Horizon.NOW in self.targets else []
+        if name is None:
+            return min(data, key=strictest) if data else None
+        chosen = [d for d in data if d.name == name]
+        if not chosen:
+            return f"dataset {name!r} is not among the workload's datasets ({', '.join(d.name for d in data) or 'none'})"
+        return chosen[0]
+
+    async def blocking(
+        self, work: Callable[[], T], interrupt: Callable[[], object] | None = None, grace: float = 0.0
+    ) -> T:
+        """Run blocking work in a thread; when the probe is cancelled (its timeout, Ctrl-C), call
+        `interrupt` so the thread stops too, and wait up to `grace` seconds for it to finish
+        (a drill drops its database on the way out). The thread is a daemon: work that ignores
+        its interrupt cannot keep devoops from exiting once the audit is over."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
+        finished = threading.Event()
 
         def deliver(result: T | None, error: BaseException | None) -> None:
             if future.done():  # cancelled meanwhile
@@ -98,6 +115,7 @@ class Context:
                 result = work()
             except BaseException as exc:
                 error = exc
+            finished.set()
             with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits any more
                 loop.call_soon_threadsafe(deliver, result, error)
 
@@ -107,6 +125,8 @@ class Context:
         except asyncio.CancelledError:
             if interrupt is not None:
                 interrupt()
+            if grace > 0:
+                await asyncio.shield(asyncio.to_thread(finished.wait, grace))
             raise
 
 
