@@ -93,6 +93,17 @@ def test_formats_are_told_from_the_first_bytes(tmp_path: Path) -> None:
     assert detect(b"\x1f\x8b\x08 broken").encrypted is None
 
 
+def test_zstd_is_looked_into_like_gzip() -> None:
+    import pyzstd
+
+    assert detect(pyzstd.compress(SQL)).name == "zstd of PostgreSQL plain SQL dump"
+    assert detect(pyzstd.compress(PGDMP)).encrypted is False
+    assert detect(pyzstd.compress(AGE)).name == "zstd of age"
+    assert detect(pyzstd.compress(AGE)).encrypted is True
+    assert detect(pyzstd.compress(b"\x00\x01 anything")).name == "zstd"  # unzstd reads it
+    assert detect(b"\x28\xb5\x2f\xfd broken").encrypted is None
+
+
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl not on PATH")
 def test_a_real_openssl_enc_file_is_encrypted(tmp_path: Path) -> None:
     (tmp_path / "dump.sql").write_bytes(SQL)
