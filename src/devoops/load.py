@@ -3,6 +3,7 @@ against the lens (practice ids, choices, tier ids)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,6 +84,15 @@ def _probe_problems(workload: Workload, source: Source) -> list[tuple[Location, 
         except (ImportError, AttributeError, TypeError) as exc:
             problems.append((source.at((*at, "type")), f"probe type {config.type!r} cannot be loaded: {exc}"))
             continue
+        for field, text in _strings({"target": config.target, "options": config.options}):
+            if _literal_password(text):
+                problems.append(
+                    (
+                        source.at((*at, *field)),
+                        "a password written in devoops.yaml reaches git and the store with the file: "
+                        "write it as ${VARIABLE} and set the variable where devoops runs",
+                    )
+                )
         try:  # a `${VAR}` reference is checked when it is resolved, by the runner
             if _refers(config.target):
                 cls.Options.model_validate(config.options)
@@ -202,6 +212,32 @@ def _inventory_problems(workload: Workload, source: Source) -> list[tuple[Locati
             loop = " -> ".join([*ring, ring[0]])
             problems.append((source.at((*top, ring[0], "depends_on")), f"dependency cycle {loop}"))
     return problems
+
+
+PG_URL_PASSWORD = re.compile(r"^postgres(?:ql)?://[^/@?#]*?:(?P<password>[^@/?#]*)@", re.IGNORECASE)
+PG_KEY_PASSWORD = re.compile(r"(?:^|\s)password\s*=\s*(?P<password>'(?:[^'\\]|\\.)*'|\S+)")
+
+
+def _literal_password(text: str) -> bool:
+    """Whether a PostgreSQL connection string (URL or key=value) holds a password that is not a
+    `${VAR}` reference."""
+    found = PG_URL_PASSWORD.match(text.strip()) or PG_KEY_PASSWORD.search(text)
+    if found is None or not found.group("password").strip("'"):
+        return False
+    from .probes.secrets import REFERENCE
+
+    return REFERENCE.fullmatch(found.group("password").strip("'")) is None
+
+
+def _strings(value: object, at: tuple[str | int, ...] = ()) -> list[tuple[tuple[str | int, ...], str]]:
+    """Every string inside nested mappings and lists, with its path."""
+    if isinstance(value, str):
+        return [(at, value)]
+    if isinstance(value, dict):
+        return [found for k, v in value.items() for found in _strings(v, (*at, k))]
+    if isinstance(value, list):
+        return [found for i, v in enumerate(value) for found in _strings(v, (*at, i))]
+    return []
 
 
 def _refers(value: object) -> bool:

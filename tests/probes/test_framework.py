@@ -229,6 +229,31 @@ def test_bad_options_and_targets_are_located_in_the_file(plugin: Path, tmp_path:
     assert "the target must start with echo:" in by_field["probes.two.target"]
 
 
+def test_a_literal_database_password_is_refused_where_it_is_written(tmp_path: Path) -> None:
+    secret = "hunter2-literal"
+    path = write(
+        tmp_path,
+        {
+            "db": {"type": "postgres", "target": f"postgresql://app:{secret}@127.0.0.1/shop"},
+            "restore": {
+                "type": "restore_drill",
+                "target": "backups",
+                "options": {"server": f"host=127.0.0.1 user=drill password={secret}"},
+            },
+            "fine": {"type": "postgres", "target": "postgresql://app:${DB_PASSWORD}@127.0.0.1/shop"},
+        },
+    )
+    lines = problems(path)
+    fields = sorted(line.split(": ")[1] for line in lines)
+    assert fields == ["probes.db.target", "probes.restore.options.server"]
+    assert all("write it as ${VARIABLE}" in line for line in lines)
+    text = path.read_text().splitlines()
+    for line in lines:
+        row = int(line.split(":")[1])
+        assert secret in text[row - 1]  # located on the line that holds it
+        assert secret not in line  # and never repeated in the message
+
+
 def test_references_are_checked_when_resolved_not_when_loaded(plugin: Path, tmp_path: Path) -> None:
     probes = {
         "metrics": {"type": "prometheus", "target": "${PROM_URL}"},
