@@ -124,3 +124,48 @@ def test_unreachable_locations_say_why_without_credentials(tmp_path: Path, endpo
     for bad in ("", "ftp://x/y", "s3:///y"):
         with pytest.raises(ValueError):
             open_location(bad)
+
+
+def test_part_sizes_grow_so_ten_thousand_parts_hold_any_object(
+    endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """S3 allows 10,000 parts: a fixed part size would cap the backup, so parts double every
+    PART_GROWTH parts (up to MAX_PART), holding one part in memory at a time."""
+    import moto.s3.models
+
+    monkeypatch.setattr(location, "PART", 2048)
+    monkeypatch.setattr(location, "PART_GROWTH", 2)
+    monkeypatch.setattr(location, "MAX_PART", 8192)
+    monkeypatch.setattr(moto.s3.models, "S3_UPLOAD_PART_MIN_SIZE", 1024)
+    where = s3(endpoint, "growing")
+    sizes = [2048, 2048, 4096, 4096, 8192, 8192, 8192]  # doubling every 2 parts, capped
+    data = os.urandom(sum(sizes) + 512)
+    with where.create("big") as out:
+        for at in range(0, len(data), 512):
+            out.write(data[at : at + 512])
+        uploads = client(endpoint).list_multipart_uploads(Bucket="growing")["Uploads"]
+        (upload,) = uploads
+        parts = client(endpoint).list_parts(Bucket="growing", Key="daily/big", UploadId=upload["UploadId"])
+        assert [p["Size"] for p in parts["Parts"]] == sizes  # sent so far; the last 512 bytes wait
+    assert where.open("big").read() == data
+    assert [location.part_size(n) for n in (1, 2, 3, 5, 10_000)] == [2048, 2048, 4096, 8192, 8192]
+
+
+def test_part_sizes_reach_s3s_largest_object_within_its_part_limit() -> None:
+    total = sum(location.part_size(n) for n in range(1, 10_001))
+    assert total >= 5 * 1024**4  # S3's largest object, 5 TiB
+    assert max(location.part_size(n) for n in range(1, 10_001)) < 5 * 1024**3  # S3's largest part
+
+
+def test_writes_are_retried_more_than_reads(endpoint: str) -> None:
+    where = s3(endpoint, "retries")
+    assert isinstance(where, location.S3)
+    writes = where.client(write=True).meta.config.retries["total_max_attempts"]
+    assert writes == location.WRITE_ATTEMPTS > where.client().meta.config.retries["total_max_attempts"]
+
+
+def test_exists_tells_a_stored_name_from_a_free_one(where: Location) -> None:
+    assert not where.exists("shop-1.dump.zst.age")
+    with where.create("shop-1.dump.zst.age") as out:
+        out.write(b"x")
+    assert where.exists("shop-1.dump.zst.age") and not where.exists("shop-2.dump.zst.age")

@@ -253,7 +253,116 @@ def test_retention_prunes_only_this_databases_own_old_backups(server: PostgresSe
     assert left == sorted(others + kept + [manifest_name(n) for n in kept])
 
 
+def conninfo(server: PostgresServer, database: str) -> str:
+    """A key=value connection string: a database name with a space needs quoting."""
+    return f"host=127.0.0.1 port={server.port} user={server.user} dbname='{database}'"
+
+
+def test_retention_prunes_only_the_same_database_of_the_same_cluster(
+    server: PostgresServer, tmp_path: Path
+) -> None:
+    """Two clusters each with a database `app`, and `shop db` beside `shop_db` (one file name),
+    share a location: each run keeps 1 and must delete only its own older backups."""
+    other = PostgresServer()
+    try:
+        other.create_database("app")
+        execute(
+            dsn(server, "postgres"),
+            "CREATE DATABASE app",
+            'CREATE DATABASE "shop db"',
+            "CREATE DATABASE shop_db",
+        )
+        sources = [conninfo(server, "app"), conninfo(other, "app"), conninfo(server, "shop db")]
+        sources.append(conninfo(server, "shop_db"))
+        keys, keep_one = Keys(recipients=(RECIPIENT,)), retention.Policy(keep=1)
+        runs: dict[int, list[str]] = {i: [] for i in range(len(sources))}
+        for day in (3, 2, 1):
+            for i, source in enumerate(sources):  # a second apart: the names differ
+                made = make(
+                    source, str(tmp_path), keys, NOW - dt.timedelta(days=day, seconds=-i), policy=keep_one
+                )
+                assert set(made.pruned) <= set(runs[i]) and made.unverified == []
+                runs[i].append(made.manifest.backup)
+        newest = {names[-1] for names in runs.values()}
+        assert {p.name for p in tmp_path.iterdir()} == newest | {manifest_name(n) for n in newest}
+        manifests = [Manifest.model_validate_json((tmp_path / manifest_name(n)).read_bytes()) for n in newest]
+        assert len({(m.database, m.system_identifier) for m in manifests}) == len(sources)
+        assert all(m.system_identifier and m.system_identifier.isdigit() for m in manifests)
+    finally:
+        other.stop()
+
+
+def test_a_backup_whose_manifest_cannot_tell_is_never_pruned(server: PostgresServer, tmp_path: Path) -> None:
+    keys, url = Keys(recipients=(RECIPIENT,)), dsn(server, "shop")
+    old = [make(url, str(tmp_path), keys, NOW - dt.timedelta(days=d)).manifest for d in (4, 3, 2, 1)]
+    (tmp_path / manifest_name(old[0].backup)).unlink()
+    (tmp_path / manifest_name(old[1].backup)).write_text("{not json")
+    unsure = old[2].model_copy(update={"system_identifier": None})
+    (tmp_path / manifest_name(old[2].backup)).write_text(unsure.model_dump_json(by_alias=True))
+    made = make(url, str(tmp_path), keys, NOW, policy=retention.Policy(keep=1))
+    assert made.pruned == [old[3].backup]
+    assert made.unverified == sorted(m.backup for m in old[:3])
+    assert all((tmp_path / m.backup).exists() for m in old[:3])
+    assert "kept 3 whose manifest is missing, unreadable or names no cluster" in made.summary()
+
+
+def test_a_second_backup_in_the_same_second_is_refused_before_writing(
+    server: PostgresServer, tmp_path: Path
+) -> None:
+    keys, url = Keys(recipients=(RECIPIENT,)), dsn(server, "shop")
+    first = make(url, str(tmp_path), keys, NOW)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    with pytest.raises(BackupFailed, match="already exists") as refused:
+        make(url, str(tmp_path), keys, NOW + dt.timedelta(microseconds=500))
+    assert first.manifest.backup in str(refused.value)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+    (tmp_path / first.manifest.backup).unlink()  # a manifest left alone still holds the name
+    with pytest.raises(BackupFailed, match="already exists"):
+        make(url, str(tmp_path), keys, NOW)
+
+
 # failures leave nothing behind
+
+
+def test_a_failed_dump_stops_counting_between_tables(
+    server: PostgresServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pg_dump fails once the first count started, which is held until counting is cancelled;
+    no table after it may be counted (a cancel sent between two counts cancels nothing)."""
+    import threading
+
+    from devoops import pgclient
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    wrapper = bin_dir / "pg_dump"
+    wrapper.write_text(
+        f'#!/bin/sh\n[ "$1" = --version ] && exec {tool("pg_dump")} --version\n'
+        f"for i in $(seq 300); do [ -e {tmp_path / 'counting'} ] && break; sleep 0.1; done\n"
+        'echo "pg_dump: error: the dump broke" >&2\nexit 1\n'
+    )
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
+    cancelled, counted_tables = threading.Event(), []
+    cancel, count_rows = psycopg.Connection.cancel, pgclient.count_rows
+
+    def cancelling(self: Any) -> None:
+        cancelled.set()
+        cancel(self)
+
+    def held(conn: Any, schema: str, table: str) -> int:
+        counted_tables.append((schema, table))
+        if len(counted_tables) == 1:
+            (tmp_path / "counting").touch()  # now pg_dump fails
+            cancelled.wait(30)
+        return count_rows(conn, schema, table)
+
+    monkeypatch.setattr(psycopg.Connection, "cancel", cancelling)
+    monkeypatch.setattr(pgclient, "count_rows", held)
+    out = tmp_path / "out"
+    with pytest.raises(BackupFailed, match="the dump broke"):
+        make(dsn(server, "shop"), str(out), Keys(recipients=(RECIPIENT,)), NOW, pg_bin=str(bin_dir))
+    assert cancelled.is_set() and len(counted_tables) == 1
+    assert not out.exists() or list(out.iterdir()) == []
 
 
 def test_pg_dump_failing_leaves_nothing_and_says_why(server: PostgresServer, tmp_path: Path) -> None:
@@ -353,7 +462,7 @@ def test_the_command_writes_a_backup_and_prints_the_manifest(
     )
     assert done.returncode == 0, done.stderr
     document = json.loads(done.stdout)
-    assert document["location"] == "s3://cli-bucket/db" and document["pruned"] == []
+    assert document["location"] == "s3://cli-bucket/db" and document["pruned"] == document["unverified"] == []
     assert {(t["schema"], t["name"]): t["rows"] for t in document["tables"]} == counted(dsn(server, "shop"))
     assert "backed up shop (PostgreSQL 15." in done.stderr and "s3://cli-bucket/db/shop-" in done.stderr
     stored = s3_client(s3).get_object(Bucket="cli-bucket", Key=f"db/{manifest_name(document['backup'])}")

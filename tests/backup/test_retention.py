@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from devoops.backup.retention import Policy, backup_name, file_stem, prune, taken_at
+from devoops.backup.manifest import Manifest
+from devoops.backup.retention import Policy, backup_name, file_stem, prune, same_source, taken_at
 
 NOW = dt.datetime(2026, 11, 29, 3, 0, tzinfo=dt.UTC)
 moments = st.datetimes(
@@ -75,3 +76,56 @@ def test_a_policy_that_would_delete_everything_is_refused() -> None:
     with pytest.raises(ValueError, match="--keep-days"):
         Policy(keep_days=0)
     assert prune([backup_name("shop", NOW)], "shop", Policy(1, 0.001), NOW, backup_name("shop", NOW)) == []
+
+
+def manifest(backup: str, database: str, system_identifier: str | None) -> Manifest:
+    return Manifest(
+        backup=backup,
+        created_at=NOW,
+        finished_at=NOW,
+        database=database,
+        system_identifier=system_identifier,
+        server_version="15.8",
+        pg_dump_version="15.8",
+        size=1,
+        sha256="0" * 64,
+        encryption="age (passphrase)",
+        tables=[],
+    )
+
+
+def test_only_manifests_of_the_same_database_and_cluster_are_ours() -> None:
+    name = [backup_name("shop db", NOW - dt.timedelta(days=d)) for d in range(7)]
+    assert name[0] == backup_name("shop_db", NOW - dt.timedelta(days=0))  # one file name, two databases
+    manifests: dict[str, Manifest | None] = {
+        name[0]: manifest(name[0], "shop db", "7001"),
+        name[1]: manifest(name[1], "shop_db", "7001"),  # the other database
+        name[2]: manifest(name[2], "shop db", "7002"),  # another cluster
+        name[3]: None,  # missing or unreadable
+        name[4]: manifest(name[4], "shop db", None),  # names no cluster
+        name[5]: manifest(name[6], "shop db", "7001"),  # describes another file
+        name[6]: manifest(name[6], "shop db", "7001"),
+    }
+    assert same_source(manifests, "shop db", "7001") == (
+        sorted([name[0], name[6]]),
+        sorted([name[3], name[4]]),
+    )
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["app", "app ", "app_"]), st.sampled_from(["1", "2", None]), st.booleans()),
+        max_size=12,
+    )
+)
+def test_same_source_never_claims_another_source(entries: list[tuple[str, str | None, bool]]) -> None:
+    manifests: dict[str, Manifest | None] = {}
+    for i, (database, system, readable) in enumerate(entries):
+        name = backup_name(database, NOW - dt.timedelta(hours=i))
+        manifests[name] = manifest(name, database, system) if readable else None
+    ours, unverified = same_source(manifests, "app", "1")
+    assert not set(ours) & set(unverified) and set(ours) | set(unverified) <= set(manifests)
+    for name, found in manifests.items():
+        mine = found is not None and (found.database, found.system_identifier) == ("app", "1")
+        unsure = found is None or (found.database == "app" and found.system_identifier is None)
+        assert (name in ours) == mine and (name in unverified) == unsure

@@ -19,7 +19,16 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-PART = 16 * 1024 * 1024  # bytes of one S3 upload part: memory held while writing
+PART = 16 * 1024 * 1024  # bytes of the first S3 upload parts: memory held while writing
+PART_GROWTH = 1000  # parts between doublings: S3 allows 10,000 parts, so sizes must grow
+MAX_PART = 4 * 1024 * 1024 * 1024  # under S3's 5 GiB a part, with room for the last block
+WRITE_ATTEMPTS = 4  # S3 calls that write are retried (boto3's standard mode); reads are not
+
+
+def part_size(number: int) -> int:
+    """Bytes of upload part `number` (from 1): 16 MiB for the first 1,000 parts (16 GiB), then
+    doubling every 1,000, so 10,000 parts reach S3's 5 TiB object limit."""
+    return min(PART << ((number - 1) // PART_GROWTH), MAX_PART)
 
 
 class Reader(Protocol):
@@ -50,6 +59,7 @@ class S3Settings:
     secret_access_key: str | None = None
     session_token: str | None = None
     timeout: float = 10.0  # seconds to connect and for each answer
+    write_attempts: int = WRITE_ATTEMPTS  # tries of each call that writes or deletes
 
 
 def s3_location(target: str) -> tuple[str, str] | None:
@@ -124,6 +134,10 @@ class Location(ABC):
 
     @abstractmethod
     def delete(self, name: str) -> None: ...
+
+    @abstractmethod
+    def exists(self, name: str) -> bool:
+        """Whether `name` is already stored; Unreachable when that cannot be told."""
 
 
 def open_location(target: str, root: str = "", s3: S3Settings | None = None) -> Location:
@@ -210,14 +224,19 @@ class Folder(Location):
         except OSError as exc:
             raise Unreachable(f"cannot delete {name}: {exc.strerror or exc}") from None
 
+    def exists(self, name: str) -> bool:
+        return os.path.lexists(self._file(name))
+
 
 class S3(Location):
     def __init__(self, bucket: str, prefix: str, settings: S3Settings, text: str) -> None:
         self.bucket, self.prefix, self.settings, self.text = bucket, prefix, settings, text
-        self._client: Any = None
+        self._clients: dict[bool, Any] = {}
 
-    def client(self) -> Any:
-        if self._client is None:
+    def client(self, write: bool = False) -> Any:
+        """The S3 client: one try per call for reads (a probe reports at once), a few in
+        boto3's standard retry mode for writes (an upload survives a throttle or a reset)."""
+        if write not in self._clients:
             try:
                 import boto3  # type: ignore[import-untyped]
                 from botocore.config import Config  # type: ignore[import-untyped]
@@ -227,7 +246,9 @@ class S3(Location):
             config = Config(
                 connect_timeout=s.timeout,
                 read_timeout=s.timeout,
-                retries={"max_attempts": 1, "mode": "standard"},
+                retries={"total_max_attempts": max(1, s.write_attempts), "mode": "standard"}
+                if write
+                else {"max_attempts": 1, "mode": "standard"},
             )
             session = boto3.session.Session(
                 aws_access_key_id=s.access_key_id,
@@ -235,8 +256,8 @@ class S3(Location):
                 aws_session_token=s.session_token,
                 region_name=s.region,
             )
-            self._client = session.client("s3", endpoint_url=s.endpoint_url, config=config)
-        return self._client
+            self._clients[write] = session.client("s3", endpoint_url=s.endpoint_url, config=config)
+        return self._clients[write]
 
     @contextmanager
     def _calls(self, doing: str) -> Iterator[None]:
@@ -285,7 +306,7 @@ class S3(Location):
     @contextmanager
     def _create(self, name: str) -> Iterator[Writer]:
         key = self.prefix + name
-        client = self.client()
+        client = self.client(write=True)
         with self._calls(f"write {name}"):
             upload = client.create_multipart_upload(Bucket=self.bucket, Key=key)["UploadId"]
         writer = _Upload(self, key, upload)
@@ -299,7 +320,19 @@ class S3(Location):
 
     def delete(self, name: str) -> None:
         with self._calls(f"delete {name}"):
-            self.client().delete_object(Bucket=self.bucket, Key=self.prefix + name)
+            self.client(write=True).delete_object(Bucket=self.bucket, Key=self.prefix + name)
+
+    def exists(self, name: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        with self._calls(f"read {name}"):
+            try:
+                self.client().head_object(Bucket=self.bucket, Key=self.prefix + name)
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") in _ABSENT:
+                    return False
+                raise
+        return True
 
 
 class _Body:
@@ -331,7 +364,7 @@ class _Body:
 
 
 class _Upload:
-    """A write stream cut into S3 multipart parts of PART bytes: memory holds one part."""
+    """A write stream cut into S3 multipart parts of part_size() bytes: memory holds one part."""
 
     def __init__(self, location: S3, key: str, upload: str) -> None:
         self._location, self._key, self._upload = location, key, upload
@@ -340,7 +373,7 @@ class _Upload:
 
     def write(self, data: bytes | bytearray | memoryview) -> int:
         self._buffer += data
-        if len(self._buffer) >= PART:
+        if len(self._buffer) >= part_size(len(self._parts) + 1):
             self._send()
         return len(data)
 
@@ -349,27 +382,30 @@ class _Upload:
 
     def _send(self) -> None:
         number = len(self._parts) + 1
+        body, self._buffer = bytes(self._buffer), bytearray()  # one copy held while it uploads
         with self._location._calls(f"write {self._key}"):
-            got = self._location.client().upload_part(
+            got = self._location.client(write=True).upload_part(
                 Bucket=self._location.bucket,
                 Key=self._key,
                 UploadId=self._upload,
                 PartNumber=number,
-                Body=bytes(self._buffer),
+                Body=body,
             )
         self._parts.append({"PartNumber": number, "ETag": got["ETag"]})
-        self._buffer.clear()
 
     def finish(self) -> None:
         if self._buffer or not self._parts:  # S3 needs at least one part, even an empty one
             self._send()
         with self._location._calls(f"write {self._key}"):
-            self._location.client().complete_multipart_upload(
+            self._location.client(write=True).complete_multipart_upload(
                 Bucket=self._location.bucket,
                 Key=self._key,
                 UploadId=self._upload,
                 MultipartUpload={"Parts": self._parts},
             )
+
+
+_ABSENT = ("404", "NoSuchKey", "NotFound")
 
 
 def _client_cause(exc: Any) -> str:

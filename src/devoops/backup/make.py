@@ -4,14 +4,15 @@ written to a folder or S3 with its manifest, then older backups pruned.
 The dump and the row counts come from the same exported snapshot: a REPEATABLE READ transaction
 exports it, pg_dump imports it with --snapshot, and the same transaction counts every table
 while pg_dump streams, so the manifest's counts are exactly what the dump holds. The dump flows
-pg_dump -> zstd -> age -> storage in 1 MiB blocks (one 16 MiB part for S3) and is hashed on the
-way; nothing holds it whole. A failure anywhere leaves nothing behind: the upload is aborted or
-the partial file removed, and the error carries pg_dump's own last words, never a secret.
+pg_dump -> zstd -> age -> storage in 1 MiB blocks (one upload part for S3, 16 MiB at first) and
+is hashed on the way; nothing holds it whole. A failure anywhere leaves nothing behind: the
+upload is aborted or the partial file removed, and the error carries pg_dump's own last words,
+never a secret. Retention deletes only backups whose manifests name this database of this
+cluster; a name already taken is refused, never replaced.
 """
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import datetime as dt
 import hashlib
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import pgclient
+from ..child import Tail
 from ..errors import DevoopsError, UsageError
 from . import location as loc
 from . import retention, stream
@@ -29,6 +31,9 @@ from .manifest import Manifest, Table, manifest_name
 
 STDERR_LINES = 5  # of pg_dump's, quoted in an error
 CONNECT_TIMEOUT = 30  # seconds
+SHOWN = 5  # backups named in the summary line
+CANCEL_EVERY = 0.2  # seconds between cancels of a count that should stop
+MANIFEST_BYTES = 64 * 1024 * 1024  # read at most this much of an older backup's manifest
 
 
 class BackupFailed(DevoopsError):
@@ -43,12 +48,19 @@ class Made:
     where: str  # the location as the user wrote it
     seconds: float
     pruned: list[str] = field(default_factory=list)
+    unverified: list[str] = field(default_factory=list)  # kept: their manifest could not tell
 
     def summary(self) -> str:
         m = self.manifest
         rows = sum(t.rows for t in m.tables)
         rate = m.size / 1e6 / self.seconds if self.seconds > 0 else 0.0
         pruned = f"pruned {len(self.pruned)}" if self.pruned else "pruned none"
+        if self.unverified:
+            named = ", ".join(self.unverified[:SHOWN]) + (", …" if len(self.unverified) > SHOWN else "")
+            pruned += (
+                f", kept {len(self.unverified)} whose manifest is missing, unreadable or names no "
+                f"cluster ({named})"
+            )
         return (
             f"backed up {m.database} (PostgreSQL {m.server_version}): {len(m.tables)} tables, "
             f"{rows:,} rows, {_mb(m.size)} in {self.seconds:.1f} s ({rate:.1f} MB/s) "
@@ -77,30 +89,28 @@ def make(
     source = _Snapshot(conninfo)
     try:
         name = retention.backup_name(source.database, now)
-        counter = threading.Thread(target=source.count, daemon=True)
+        _refuse_existing(location, name)
         sink: _Hashing | None = None
         with _guard(location, name), location.create(name) as out:
             sink = _Hashing(out)
             dump = _PgDump(tool, conninfo, source.snapshot)
-            counter.start()
+            source.start_counting()
             try:
                 stream.seal(dump.stdout, sink, keys, level, threads)
             except BaseException as exc:
                 dump.kill()
-                source.cancel()
+                source.stop_counting()
                 dump.wait()
-                counter.join()
                 if sink.error is not None and exc is not sink.error:  # pyrage wraps the writer's error
                     raise sink.error from None
                 raise
             failure = dump.wait()
             if failure is not None:
-                source.cancel()
-            counter.join()
-            if failure is not None:
+                source.stop_counting()
                 raise BackupFailed(failure)
-            source.raise_failure()
+            source.finish_counting()
     finally:
+        source.stop_counting()
         source.close()
     assert sink is not None
     seconds = time.monotonic() - started
@@ -109,6 +119,7 @@ def make(
         created_at=now,
         finished_at=now + dt.timedelta(seconds=seconds),
         database=source.database,
+        system_identifier=source.system_identifier,
         server_version=source.server_version,
         pg_dump_version=dump_version,
         size=sink.size,
@@ -123,7 +134,8 @@ def make(
         with contextlib.suppress(loc.Unreachable):  # no backup without its manifest
             location.delete(name)
         raise
-    return Made(manifest, location.text, seconds, _prune(location, source.database, policy, now, name))
+    pruned, unverified = _prune(location, manifest, policy, now)
+    return Made(manifest, location.text, seconds, pruned, unverified)
 
 
 def _checked(
@@ -164,19 +176,53 @@ def _guard(location: loc.Location, name: str) -> Any:
         raise BackupFailed(f"{_join(location.text, name)}: {exc}") from None
 
 
+def _refuse_existing(location: loc.Location, name: str) -> None:
+    """A backup's name is its database and second: a second run within it must not replace the
+    first (nor its manifest), so it fails before writing anything."""
+    with _guard(location, name):
+        taken = [n for n in (name, manifest_name(name)) if location.exists(n)]
+    if taken:
+        raise BackupFailed(
+            f"{_join(location.text, taken[0])} already exists (a backup of the same database in the "
+            "same second): nothing was written, run it again"
+        )
+
+
 def _prune(
-    location: loc.Location, database: str, policy: retention.Policy, now: dt.datetime, made: str
-) -> list[str]:
-    stem = retention.file_stem(database)
+    location: loc.Location, made: Manifest, policy: retention.Policy, now: dt.datetime
+) -> tuple[list[str], list[str]]:
+    """Delete the older backups whose manifests name this database of this cluster, by the
+    policy; (the deleted names, the names kept because their manifest could not tell)."""
+    database = made.database
     try:
-        names = [b.name for b in location.list(f"{stem}-*{retention.SUFFIX}")]
-        doomed = retention.prune(names, database, policy, now, made)
+        listed = [b.name for b in location.list(f"{retention.file_stem(database)}-*{retention.SUFFIX}")]
+        candidates = sorted(n for n in set(listed) if n != made.backup and retention.taken_at(database, n))
+        manifests = {name: _manifest(location, name) for name in candidates}
+        ours, unverified = retention.same_source(manifests, database, made.system_identifier or "")
+        doomed = retention.prune(ours + [made.backup], database, policy, now, made.backup)
         for name in doomed:
             location.delete(name)
             location.delete(manifest_name(name))
     except loc.Unreachable as exc:
-        raise BackupFailed(f"{_join(location.text, made)} was written, but pruning failed: {exc}") from None
-    return doomed
+        raise BackupFailed(
+            f"{_join(location.text, made.backup)} was written, but pruning failed: {exc}"
+        ) from None
+    return doomed, unverified
+
+
+def _manifest(location: loc.Location, name: str) -> Manifest | None:
+    """The manifest beside an older backup, or None when it is missing or not one."""
+    try:
+        reader = location.open(manifest_name(name))
+        try:
+            text = reader.read(MANIFEST_BYTES + 1)
+        finally:
+            reader.close()
+        if len(text) > MANIFEST_BYTES:
+            return None
+        return Manifest.model_validate_json(text)
+    except (loc.Unreachable, ValueError):  # pydantic's ValidationError is a ValueError
+        return None
 
 
 class _Hashing:
@@ -213,39 +259,58 @@ class _Snapshot:
         try:
             self._conn = psycopg.connect(conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
         except psycopg.Error as exc:
-            said = pgclient.scrub(_oneline(exc), conninfo)
-            raise BackupFailed(f"cannot connect to {_describe(conninfo)}: {said}") from None
+            raise BackupFailed(
+                f"cannot connect to {pgclient.describe(conninfo)}: {pgclient.cause(exc, conninfo)}"
+            ) from None
         try:
             self._conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             self.snapshot = str(_one(self._conn, "SELECT pg_export_snapshot()"))
             self.server_version = str(_one(self._conn, "SHOW server_version")).split()[0]
             self.database = str(_one(self._conn, "SELECT current_database()"))
+            self.system_identifier = str(
+                _one(self._conn, "SELECT system_identifier FROM pg_control_system()")
+            )
         except psycopg.Error as exc:
             self.close()
-            raise BackupFailed(
-                f"cannot export a snapshot: {pgclient.scrub(_oneline(exc), conninfo)}"
-            ) from None
+            raise BackupFailed(f"cannot export a snapshot: {pgclient.cause(exc, conninfo)}") from None
         self.tables: list[Table] = []
         self._failure: str | None = None
+        self._stop = threading.Event()
+        self._counter: threading.Thread | None = None
 
-    def count(self) -> None:
-        """Exact row counts of every user table, in the exported snapshot (run in a thread)."""
+    def start_counting(self) -> None:
+        self._counter = threading.Thread(target=self._count, daemon=True)
+        self._counter.start()
+
+    def _count(self) -> None:
+        """Exact row counts of every user table, in the exported snapshot; stops between tables
+        once told to."""
         import psycopg
 
         try:
             for schema, name in pgclient.user_tables(self._conn):
+                if self._stop.is_set():
+                    return
                 rows = pgclient.count_rows(self._conn, schema, name)
                 self.tables.append(Table.model_validate({"schema": schema, "name": name, "rows": rows}))
         except psycopg.Error as exc:
-            self._failure = f"cannot count rows: {pgclient.scrub(_oneline(exc), self._conninfo)}"
+            self._failure = f"cannot count rows: {pgclient.cause(exc, self._conninfo)}"
 
-    def raise_failure(self) -> None:
+    def finish_counting(self) -> None:
+        """Wait for every count; BackupFailed when one failed."""
+        if self._counter is not None:
+            self._counter.join()
         if self._failure is not None:
             raise BackupFailed(self._failure)
 
-    def cancel(self) -> None:
-        with contextlib.suppress(Exception):
-            self._conn.cancel()
+    def stop_counting(self) -> None:
+        """Stop counting now: no further table is started, and the running count is cancelled
+        (again, should it start just after a cancel arrived) until the thread is gone."""
+        self._stop.set()
+        while self._counter is not None and self._counter.is_alive():
+            with contextlib.suppress(Exception):
+                self._conn.cancel()
+            self._counter.join(CANCEL_EVERY)
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -276,15 +341,7 @@ class _PgDump:
         )
         assert self._proc.stdout is not None and self._proc.stderr is not None
         self.stdout = self._proc.stdout
-        self._said: collections.deque[str] = collections.deque(maxlen=STDERR_LINES)
-        self._drain = threading.Thread(target=self._read_stderr, args=(self._proc.stderr,), daemon=True)
-        self._drain.start()
-
-    def _read_stderr(self, pipe: Any) -> None:
-        for line in pipe:
-            text = line.decode("utf-8", "replace").strip()
-            if text:
-                self._said.append(text)
+        self._said = Tail(self._proc.stderr, STDERR_LINES)
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):
@@ -295,23 +352,11 @@ class _PgDump:
         with contextlib.suppress(Exception):
             self.stdout.close()
         code = self._proc.wait()
-        self._drain.join()
+        said = pgclient.scrub(self._said.text(), self._conninfo, self._env)
         if code == 0:
             return None
-        said = pgclient.scrub(" / ".join(self._said), self._conninfo, self._env)
         how = f"was killed by signal {-code}" if code < 0 else f"failed (exit {code})"
         return f"pg_dump {how}" + (f": {said}" if said else "")
-
-
-def _describe(conninfo: str) -> str:
-    try:
-        return pgclient.describe(conninfo)
-    except Exception:
-        return "the database"
-
-
-def _oneline(exc: BaseException) -> str:
-    return "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
 
 
 def _join(where: str, name: str) -> str:

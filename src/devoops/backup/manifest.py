@@ -25,6 +25,11 @@ class Manifest(Strict):
     created_at: dt.datetime = Field(description="when the dump's snapshot was taken (UTC)")
     finished_at: dt.datetime
     database: str
+    system_identifier: str | None = Field(
+        default=None,
+        description="the source cluster's pg_control_system() identifier: retention prunes only "
+        "backups of the same database of the same cluster",
+    )
     server_version: str = Field(description="the source server's version, e.g. 15.8")
     pg_dump_version: str
     size: int = Field(ge=0, description="bytes of the backup file")

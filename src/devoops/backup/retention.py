@@ -1,16 +1,24 @@
 """Which of devoops's own backups to delete after a new one is made.
 
-Only names devoops writes for this database count (`<database>-<UTC stamp>.dump.zst.age`);
-anything else in the location, including another database whose name starts the same way, is
-never touched. A backup's time is the stamp in its name, the moment its snapshot was taken,
-not the storage's modification time, which a copy or a slow upload changes.
+Only names devoops writes for this database count (`<database>-<UTC stamp>.dump.zst.age`),
+and of those only the ones whose manifest names the same database of the same cluster (its
+system identifier): two servers each with a database `app`, or databases `shop db` and
+`shop_db` (one file name), may share a location without pruning each other's backups. A backup
+whose manifest cannot be read is never pruned. Anything else in the location is never touched.
+A backup's time is the stamp in its name, the moment its snapshot was taken, not the storage's
+modification time, which a copy or a slow upload changes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .manifest import Manifest
 
 SUFFIX = ".dump.zst.age"
 STAMP = "%Y%m%dT%H%M%SZ"
@@ -35,6 +43,25 @@ def taken_at(database: str, name: str) -> dt.datetime | None:
         return dt.datetime.strptime(found.group(1), STAMP).replace(tzinfo=dt.UTC)
     except ValueError:  # digits in the right places, but no such date
         return None
+
+
+def same_source(
+    manifests: Mapping[str, Manifest | None], database: str, system_identifier: str
+) -> tuple[list[str], list[str]]:
+    """(the backups whose manifest says they are `database` of the cluster `system_identifier`,
+    the backups that cannot be told: no readable manifest, or one of this database naming no
+    cluster), each sorted. A manifest naming another database, cluster or file claims nothing."""
+    ours, unverified = [], []
+    for name, manifest in manifests.items():
+        if manifest is None or (manifest.database == database and manifest.system_identifier is None):
+            unverified.append(name)
+        elif (
+            manifest.system_identifier == system_identifier
+            and manifest.database == database
+            and manifest.backup == name
+        ):
+            ours.append(name)
+    return sorted(ours), sorted(unverified)
 
 
 @dataclass(frozen=True)

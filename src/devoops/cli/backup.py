@@ -60,7 +60,8 @@ def make(
         ),
     ] = None,
     keep: Annotated[
-        int, typer.Option("--keep", min=1, help="keep the newest N backups of this database")
+        int,
+        typer.Option("--keep", min=1, help="keep the newest N backups of this database of this cluster"),
     ] = 7,
     keep_days: Annotated[
         float | None, typer.Option("--keep-days", min=0.0, help="and delete those older than D days")
@@ -80,13 +81,20 @@ def make(
         ),
     ] = 1,
     format: Annotated[
-        Output, typer.Option("--format", "-f", help="json prints the manifest on stdout")
+        Output,
+        typer.Option(
+            "--format",
+            "-f",
+            help="json prints the manifest, the location, the pruned backups and those kept "
+            "unverified on stdout",
+        ),
     ] = Output.TEXT,
 ) -> None:
     """Dump DATABASE from one snapshot with pg_dump, compress it with zstd, encrypt it with age
     and write it, with a manifest of its hash and exact row counts, to a folder or S3; then
-    delete this database's older backups beyond --keep and --keep-days. Exit 2 on bad input,
-    3 when the backup could not be made (nothing is left behind)."""
+    delete this database's older backups (their manifests name the same database of the same
+    cluster) beyond --keep and --keep-days. Exit 2 on bad input, 3 when the backup could not be
+    made (nothing is left behind) or a backup of the same name already exists."""
     import datetime as dt
     import json
 
@@ -117,6 +125,7 @@ def make(
         document = made.manifest.model_dump(mode="json", by_alias=True) | {
             "location": made.where,
             "pruned": made.pruned,
+            "unverified": made.unverified,
         }
         typer.echo(json.dumps(document, indent=2))
 
