@@ -20,6 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from devoops.backup.location import Folder, open_location
 from devoops.backup.manifest import Manifest, manifest_name
 from devoops.backup.stream import Keys, Unreadable, seal
 from devoops.drill import restore, scratch
@@ -29,6 +30,7 @@ from devoops.pgclient import tool
 from ..conftest import NOW, workload
 from ..helpers import devoops
 from ..pgserver import PostgresServer
+from ..probes import support
 from ..probes.support import free_port, probe
 
 PASSPHRASE = "correct horse battery staple"
@@ -387,6 +389,158 @@ def test_plain_dump_that_connects_elsewhere_is_not_restored(
     assert leftovers(pg) == []
 
 
+def test_meta_commands_anywhere_in_a_line_are_not_run(
+    pg: PostgresServer, dumps: Dumps, tmp_path: Path
+) -> None:
+    target = f"victim2_{os.getpid()}"
+    sql(dsn(pg), f"CREATE DATABASE {target}")
+    touched = tmp_path / "touched"
+    hostile = (
+        dumps.plain
+        + f"SELECT 1; \\! touch {touched}\n   \\c {target}\nCREATE TABLE later (id int);\n".encode()
+    )
+    result = drill(pg, folder(tmp_path, "shop.sql", hostile))
+    assert result.status == Status.FAIL
+    assert "psql commands" in result.evidence.summary
+    assert not touched.exists()
+    assert sql(dsn(pg, target), "SELECT count(*) FROM pg_class WHERE relname = 'later'") == [(0,)]
+    assert leftovers(pg) == []
+
+
+def test_a_function_body_with_a_line_starting_with_a_backslash_restores(
+    pg: PostgresServer, dumps: Dumps, tmp_path: Path
+) -> None:
+    body = (
+        b"CREATE FUNCTION public.note() RETURNS text LANGUAGE plpgsql AS $$\nBEGIN\n  RETURN '\n"
+        b"\\connect elsewhere';\nEND $$;\n"
+    )
+    result = drill(
+        pg,
+        folder(tmp_path, "shop.sql", dumps.plain + body),
+        assertions=[{"name": "note kept", "sql": "SELECT note() LIKE '%connect elsewhere'"}],
+    )
+    assert result.status == Status.PASS, result.evidence.summary
+
+
+def test_a_cluster_dump_is_refused(pg: PostgresServer, tmp_path: Path) -> None:
+    role = f"made_by_dumpall_{os.getpid()}"
+    cluster = f"--\n-- PostgreSQL database cluster dump\n--\n\nCREATE ROLE {role};\n".encode()
+    result = drill(pg, folder(tmp_path, "all.sql", cluster))
+    assert result.status == Status.FAIL
+    assert "pg_dumpall" in result.evidence.summary
+    assert sql(dsn(pg), f"SELECT count(*) FROM pg_roles WHERE rolname = '{role}'") == [(0,)]
+    assert leftovers(pg) == []
+
+
+def test_a_plain_dump_cut_at_a_line_end_is_truncated(
+    pg: PostgresServer, dumps: Dumps, tmp_path: Path
+) -> None:
+    cut = dumps.plain[: dumps.plain.index(b"\n", len(dumps.plain) * 2 // 3) + 1]
+    result = drill(pg, folder(tmp_path, "shop.sql", cut))
+    assert result.status == Status.FAIL
+    assert "truncated" in result.evidence.summary
+    whole = drill(pg, folder(tmp_path, "shop.sql", dumps.plain))
+    assert whole.status == Status.PASS, whole.evidence.summary
+
+
+def test_an_old_psql_is_not_trusted_with_plain_sql(
+    pg: PostgresServer, dumps: Dumps, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(restore.pgclient, "version", lambda path: "15.13")
+    plain = drill(pg, folder(tmp_path, "shop.sql", gzip.compress(dumps.plain)))
+    assert plain.status == Status.ERROR
+    assert "psql 15.13" in plain.evidence.summary and "custom format" in plain.evidence.summary
+    custom = drill(pg, folder(tmp_path, "shop.sql", dumps.custom))
+    assert custom.status == Status.PASS, custom.evidence.summary
+    assert leftovers(pg) == []
+
+
+@pytest.fixture(scope="module")
+def createdb_role(pg: PostgresServer) -> str:
+    """A role with only CREATEDB, the one the documentation recommends for drills."""
+    sql(dsn(pg), "CREATE ROLE drill_createdb LOGIN CREATEDB")
+    return "drill_createdb"
+
+
+def test_a_role_that_could_change_the_server_is_noted(
+    pg: PostgresServer, dumps: Dumps, tmp_path: Path, createdb_role: str
+) -> None:
+    target = folder(tmp_path, "shop.dump", dumps.custom)
+    superuser = drill(pg, target)
+    assert superuser.status == Status.PASS
+    assert "a superuser" in superuser.evidence.summary and "only CREATEDB" in superuser.evidence.summary
+    sql(dsn(pg), "CREATE ROLE drill_createrole LOGIN CREATEDB CREATEROLE")
+    roles = drill(pg, target, server=f"postgresql://drill_createrole@127.0.0.1:{pg.port}/postgres")
+    assert roles.status == Status.PASS, roles.evidence.summary
+    assert "create and change roles" in roles.evidence.summary
+    plain = drill(pg, target, server=f"postgresql://{createdb_role}@127.0.0.1:{pg.port}/postgres")
+    assert plain.status == Status.PASS, plain.evidence.summary
+    assert "only CREATEDB" not in plain.evidence.summary
+    assert leftovers(pg) == []
+
+
+def test_cancelling_the_probe_drops_the_database_before_it_returns(
+    pg: PostgresServer, dumps: Dumps, tmp_path: Path
+) -> None:
+    import asyncio
+
+    async def cancelled() -> None:
+        task = asyncio.create_task(
+            support.run_probe(
+                "restore_drill",
+                folder(tmp_path, "shop.dump", dumps.custom),
+                {"server": dsn(pg), "assertions": [{"name": "slow", "sql": "SELECT pg_sleep(60) IS NULL"}]},
+                timeout=120,
+            )
+        )
+        for _ in range(600):
+            await asyncio.sleep(0.05)
+            if await asyncio.to_thread(sleeping, pg):
+                break
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(cancelled())
+    assert leftovers(pg) == []
+
+
+def sleeping(pg: PostgresServer) -> bool:
+    return bool(sql(dsn(pg), "SELECT 1 FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%'"))
+
+
+class _Failing:
+    """A backup file whose reads fail half way, as a disk or a mount does."""
+
+    def __init__(self, path: str, after: int) -> None:
+        self._file, self._left = open(path, "rb"), after  # noqa: SIM115
+
+    def read(self, size: int = -1) -> bytes:
+        if self._left <= 0:
+            raise OSError(5, "Input/output error")
+        data = self._file.read(min(self._left, size if size >= 0 else self._left))
+        self._left -= len(data)
+        return data
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def test_a_read_error_is_the_backups_failure(pg: PostgresServer, dumps: Dumps, tmp_path: Path) -> None:
+    folder(tmp_path, "shop.sql", dumps.plain)
+
+    class Failing(Folder):
+        def open(self, name: str) -> Any:
+            return _Failing(os.path.join(self.path, name), len(dumps.plain) * 2 // 3)
+
+    settings = restore.Settings(location=Failing(str(tmp_path), "backups"), server=dsn(pg))
+    result = restore.Drill(settings, NOW).run(60)
+    assert result.error is None
+    assert result.broken is not None and "cannot read the backup" in result.broken
+    assert "Input/output error" in result.broken
+    assert result.dropped and leftovers(pg) == []
+
+
 def test_a_name_taken_by_someone_else_is_refused_and_left_intact(
     pg: PostgresServer, dumps: Dumps, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -477,6 +631,49 @@ def test_secrets_never_reach_the_evidence(pg: PostgresServer, dumps: Dumps, tmp_
         assert password not in text and PASSPHRASE not in text
 
 
+def test_the_drill_itself_hides_literal_secrets(
+    pg: PostgresServer, dumps: Dumps, tmp_path: Path, createdb_role: str
+) -> None:
+    """Run without the framework, which would scrub ${VAR} values: the drill's own scrubbing."""
+    password, phrase = "Lit3ral-pw-xq", "literal passphrase 9z"
+    server = f"postgresql://{createdb_role}:{password}@127.0.0.1:{pg.port}/postgres"
+    trig = f"trig_{os.getpid()}"
+    sql(dsn(pg), f"CREATE DATABASE {trig}")
+    sql(
+        dsn(pg, trig),
+        "CREATE FUNCTION nop() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;"
+        f'CREATE EVENT TRIGGER "t {password} {phrase}" ON ddl_command_start EXECUTE FUNCTION nop()',
+    )
+    sealed = io.BytesIO()
+    seal(io.BytesIO(pg_dump(pg, trig, "c")), sealed, Keys(passphrase=phrase))
+    failing_sql = dumps.plain + f"SELECT '{password} {phrase}'::int;\n".encode()
+    cases = {"custom": sealed.getvalue(), "plain": failing_sql}
+    for kind, data in cases.items():
+        (tmp_path / kind).mkdir()
+        folder(tmp_path / kind, "shop.bak", data)
+        settings = restore.Settings(
+            location=open_location(kind, str(tmp_path)), server=server, keys=Keys(passphrase=phrase)
+        )
+        result = restore.Drill(settings, NOW).run(60)
+        assert result.broken is not None and "***" in result.broken, result
+        assert password not in repr(result) and phrase not in repr(result)
+    wrong = restore.Settings(
+        location=open_location("custom", str(tmp_path)), server=server, keys=Keys(passphrase=phrase + "!")
+    )
+    result = restore.Drill(wrong, NOW).run(60)
+    assert result.broken is not None and "passphrase" in result.broken
+    assert password not in repr(result) and phrase not in repr(result)
+    unreachable = restore.Settings(
+        location=open_location("custom", str(tmp_path)),
+        server=f"postgresql://{createdb_role}:{password}@127.0.0.1:{free_port()}/postgres",
+        connect_timeout=3,
+    )
+    result = restore.Drill(unreachable, NOW).run(20)
+    assert result.error is not None and "cannot connect" in result.error
+    assert password not in repr(result)
+    assert leftovers(pg) == []
+
+
 # S3
 
 
@@ -538,34 +735,44 @@ def _cuts(data: bytes, points: list[int]) -> list[bytes]:
 
 
 PLAIN = (
-    b"SET x = 1;\n\\restrict abc\nCOPY public.t (a) FROM stdin;\n\\N\n\\\\connect y\n\\.\n"
-    b"SELECT 1;\n\\unrestrict abc\n"
+    b"--\n-- PostgreSQL database dump\n--\n\n\\restrict abc\nSET x = 1;\nCOPY public.t (a) FROM stdin;\n"
+    b"\\N\n\\restrict in data\n\\\\connect y\n\\.\nSELECT 1;\n-- PostgreSQL database dump complete\n"
+    b"\n\\unrestrict abc\n"
 )
+KEY = b"0123abcd"
 
 
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.integers(min_value=0), max_size=8))
-def test_plain_dumps_pass_whole_however_they_are_cut(points: list[int]) -> None:
+def test_plain_dumps_pass_restricted_without_their_own_wrapper_however_cut(points: list[int]) -> None:
     sink = _Sink()
-    watch = restore._Plain(sink)  # type: ignore[arg-type]
+    watch = restore._Plain(sink, KEY)  # type: ignore[arg-type]
     for part in _cuts(PLAIN, points):
         watch.write(part)
-    assert bytes(sink.data) == PLAIN
+    expected = b"\\restrict " + KEY + b"\n" + PLAIN.replace(b"\\restrict abc\n", b"")
+    assert bytes(sink.data) == expected.replace(b"\\unrestrict abc\n", b"")
+    assert watch.complete
 
 
 @settings(max_examples=80, deadline=None)
-@given(
-    st.lists(st.integers(min_value=0), max_size=8),
-    st.sampled_from([b"\\connect other", b"\\c other", b"\\! ls"]),
-)
-def test_a_meta_command_outside_copy_data_is_refused_however_it_is_cut(
-    points: list[int], command: bytes
-) -> None:
-    data = PLAIN + command + b"\nSELECT 2;\n"
-    watch = restore._Plain(_Sink())  # type: ignore[arg-type]
-    with pytest.raises(Unreadable):
+@given(st.lists(st.integers(min_value=0), max_size=8))
+def test_a_cluster_dump_is_refused_before_any_of_it_runs_however_cut(points: list[int]) -> None:
+    data = b"--\n-- PostgreSQL database cluster dump\n--\n\nCREATE ROLE x;\nALTER ROLE x PASSWORD 'p';\n"
+    sink = _Sink()
+    watch = restore._Plain(sink, KEY)  # type: ignore[arg-type]
+    with pytest.raises(Unreadable, match="pg_dumpall"):
         for part in _cuts(data, points):
             watch.write(part)
+    assert b"ROLE" not in bytes(sink.data)
+
+
+@pytest.mark.parametrize(
+    ("version", "knows"),
+    [("15.14", True), ("15.13", False), ("16.10", True), ("16.9", False), ("17.6", True), ("17.5", False)]
+    + [("14.19", True), ("13.21", False), ("18.0", True), ("19devel", True), ("12.22", False), ("x", False)],
+)
+def test_psql_versions_that_know_restrict(version: str, knows: bool) -> None:
+    assert restore.restricts(version) is knows
 
 
 # the command

@@ -6,15 +6,19 @@ other thread (the probe's deadline, its cancellation): it kills pg_restore or ps
 running query, and lets `run` drop the scratch database on its way out. The backup streams from
 its location through the decryption and decompression layers into the restoring program, hashed
 on the way so the manifest's sha256 and size are checked without a second read.
+
+A dump is the backup's author's SQL run on the drill server, so plain SQL goes to psql in
+restricted mode (`\\restrict` with a key only this drill knows): no meta-command of the dump runs,
+wherever it sits in a line, and a pg_dumpall file (roles, other databases) is refused outright.
 """
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import datetime as dt
 import hashlib
 import re
+import secrets
 import subprocess
 import threading
 import time
@@ -25,13 +29,21 @@ from .. import pgclient
 from ..backup.location import Backup, Location, Reader, Unreachable, newest
 from ..backup.manifest import SUFFIX, Manifest, manifest_name
 from ..backup.stream import Keys, Unreadable, unpack
+from ..child import Tail
 from . import scratch as scratches
 
-TAIL = 8  # lines of a client program's stderr kept for the report
 ROLE_MISSING = re.compile(r'ERROR:\s+role "[^"]*" does not exist')
 ERROR_LINE = re.compile(r"\b(ERROR|FATAL|PANIC):")
-COPY_START = re.compile(rb"^COPY .* FROM stdin;\s*$")
-META_ALLOWED = (b"\\restrict", b"\\unrestrict")  # pg_dump 15.14+ wraps plain dumps in these
+REFUSED_META = re.compile(r"^backslash commands are restricted|^\\unrestrict: ")  # restricted psql
+COPY_START = re.compile(rb"^COPY .* FROM stdin;$", re.IGNORECASE)
+OWN_WRAPPER = (b"\\restrict", b"\\unrestrict")  # pg_dump 15.14+ wraps plain dumps in these
+HEADER = b"-- PostgreSQL database dump"
+CLUSTER = b"-- PostgreSQL database cluster dump"
+COMPLETE = b"-- PostgreSQL database dump complete"
+LONG = 1 << 20  # a line longer than this is passed on as it comes, not held whole
+# the first minor versions whose psql knows \restrict (CVE-2025-8714); every later major does
+RESTRICTS = {13: 22, 14: 19, 15: 14, 16: 10, 17: 6}
+ROLE = "SELECT rolsuper, rolcreaterole FROM pg_roles WHERE rolname = current_user"
 
 
 @dataclass(frozen=True)
@@ -102,6 +114,7 @@ class Drill:
         self._children: list[subprocess.Popen[bytes]] = []
         self._busy: Any = None  # the connection running a query that may take long
         self._admin: Any = None  # the maintenance connection: create, guard, drop
+        self._cannot: str | None = None  # why the drill (not the backup) cannot restore it
 
     # control from other threads
 
@@ -148,8 +161,9 @@ class Drill:
         admin: Any = None
         made: scratches.Scratch | None = None
         try:
-            r.stage = f"connecting to {self._where()}"
+            r.stage = f"connecting to {pgclient.describe(s.server)}"
             admin = self._admin = self._connect(s.server)
+            self._role(admin)
             r.leftovers = scratches.leftovers(admin)
             self._check()
             r.stage = f"listing the backups in {s.location.text}"
@@ -184,7 +198,7 @@ class Drill:
             r.error = str(exc)
         except Exception as exc:
             if self._stopped is None:
-                r.error = f"{r.stage}: {self._hide(_said(exc))}"
+                r.error = f"{r.stage}: {self._hide(pgclient.cause(exc))}"
         finally:
             self._finish(admin, made)
         return r
@@ -203,7 +217,7 @@ class Drill:
                 r.dropped = True
             except Exception as exc:
                 r.notes.append(
-                    f"the drill database {made.name} could not be dropped ({self._hide(_said(exc))}): "
+                    f"the drill database {made.name} could not be dropped ({self._hide(pgclient.cause(exc))}): "
                     "drop it by hand"
                 )
         if stopped is not None:
@@ -213,11 +227,17 @@ class Drill:
             with contextlib.suppress(Exception):
                 admin.close()
 
-    def _where(self) -> str:
-        try:
-            return pgclient.describe(self.settings.server)
-        except Exception:
-            return "the drill server"
+    def _role(self, admin: Any) -> None:
+        """A note when the drill's role could change the server: the dump's SQL runs with it."""
+        found = admin.execute(ROLE).fetchone()
+        if found is None or not (found[0] or found[1]):
+            return
+        what = "a superuser" if found[0] else "allowed to create and change roles"
+        self.result.notes.append(
+            f"the drill restores as {pgclient.describe(self.settings.server)}, {what}: the backup's SQL "
+            "runs with that role and could change the server beyond the drill database; give the drill "
+            "a role with only CREATEDB"
+        )
 
     def _connect(self, conninfo: str, dbname: str | None = None) -> Any:
         import psycopg
@@ -229,7 +249,9 @@ class Drill:
             return psycopg.connect(conninfo, autocommit=True, **extra)
         except psycopg.Error as exc:
             where = pgclient.describe(conninfo, dbname)
-            raise ConnectionError(f"cannot connect to {where}: {self._hide(_said(exc), conninfo)}") from None
+            raise ConnectionError(
+                f"cannot connect to {where}: {self._hide(pgclient.cause(exc), conninfo)}"
+            ) from None
 
     def _hide(self, text: str, conninfo: str | None = None) -> str:
         for info in (conninfo, self.settings.server, self.settings.source):
@@ -263,25 +285,34 @@ class Drill:
             return None, None
 
     def _restore(self, chosen: scratches.Scratch, backup: Backup) -> bool:
-        """Stream the backup into the scratch database; False (and `broken` said) when it does
-        not restore."""
+        """Stream the backup into the scratch database; False (and `broken` or `error` said)
+        when it does not restore."""
         s, r = self.settings, self.result
         conninfo, env = pgclient.for_command(
             s.server, chosen.name, connect_timeout=str(max(2, round(s.connect_timeout)))
         )
         tools: dict[str, _Client] = {}
+        writers: list[_Client | _Plain] = []
 
         def start(kind: str) -> Any:
             self._check()
             scratches.guard(self._admin, chosen)
-            if kind == "custom":
-                command = [pgclient.tool("pg_restore", s.pg_bin)]
-                command += ["--no-owner", "--no-privileges", "--exit-on-error", "-d", conninfo]
-            else:
-                command = [pgclient.tool("psql", s.pg_bin), "-X", "-q", "-d", conninfo]
+            try:
+                if kind == "custom":
+                    command = [pgclient.tool("pg_restore", s.pg_bin)]
+                    command += ["--no-owner", "--no-privileges", "--exit-on-error", "-d", conninfo]
+                else:
+                    command = [self._psql(), "-X", "-q", "-d", conninfo]
+            except (pgclient.ToolMissing, OSError, subprocess.SubprocessError) as exc:
+                # raised through the decompressing layers, which would call it damage
+                self._cannot = self._cannot or pgclient.cause(exc)
+                raise Unreadable(self._cannot) from None
+            if self._cannot is not None:
+                raise Unreadable(self._cannot)
             client = _Client(command, env, kind, self)
             tools[kind] = client
-            return client if kind == "custom" else _Plain(client)
+            writers.append(client if kind == "custom" else _Plain(client, secrets.token_hex(32).encode()))
+            return writers[-1]
 
         source = _Hashing(s.location.open(backup.name), self)
         try:
@@ -289,22 +320,27 @@ class Drill:
                 r.layers = unpack(source, s.keys, start)
                 while source.read(1 << 20):  # what the layers left unread still counts
                     pass
-            except Unreadable as exc:
-                client = next(iter(tools.values()), None)
-                if client is not None:
-                    client.abort()
+            except (Unreadable, OSError) as exc:
                 self._check()
-                r.broken = self._hide(str(exc))
-                return False
-            except OSError:  # the restoring program stopped reading: its exit says why
-                self._check()
-                if not tools:
-                    raise
+                piped = isinstance(exc, BrokenPipeError) and tools and source.failed is None
+                if not piped or self._cannot is not None:
+                    for running in tools.values():
+                        running.abort()
+                    if self._cannot is not None:
+                        r.error = f"{r.stage}: {self._cannot}"
+                    elif source.failed is not None:
+                        r.broken = f"cannot read the backup: {self._hide(pgclient.cause(source.failed))}"
+                    elif isinstance(exc, Unreadable):
+                        r.broken = self._hide(str(exc))
+                    else:
+                        raise
+                    return False
+                # else the restoring program stopped reading its stdin: its exit says why
             finally:
                 source.close()
                 r.bytes_read = source.size
             client = next(iter(tools.values()))
-            failure = client.finish()
+            failure = writers[0].finish()
             self._check()
             if failure is not None:
                 r.broken = self._hide(failure, conninfo)
@@ -327,6 +363,18 @@ class Drill:
                 r.broken = f"damaged: the sha256 of {backup.name} differs from its manifest's"
                 return False
         return True
+
+    def _psql(self) -> str:
+        """psql, when it knows \\restrict; the reason it cannot be used otherwise is kept."""
+        path = pgclient.tool("psql", self.settings.pg_bin)
+        found = pgclient.version(path)
+        if not restricts(found):
+            self._cannot = (
+                f"psql {found} ({path}) cannot be kept from running the plain SQL dump's psql commands "
+                "(\\restrict came with psql 13.22, 14.19, 15.14, 16.10, 17.6 and 18): give pg_bin a newer "
+                "psql, or back up in pg_dump's custom format"
+            )
+        return path
 
     def _verify(self, chosen: scratches.Scratch) -> None:
         s, r = self.settings, self.result
@@ -407,9 +455,9 @@ class Drill:
                 row = conn.execute(a.sql).fetchone()
         except psycopg.Error as exc:
             self._check()
-            return False, f"error: {self._hide(_said(exc))}"
+            return False, f"error: {self._hide(pgclient.cause(exc))}"
         except Exception as exc:  # no result set, e.g. a statement that is not a query
-            return False, f"error: {self._hide(_said(exc))}"
+            return False, f"error: {self._hide(pgclient.cause(exc))}"
         if row is None:
             return False, "returned no row"
         if row[0] is True:
@@ -435,14 +483,14 @@ class Drill:
 
 
 class _Client:
-    """pg_restore or psql reading the dump on stdin; stderr drained by a thread, the last lines
-    kept, `role ... does not exist` errors tolerated (psql only: pg_restore is told to skip
-    ownership and privileges)."""
+    """pg_restore or psql reading the dump on stdin, its stderr kept by a Tail; for psql,
+    `role ... does not exist` errors are tolerated (pg_restore is told to skip ownership and
+    privileges) and the refusals of restricted mode are failures (psql still exits 0)."""
 
     def __init__(self, command: list[str], env: dict[str, str], kind: str, drill: Drill) -> None:
         self.kind = kind
-        self.tail: collections.deque[str] = collections.deque(maxlen=TAIL)
-        self.errors: list[str] = []
+        self.first_error: str | None = None
+        self.refused = 0  # psql commands of the dump that restricted psql did not run
         self.tolerated = 0
         self.process = subprocess.Popen(
             command,
@@ -452,21 +500,18 @@ class _Client:
             env=env,
         )
         drill._started(self.process)
-        self._drain = threading.Thread(target=self._read_errors, daemon=True)
-        self._drain.start()
-
-    def _read_errors(self) -> None:
         assert self.process.stderr is not None
-        for raw in self.process.stderr:
-            line = raw.decode("utf-8", "replace").rstrip()
-            if not line:
-                continue
-            if self.kind == "sql" and ROLE_MISSING.search(line):
-                self.tolerated += 1
-                continue
-            self.tail.append(line)
-            if ERROR_LINE.search(line):
-                self.errors.append(line)
+        self.tail = Tail(self.process.stderr, keep=self._keep)
+
+    def _keep(self, line: str) -> bool:
+        if self.kind == "sql" and ROLE_MISSING.search(line):
+            self.tolerated += 1
+            return False
+        if self.kind == "sql" and REFUSED_META.search(line):
+            self.refused += 1
+        elif ERROR_LINE.search(line) and self.first_error is None:
+            self.first_error = line
+        return True
 
     def write(self, data: bytes) -> int:
         assert self.process.stdin is not None
@@ -477,7 +522,7 @@ class _Client:
         with contextlib.suppress(OSError):
             self.process.kill()
         self.process.wait()
-        self._drain.join()
+        self.tail.text()
 
     def finish(self) -> str | None:
         """None when the program restored everything, else why not."""
@@ -485,57 +530,116 @@ class _Client:
             assert self.process.stdin is not None
             self.process.stdin.close()
         code = self.process.wait()
-        self._drain.join()
-        program = "pg_restore" if self.kind == "custom" else "psql"
-        if code == 0 and not self.errors:
+        said = self.tail.text()
+        if self.refused:
+            return (
+                f"the plain SQL dump holds {self.refused} psql commands (such as \\connect from "
+                "pg_dump --create, or \\!), which could reach beyond the drill database and were not "
+                "run: restore a dump of one database made without --create"
+            )
+        if code == 0 and self.first_error is None:
             return None
-        said = " | ".join(self.errors[:1] + list(self.tail)[-3:]) if self.errors else " | ".join(self.tail)
+        program = "pg_restore" if self.kind == "custom" else "psql"
+        first = self.first_error
+        if first is not None and first not in list(self.tail.lines)[-3:]:
+            said = " / ".join([first, *list(self.tail.lines)[-3:]])
         return f"{program} failed (exit {code}): {said or 'no message'}"
 
 
 class _Plain:
-    """psql's stdin, watched line by line: a plain dump may only hold SQL, COPY data and the
-    \\restrict wrapper. A psql meta-command such as \\connect (pg_dump --create) would restore
-    into another database than the drill's, so the stream stops there."""
+    """psql's stdin. It starts with `\\restrict <key>`, so psql runs none of the dump's meta-
+    commands wherever they sit in a line; the dump's own `\\restrict`/`\\unrestrict` lines
+    (pg_dump 15.14+) are left out, outside COPY data, since restricted psql would refuse them. A
+    pg_dumpall file is refused before anything runs: its roles and `DROP DATABASE` reach beyond
+    the drill database. `complete` tells whether pg_dump's closing comment came by."""
 
-    def __init__(self, client: _Client) -> None:
+    def __init__(self, client: _Client, key: bytes) -> None:
         self._client = client
-        self._partial = b""
+        self._line = bytearray()
+        self._long = False  # the current line grew past LONG: passed on as it comes
         self._copying = False
+        self._leading = True  # still in the comments before the first statement
+        self._pg_dump = False  # pg_dump's heading came by: its closing comment must too
+        self.complete = False
+        client.write(b"\\restrict " + key + b"\n")
 
     def write(self, data: bytes) -> int:
-        lines = (self._partial + data).split(b"\n")
-        self._partial = lines.pop()
-        for line in lines:
-            self._look(line)
-        self._client.write(data)
+        out = bytearray()
+        begin = 0
+        while (end := data.find(b"\n", begin)) >= 0:
+            if self._long:
+                out += data[begin : end + 1]
+                self._long = False
+            else:
+                self._line += data[begin : end + 1]
+                if self._keep(bytes(self._line)):
+                    out += self._line
+                self._line.clear()
+            begin = end + 1
+        if self._long:
+            out += data[begin:]
+        else:
+            self._line += data[begin:]
+            if len(self._line) > LONG:
+                out += self._line
+                self._line.clear()
+                self._long = True
+        if out:
+            self._client.write(bytes(out))
         return len(data)
 
-    def _look(self, line: bytes) -> None:
+    def _keep(self, line: bytes) -> bool:
+        text = line.rstrip(b"\r\n")
         if self._copying:
-            self._copying = line != b"\\."
-        elif COPY_START.match(line):
+            self._copying = text != b"\\."
+            return True
+        if self._leading:
+            if text == CLUSTER:
+                raise Unreadable(
+                    "a pg_dumpall cluster dump: it creates and changes roles and databases, beyond the drill "
+                    "database; drill one database's pg_dump instead"
+                )
+            self._pg_dump = self._pg_dump or text == HEADER
+            self._leading = not text or text.startswith((b"--", *OWN_WRAPPER))
+        if text.startswith(OWN_WRAPPER):
+            return False
+        if COPY_START.match(text):
             self._copying = True
-        elif line.startswith(b"\\") and not line.startswith(META_ALLOWED):
-            command = line.split(None, 1)[0].decode("utf-8", "replace")[:20]
-            self._client.abort()
-            raise Unreadable(
-                f"the plain SQL dump holds the psql command {command}, which could reach another database "
-                "than the drill's (dump without --create): not restored"
-            )
+        elif text == COMPLETE:
+            self.complete = True
+        return True
+
+    def finish(self) -> str | None:
+        """Why psql did not restore it all; a pg_dump file without its closing comment is cut."""
+        if self._line and not self._long:
+            last = bytes(self._line)
+            self._line.clear()
+            if self._keep(last):
+                self._client.write(last)
+        self._long = False
+        failure = self._client.finish()
+        if failure is None and self._pg_dump and not self.complete:
+            return "truncated: the plain SQL dump ends before pg_dump's closing comment"
+        return failure
 
 
 class _Hashing:
-    """A reader passing the backup's bytes on while hashing and counting them."""
+    """A reader passing the backup's bytes on while hashing and counting them; `failed` keeps
+    an error reading the backup itself, whatever the layers above make of it."""
 
     def __init__(self, source: Reader, drill: Drill) -> None:
         self._source, self._drill = source, drill
         self._hash = hashlib.sha256()
         self.size = 0
+        self.failed: OSError | None = None
 
     def read(self, size: int = -1) -> bytes:
         self._drill._check()
-        data = self._source.read(size)
+        try:
+            data = self._source.read(size)
+        except OSError as exc:
+            self.failed = self.failed or exc
+            raise
         self._hash.update(data)
         self.size += len(data)
         return data
@@ -555,6 +659,10 @@ class _Hashing:
         self._source.close()
 
 
-def _said(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else exc.__class__.__name__
+def restricts(version: str) -> bool:
+    """Whether psql of `version` ('15.14', '18beta1') knows \\restrict."""
+    found = re.match(r"(\d+)(?:\.(\d+))?", version)
+    if found is None:
+        return False
+    major, minor = int(found.group(1)), int(found.group(2) or 0)
+    return major >= 18 or (major in RESTRICTS and minor >= RESTRICTS[major])

@@ -13,7 +13,6 @@ from typing import Any, ClassVar
 from pydantic import Field, field_validator
 
 from ..backup.location import check_target, open_location
-from ..model.common import Horizon
 from ..model.evidence import Evidence, Status, Table
 from ..model.targets import DatasetTarget
 from .backups import Found, S3Options
@@ -105,7 +104,7 @@ class RestoreDrillProbe(Probe[RestoreDrillOptions]):
         from ..drill.restore import Assertion, Drill, Settings
 
         o = self.options
-        dataset = self._dataset(ctx)
+        dataset = ctx.dataset(o.dataset, lambda d: d.rto_minutes)
         if isinstance(dataset, str):
             return Evidence(status=Status.ERROR, summary=dataset)
         identities = [o.identities] if isinstance(o.identities, str) else list(o.identities or [])
@@ -120,7 +119,8 @@ class RestoreDrillProbe(Probe[RestoreDrillOptions]):
                 )
         lines = tuple(line for text in identities for line in text.splitlines())
         timeout = ctx.timeout if ctx.timeout > 0 else self.default_timeout
-        deadline = timeout - min(MARGIN, MARGIN_SHARE * timeout)
+        margin = min(MARGIN, MARGIN_SHARE * timeout)
+        deadline = timeout - margin
         wait = min(o.connect_timeout, deadline / 3)
         settings = Settings(
             location=open_location(self.target, str(ctx.root), o.s3(wait)),
@@ -134,18 +134,10 @@ class RestoreDrillProbe(Probe[RestoreDrillOptions]):
             secrets=tuple(x for x in (o.secret_access_key, o.session_token, *lines) if x),
         )
         drill = Drill(settings, ctx.now)
-        result = await ctx.blocking(lambda: drill.run(deadline), lambda: drill.interrupt("cancelled"))
+        result = await ctx.blocking(
+            lambda: drill.run(deadline), lambda: drill.interrupt("cancelled"), grace=margin
+        )
         return _judge(ctx, result, dataset, o.rto_minutes)
-
-    def _dataset(self, ctx: Context) -> DatasetTarget | None | str:
-        data = ctx.targets[Horizon.NOW].data if Horizon.NOW in ctx.targets else []
-        if self.options.dataset is not None:
-            chosen = [d for d in data if d.name == self.options.dataset]
-            if not chosen:
-                names = ", ".join(d.name for d in data) or "none"
-                return f"dataset {self.options.dataset!r} is not among the workload's datasets ({names})"
-            return chosen[0]
-        return min(data, key=lambda d: d.rto_minutes) if data else None
 
 
 def _judge(ctx: Context, r: Any, dataset: DatasetTarget | None, rto_minutes: float | None) -> Evidence:
