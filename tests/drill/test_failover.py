@@ -3,27 +3,35 @@ failed over by a shell command that stops the primary and promotes the standby."
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import os
 import pwd
 import shlex
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import psycopg
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from devoops.drill import scratch
+from devoops.drill.failover import Drill, Follower, Plan, Primary, Writer, _streak, with_database
 from devoops.model.evidence import Measurement, ProbeResult, Status
 from devoops.model.workload import Workload
+from devoops.probes.failover_drill import FailoverDrillProbe
 
 from ..conftest import workload
 from ..pgserver import BIN, PostgresServer, free_port
-from ..probes.support import probe
+from ..probes.support import probe, run_probe
 
 pytestmark = pytest.mark.skipif(BIN is None, reason="PostgreSQL 15 binaries not found")
 ROOT = os.geteuid() == 0
@@ -128,6 +136,16 @@ class Pair:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+@pytest.fixture(scope="module")
+def steady() -> Iterator[Pair]:
+    """A pair for drills whose command does not fail it over: shared by those tests."""
+    pair = Pair(synchronous=False)
+    try:
+        yield pair
+    finally:
+        pair.stop()
+
+
 @pytest.fixture
 def asynchronous() -> Iterator[Pair]:
     pair = Pair(synchronous=False)
@@ -190,10 +208,6 @@ def test_asynchronous_failover_loses_acknowledged_rows(asynchronous: Pair) -> No
 def test_asynchronous_lost_rows_are_absent_from_the_new_primary(asynchronous: Pair) -> None:
     """Checked independently: the drill's own database is dropped, so keep the writes by running the
     drill's parts directly and reading the promoted standby before the drop."""
-    import datetime as dt
-
-    from devoops.drill.failover import Drill, Plan
-
     pair = asynchronous
     plan = Plan(
         target=pair.target(),
@@ -231,8 +245,8 @@ def test_synchronous_failover_loses_nothing(synchronous: Pair) -> None:
     assert not drill_databases(pair.standby_url())
 
 
-def test_a_failing_command_is_reported_and_the_primary_keeps_writing(asynchronous: Pair) -> None:
-    pair = asynchronous
+def test_a_failing_command_is_reported_and_the_primary_keeps_writing(steady: Pair) -> None:
+    pair = steady
     options = FAST | {"command": "echo no switchover today >&2; exit 1", "replicas": [pair.standby_url()]}
     result = probe("failover_drill", pair.target(), options, workload=orders(rto=5), timeout=60)
     assert result.status == Status.FAIL
@@ -257,8 +271,8 @@ def test_an_unreachable_target_is_an_error_within_the_timeout() -> None:
     assert "s3cret-pw" not in result.model_dump_json()
 
 
-def test_a_password_never_reaches_the_evidence(asynchronous: Pair) -> None:
-    pair = asynchronous
+def test_a_password_never_reaches_the_evidence(steady: Pair) -> None:
+    pair = steady
     target = pair.target(password="${PGPW}")  # trust auth: accepted and unused
     options = FAST | {"command": "echo password=hunter2-secret; exit 1"}
     result = probe("failover_drill", target, options, timeout=60, env={"PGPW": "hunter2-secret"})
@@ -267,8 +281,8 @@ def test_a_password_never_reaches_the_evidence(asynchronous: Pair) -> None:
     assert not drill_databases(pair.primary_url())
 
 
-def test_a_command_that_does_not_exist_is_an_error(asynchronous: Pair) -> None:
-    pair = asynchronous
+def test_a_command_that_does_not_exist_is_an_error(steady: Pair) -> None:
+    pair = steady
     options = FAST | {"command": "devoops-no-such-failover-tool"}
     result = probe("failover_drill", pair.target(), options, timeout=60)
     assert result.status == Status.ERROR
@@ -276,10 +290,158 @@ def test_a_command_that_does_not_exist_is_an_error(asynchronous: Pair) -> None:
     assert not drill_databases(pair.primary_url())
 
 
-def test_a_standby_as_admin_is_refused(asynchronous: Pair) -> None:
-    pair = asynchronous
+def test_a_standby_as_admin_is_refused(steady: Pair) -> None:
+    pair = steady
     options = FAST | {"command": "true", "admin": pair.standby_url()}
     result = probe("failover_drill", pair.target(), options, timeout=60)
     assert result.status == Status.ERROR
     assert "standby" in result.evidence.summary
     assert not drill_databases(pair.primary_url())
+
+
+def test_a_command_that_does_not_fail_over_is_not_a_pass(steady: Pair) -> None:
+    pair = steady
+    options = FAST | {"command": "true"}
+    result = probe("failover_drill", pair.target(), options, workload=orders(rto=5), timeout=60)
+    assert result.status == Status.FAIL, result.evidence.summary
+    assert "no failover was observed" in result.evidence.summary
+    assert not result.evidence.verdicts
+    assert not drill_databases(pair.primary_url())
+
+
+def test_the_drill_itself_hides_literal_passwords(steady: Pair) -> None:
+    """Run directly, without the run's `${VAR}` scrubbing: the drill's own scrubbing must hold."""
+    pair = steady
+    secret = "hunter2-literal-pw"
+    target = pair.target(password=secret)  # trust auth: accepted and unused
+    admin = f"{pair.primary_url()}?password={secret}"
+    command = f"echo connecting with password={secret} >&2; echo {secret}; exit 3"
+    plan = Plan(
+        target=target, command=command, admin=admin, warmup=1.5, settle=1.5, connect_timeout=2, budget=60
+    )
+    outcome = Drill(plan, dt.datetime.now(dt.UTC)).run()
+    assert outcome.command is not None and outcome.command.exit_code == 3 and outcome.command.output
+    evidence = FailoverDrillProbe.validate(target, {"command": command, "admin": admin})._judge(outcome, None)
+    assert evidence.status == Status.FAIL
+    assert "exited 3" in evidence.summary
+    assert secret not in repr(outcome)
+    assert secret not in evidence.model_dump_json()
+    assert outcome.dropped and not drill_databases(pair.primary_url())
+
+
+def test_an_unreachable_target_hides_its_literal_password() -> None:
+    secret = "s3cret-literal-pw"
+    target = f"host=127.0.0.1 port={free_port()} user=nobody password={secret} dbname=postgres"
+    drill = Drill(Plan(target=target, command="true", connect_timeout=2, budget=60), dt.datetime.now(dt.UTC))
+    with pytest.raises(Exception) as caught:
+        drill.run()
+    assert "cannot connect" in str(caught.value) and secret not in str(caught.value)
+
+
+def test_a_cancelled_drill_drops_its_database_before_it_returns(steady: Pair) -> None:
+    """Ctrl-C or the run's timeout mid-command: the probe waits for the drop (its grace)."""
+    pair = steady
+    options = FAST | {"command": "sleep 30"}
+
+    async def cancel() -> None:
+        task = asyncio.create_task(run_probe("failover_drill", pair.target(), options, timeout=120))
+        deadline = time.monotonic() + 20
+        while not drill_databases(pair.primary_url()):  # the command runs once the database is up
+            assert time.monotonic() < deadline, "the drill never created its database"
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(2.5)  # past the warmup: the command is running
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(cancel())
+    assert not drill_databases(pair.primary_url())
+    assert not [t for t in threading.enumerate() if t.name.startswith("failover drill") and t.is_alive()]
+
+
+def test_a_write_stuck_in_synchronous_replication_is_cut_and_in_doubt(synchronous: Pair) -> None:
+    pair = synchronous
+    sql(pair.primary_url(), "create table writes (seq bigint primary key)")
+    # the synchronous standby goes away: every commit now waits for it for ever
+    subprocess.run(
+        as_postgres("pg_ctl", "-D", str(pair.data), "-m", "immediate", "stop"),
+        capture_output=True,
+        timeout=60,
+    )
+    writer = Writer(with_database(pair.primary_url(), "postgres", connect_timeout=2), 0.01, write_timeout=0.5)
+    writer.start()
+    deadline = time.monotonic() + 15
+    while len(writer.cut) < 2:
+        assert time.monotonic() < deadline, f"no write was cut: {writer.error}"
+        time.sleep(0.05)
+    assert "not acknowledged within 0.5 s" in (writer.error or "")
+    writer.halt(1.0)
+    assert not writer.is_alive()
+    assert not writer.acks
+    assert set(writer.cut) <= set(writer.doubt)
+    assert len(writer.servers) >= 2  # it reconnected after the cut
+
+
+def test_a_follower_blocked_in_a_query_is_bounded_and_stops(steady: Pair) -> None:
+    pair = steady
+    name = "follower_blocked"
+    sql(pair.primary_url(), f"drop database if exists {name}", f"create database {name}")
+    sql(pair.primary_url(name), "create table writes (seq bigint)")
+    with psycopg.connect(pair.primary_url(name)) as holder:
+        holder.execute("lock table writes in access exclusive mode")  # held until the block ends
+        follower = Follower(pair.primary_url(name), "blocked", bound=0.5)
+        follower.start()
+        deadline = time.monotonic() + 10
+        while "statement timeout" not in (follower.error or ""):
+            assert time.monotonic() < deadline, f"the sample was never bounded: {follower.error}"
+            time.sleep(0.05)
+        follower.stop()
+        follower.join(3)
+        assert not follower.is_alive()
+        assert not follower.samples
+
+
+@given(
+    st.lists(st.floats(0, 100), max_size=20).map(sorted),
+    st.one_of(st.just(-float("inf")), st.floats(0, 100)),
+    st.floats(0, 100),
+)
+def test_a_streak_never_raises_and_starts_after_the_last_error(
+    times: list[float], last_error: float, finished: float
+) -> None:
+    writer = SimpleNamespace(acks=[(i, t) for i, t in enumerate(times)], last_error=last_error)
+    streak = _streak(writer, finished)  # type: ignore[arg-type]
+    if streak is None:
+        assert not times or last_error >= times[-1]
+    else:
+        assert streak >= finished and streak > last_error and streak in {*times, finished}
+
+
+def test_an_error_at_the_last_acknowledgement_is_no_streak() -> None:
+    writer = SimpleNamespace(acks=[(1, 5.0)], last_error=5.0)
+    assert _streak(writer, 0.0) is None  # type: ignore[arg-type]
+
+
+identities = st.builds(
+    Primary,
+    st.sampled_from(["127.0.0.1:5432", "127.0.0.1:5433"]),
+    st.one_of(st.none(), st.sampled_from(["10.0.0.1:5432", "10.0.0.2:5432"])),
+    st.one_of(st.none(), st.sampled_from(["2026-01-01 00:00:00+00", "2026-02-01 00:00:00+00"])),
+    st.one_of(st.none(), st.integers(1, 3)),
+)
+
+
+@given(identities, identities)
+def test_a_primary_differs_only_on_a_fact_both_sides_know(a: Primary, b: Primary) -> None:
+    assert a.differs(b) == b.differs(a)
+    assert not a.differs(a)
+    known = [
+        (x, y)
+        for x, y in zip(
+            (a.server, a.address, a.started, a.timeline),
+            (b.server, b.address, b.started, b.timeline),
+            strict=True,
+        )
+        if x is not None and y is not None
+    ]
+    assert a.differs(b) == any(x != y for x, y in known)

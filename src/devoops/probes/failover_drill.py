@@ -13,7 +13,6 @@ from typing import ClassVar
 from pydantic import Field
 
 from ..drill.failover import Broken, Drill, Outcome, Plan
-from ..model.common import Horizon
 from ..model.evidence import Evidence, Measurement, Status, Table, Verdict
 from ..model.targets import DatasetTarget
 from ..pgclient import checked, describe
@@ -49,7 +48,16 @@ class FailoverDrillOptions(Options):
         default=5.0, gt=0, le=600, description="writes must keep succeeding this long after they resume"
     )
     write_interval_ms: float = Field(default=10.0, ge=0, le=10_000, description="pause between writes, in ms")
-    connect_timeout: float = Field(default=3.0, gt=0, le=120, description="seconds to connect to a server")
+    connect_timeout: float = Field(
+        default=3.0, gt=0, le=120, description="seconds to connect to each host of a connection string"
+    )
+    write_timeout: float = Field(
+        default=5.0,
+        gt=0,
+        le=600,
+        description="seconds a write may wait for its acknowledgement before it is cut (counted in doubt) "
+        "and the writer reconnects",
+    )
     command_timeout: float = Field(
         default=120.0, gt=0, le=3600, description="seconds the command may take before it is killed"
     )
@@ -92,7 +100,7 @@ class FailoverDrillProbe(Probe[FailoverDrillOptions]):
                 summary="the failover drill needs psycopg 3: pip install 'devoops[postgres]'",
             )
         o = self.options
-        dataset = self._dataset(ctx)
+        dataset = ctx.dataset(o.dataset, lambda d: d.rpo_minutes)
         if isinstance(dataset, str):
             return Evidence(status=Status.ERROR, summary=dataset)
         plan = Plan(
@@ -104,26 +112,17 @@ class FailoverDrillProbe(Probe[FailoverDrillOptions]):
             settle=o.settle_seconds,
             interval=o.write_interval_ms / 1000,
             connect_timeout=o.connect_timeout,
+            write_timeout=o.write_timeout,
             command_timeout=o.command_timeout,
             follow=o.follow_seconds,
             budget=(ctx.timeout or self.default_timeout) - 1,
         )
         try:
             drill = Drill(plan, ctx.now)
-            outcome = await ctx.blocking(drill.run, drill.interrupt)
+            outcome = await ctx.blocking(drill.run, drill.interrupt, grace=drill.cleanup_seconds())
         except Broken as exc:
             return Evidence(status=Status.ERROR, summary=str(exc))
         return self._judge(outcome, dataset)
-
-    def _dataset(self, ctx: Context) -> DatasetTarget | None | str:
-        data = ctx.targets[Horizon.NOW].data if Horizon.NOW in ctx.targets else []
-        if self.options.dataset is not None:
-            chosen = [d for d in data if d.name == self.options.dataset]
-            if not chosen:
-                names = ", ".join(d.name for d in data) or "none"
-                return f"dataset {self.options.dataset!r} is not among the workload's datasets ({names})"
-            return chosen[0]
-        return min(data, key=lambda d: (d.rpo_minutes, d.rto_minutes)) if data else None
 
     def _judge(self, out: Outcome, dataset: DatasetTarget | None) -> Evidence:
         o = self.options
@@ -182,6 +181,14 @@ class FailoverDrillProbe(Probe[FailoverDrillOptions]):
             if out.after and out.after != out.before
             else f"{out.before}, unchanged"
         )
+        failed_over = out.failed_over
+        if failed_over is False:
+            failed.append(
+                "the command returned but no failover was observed (same primary, same timeline: "
+                f"{out.primary_after})"
+            )
+        elif out.primary_before is not None and out.primary_after is not None:
+            said.append(f"primary {out.primary_before} -> {out.primary_after}")
         if out.resumed:
             said.append(f"writes resumed after {out.downtime:.2f} s ({moved})")
             if down_limit is not None and out.downtime is not None and out.downtime > down_limit:
@@ -220,8 +227,8 @@ class FailoverDrillProbe(Probe[FailoverDrillOptions]):
                     name="writes in doubt",
                     value=len(out.doubt_present) + len(out.doubt_missing),
                     unit="count",
-                    detail=f"commit errored: {len(out.doubt_present)} present on the new primary, "
-                    f"{len(out.doubt_missing)} missing",
+                    detail=f"commit errored or cut after write_timeout ({out.cut} cut): "
+                    f"{len(out.doubt_present)} present on the new primary, {len(out.doubt_missing)} missing",
                 )
             )
             if out.lost:
@@ -255,7 +262,12 @@ class FailoverDrillProbe(Probe[FailoverDrillOptions]):
                 failed.append(f"replica {f.replica} {f.detail}")
         if out.cleanup:
             said.append(out.cleanup)
-        if out.resumed and cmd.exit_code == 0:
+        if out.leftovers:
+            said.append(
+                f"{len(out.leftovers)} drill databases left by earlier interrupted drills: "
+                + ", ".join(out.leftovers)
+            )
+        if out.resumed and cmd.exit_code == 0 and failed_over is not False:
             verdicts.append(
                 Verdict(
                     practice=PRACTICE,
