@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,20 @@ def document(**changes: Any) -> dict[str, Any]:
 
 def workload(**changes: Any) -> Workload:
     return Workload.model_validate(document(**changes))
+
+
+@pytest.fixture(scope="module")
+def s3() -> Iterator[str]:
+    """moto's standalone S3 server on loopback (no real S3 can run here): its endpoint URL."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")

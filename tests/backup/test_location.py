@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,43 +14,28 @@ from devoops.backup.location import Location, S3Settings, Unreachable, newest, o
 KEYS = {"access_key_id": "AKIAEXAMPLEKEY00", "secret_access_key": "wJalrXUtnFEMIexampleSECRETkey0000"}
 
 
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
-
-
-def client(endpoint: str) -> Any:
+def client(s3: str) -> Any:
     import boto3
 
     return boto3.client(
         "s3",
-        endpoint_url=endpoint,
+        endpoint_url=s3,
         region_name="us-east-1",
         aws_access_key_id=KEYS["access_key_id"],
         aws_secret_access_key=KEYS["secret_access_key"],
     )
 
 
-def s3(endpoint: str, bucket: str) -> Location:
-    client(endpoint).create_bucket(Bucket=bucket)
-    return open_location(
-        f"s3://{bucket}/daily", "", S3Settings(endpoint_url=endpoint, region="us-east-1", **KEYS)
-    )
+def located(s3: str, bucket: str) -> Location:
+    client(s3).create_bucket(Bucket=bucket)
+    return open_location(f"s3://{bucket}/daily", "", S3Settings(endpoint_url=s3, region="us-east-1", **KEYS))
 
 
 @pytest.fixture(params=["folder", "s3"])
 def where(request: pytest.FixtureRequest, tmp_path: Path) -> Location:
     if request.param == "folder":
         return open_location("backups", str(tmp_path))
-    return s3(request.getfixturevalue("endpoint"), f"b-{os.getpid()}-{abs(hash(str(tmp_path))) % 10**8}")
+    return located(request.getfixturevalue("s3"), f"b-{os.getpid()}-{abs(hash(str(tmp_path))) % 10**8}")
 
 
 def leftovers(where: Location) -> list[str]:
@@ -93,29 +77,29 @@ def test_a_failed_write_leaves_nothing(where: Location) -> None:
     assert where.list("**/*") == []
 
 
-def test_an_upload_larger_than_a_part_goes_in_parts(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_upload_larger_than_a_part_goes_in_parts(s3: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import moto.s3.models
 
     monkeypatch.setattr(location, "PART", 4096)
     monkeypatch.setattr(moto.s3.models, "S3_UPLOAD_PART_MIN_SIZE", 1024)  # S3 asks 5 MiB a part
-    where = s3(endpoint, "parts")
+    where = located(s3, "parts")
     data = os.urandom(3 * 4096 + 100)
     with where.create("big") as out:
         for at in range(0, len(data), 1000):
             out.write(data[at : at + 1000])
-    head = client(endpoint).head_object(Bucket="parts", Key="daily/big", PartNumber=1)
+    head = client(s3).head_object(Bucket="parts", Key="daily/big", PartNumber=1)
     assert head["PartsCount"] > 1
     assert where.open("big").read() == data
 
 
-def test_unreachable_locations_say_why_without_credentials(tmp_path: Path, endpoint: str) -> None:
+def test_unreachable_locations_say_why_without_credentials(tmp_path: Path, s3: str) -> None:
     with pytest.raises(Unreachable, match="does not exist"):
         open_location("nowhere", str(tmp_path)).list("*")
     (tmp_path / "file").write_text("x")
     with pytest.raises(Unreachable, match="cannot write"), open_location("file", str(tmp_path)).create("a"):
         pass
     missing = open_location(
-        "s3://missing-bucket/x", "", S3Settings(endpoint_url=endpoint, region="us-east-1", **KEYS)
+        "s3://missing-bucket/x", "", S3Settings(endpoint_url=s3, region="us-east-1", **KEYS)
     )
     for attempt in (lambda: missing.list("*"), lambda: missing.create("a").__enter__()):
         with pytest.raises(Unreachable, match="NoSuchBucket") as told:
@@ -127,7 +111,7 @@ def test_unreachable_locations_say_why_without_credentials(tmp_path: Path, endpo
 
 
 def test_part_sizes_grow_so_ten_thousand_parts_hold_any_object(
-    endpoint: str, monkeypatch: pytest.MonkeyPatch
+    s3: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """S3 allows 10,000 parts: a fixed part size would cap the backup, so parts double every
     PART_GROWTH parts (up to MAX_PART), holding one part in memory at a time."""
@@ -137,15 +121,15 @@ def test_part_sizes_grow_so_ten_thousand_parts_hold_any_object(
     monkeypatch.setattr(location, "PART_GROWTH", 2)
     monkeypatch.setattr(location, "MAX_PART", 8192)
     monkeypatch.setattr(moto.s3.models, "S3_UPLOAD_PART_MIN_SIZE", 1024)
-    where = s3(endpoint, "growing")
+    where = located(s3, "growing")
     sizes = [2048, 2048, 4096, 4096, 8192, 8192, 8192]  # doubling every 2 parts, capped
     data = os.urandom(sum(sizes) + 512)
     with where.create("big") as out:
         for at in range(0, len(data), 512):
             out.write(data[at : at + 512])
-        uploads = client(endpoint).list_multipart_uploads(Bucket="growing")["Uploads"]
+        uploads = client(s3).list_multipart_uploads(Bucket="growing")["Uploads"]
         (upload,) = uploads
-        parts = client(endpoint).list_parts(Bucket="growing", Key="daily/big", UploadId=upload["UploadId"])
+        parts = client(s3).list_parts(Bucket="growing", Key="daily/big", UploadId=upload["UploadId"])
         assert [p["Size"] for p in parts["Parts"]] == sizes  # sent so far; the last 512 bytes wait
     assert where.open("big").read() == data
     assert [location.part_size(n) for n in (1, 2, 3, 5, 10_000)] == [2048, 2048, 4096, 8192, 8192]
@@ -157,8 +141,8 @@ def test_part_sizes_reach_s3s_largest_object_within_its_part_limit() -> None:
     assert max(location.part_size(n) for n in range(1, 10_001)) < 5 * 1024**3  # S3's largest part
 
 
-def test_writes_are_retried_more_than_reads(endpoint: str) -> None:
-    where = s3(endpoint, "retries")
+def test_writes_are_retried_more_than_reads(s3: str) -> None:
+    where = located(s3, "retries")
     assert isinstance(where, location.S3)
     writes = where.client(write=True).meta.config.retries["total_max_attempts"]
     assert writes == location.WRITE_ATTEMPTS > where.client().meta.config.retries["total_max_attempts"]

@@ -83,19 +83,6 @@ def server() -> Iterator[PostgresServer]:
         pg.stop()
 
 
-@pytest.fixture(scope="module")
-def s3() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    moto.start()
-    host, port = moto.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        moto.stop()
-
-
 AWS = {"AWS_ACCESS_KEY_ID": "AKIAEXAMPLEKEY00", "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMIexampleSECRETkey0000"}
 
 

@@ -677,19 +677,6 @@ def test_the_drill_itself_hides_literal_secrets(
 # S3
 
 
-@pytest.fixture(scope="module")
-def s3() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
-
-
 def test_s3_location_restores(pg: PostgresServer, dumps: Dumps, s3: str) -> None:
     import boto3  # type: ignore[import-untyped]
 

@@ -10,7 +10,7 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -295,19 +295,6 @@ def test_an_unreadable_folder_is_an_error(tmp_path: Path) -> None:
 
 
 # S3, through moto's standalone server on loopback
-
-
-@pytest.fixture(scope="module")
-def s3() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
 
 
 ENV = {"KEY_ID": "AKIAEXAMPLEKEY00", "SECRET": "wJalrXUtnFEMIexampleSECRETkey0000"}

@@ -40,6 +40,22 @@ class Writer(Protocol):
     def write(self, data: bytes, /) -> int: ...
 
 
+class ReadStream(ABC):
+    """A reader whose subclass writes only read(size): readinto and readable make it a binary
+    file to the libraries that pull from it (pyrage)."""
+
+    @abstractmethod
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def readable(self) -> bool:
+        return True
+
+
 class Unreachable(Exception):
     """The location could not be used; the message is the cause, never a credential."""
 
@@ -335,7 +351,7 @@ class S3(Location):
         return True
 
 
-class _Body:
+class _Body(ReadStream):
     """An S3 object's body as a binary stream whose errors say which backup and why."""
 
     def __init__(self, body: Any, location: S3, name: str) -> None:
@@ -344,14 +360,6 @@ class _Body:
     def read(self, size: int = -1) -> bytes:
         with self._location._calls(f"read {self._name}"):
             return bytes(self._body.read(None if size < 0 else size))
-
-    def readinto(self, buffer: Any) -> int:
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-    def readable(self) -> bool:
-        return True
 
     def close(self) -> None:
         self._body.close()

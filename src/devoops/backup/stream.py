@@ -22,7 +22,7 @@ from typing import Any
 
 from ..child import Tail
 from . import age, formats
-from .location import Reader, Writer
+from .location import Reader, ReadStream, Writer
 
 BLOCK = 1 << 20  # bytes moved at a time
 SNIFF = 64  # bytes enough to tell a format
@@ -90,7 +90,7 @@ def seal(source: Reader, out: Writer, keys: Keys, level: int = 3, threads: int =
         pyrage.encrypt_io(packed, out, age_recipients(keys.recipients))
 
 
-class _Compressing:
+class _Compressing(ReadStream):
     """A reader of `source` compressed as one zstd frame, for pyrage to pull from."""
 
     def __init__(self, source: Reader, level: int, threads: int) -> None:
@@ -114,14 +114,6 @@ class _Compressing:
         part = bytes(self._ready[:want])
         del self._ready[:want]
         return part
-
-    def readinto(self, buffer: Any) -> int:
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-    def readable(self) -> bool:
-        return True
 
 
 def unpack(source: Reader, keys: Keys, start: Callable[[str], Writer]) -> list[str]:
@@ -387,7 +379,7 @@ class _Dump:
             self._begin()
 
 
-class _Prefixed:
+class _Prefixed(ReadStream):
     """`head` again, then the rest of `source`: what was read to tell the format is not lost."""
 
     def __init__(self, head: bytes, source: Reader) -> None:
@@ -411,14 +403,6 @@ class _Prefixed:
             if c == b"\n":
                 break
         return bytes(line)
-
-    def readinto(self, buffer: Any) -> int:
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-    def readable(self) -> bool:
-        return True
 
     def close(self) -> None:
         self._source.close()

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import pgclient
-from ..backup.location import Backup, Location, Reader, Unreachable, newest
+from ..backup.location import Backup, Location, Reader, ReadStream, Unreachable, newest
 from ..backup.manifest import SUFFIX, Manifest, manifest_name
 from ..backup.stream import Keys, Unreadable, unpack
 from ..child import Tail
@@ -623,7 +623,7 @@ class _Plain:
         return failure
 
 
-class _Hashing:
+class _Hashing(ReadStream):
     """A reader passing the backup's bytes on while hashing and counting them; `failed` keeps
     an error reading the backup itself, whatever the layers above make of it."""
 
@@ -643,14 +643,6 @@ class _Hashing:
         self._hash.update(data)
         self.size += len(data)
         return data
-
-    def readinto(self, buffer: Any) -> int:
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-    def readable(self) -> bool:
-        return True
 
     def sha256(self) -> str:
         return self._hash.hexdigest()
