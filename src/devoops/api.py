@@ -13,11 +13,11 @@ from .lens import load_lens
 from .load import LoadedWorkload, load_workload
 from .model.assessment import Assessment
 from .model.common import HORIZONS, Horizon
-from .model.evidence import ProbeResult
+from .model.evidence import ProbeResult, Status
 from .model.lens import Lens
 from .model.resilience import Change, Resilience
 from .model.targets import Targets
-from .model.workload import ProbeConfig
+from .model.workload import ProbeConfig, Workload
 from .source import did_you_mean
 
 
@@ -42,10 +42,13 @@ def audit_file(
     started: Callable[[str, ProbeConfig], None] = lambda name, config: None,
     finished: Callable[[ProbeResult], None] = lambda result: None,
     kind: str | None = None,
+    db: str | None = None,
 ) -> Result:
     """Run the workload's probes (or only the named ones) against the targets its answers imply,
     and assess it again with what they measured; evidence outranks the answers. With `kind`,
-    the probes of that kind only, drills included (`devoops drill`)."""
+    the probes of that kind only, drills included (`devoops drill`). A plain audit also counts
+    each drill's newest saved result while it is fresh (see `carried`), from the store `db`
+    names or the one beside the workload, when it exists."""
     from .derive import derive
     from .probes.run import run
 
@@ -69,7 +72,39 @@ def audit_file(
     # the targets alone: a whole assessment here would also run the scenarios and the Monte Carlo
     targets = {h: derive(w, lens, h).targets for h in HORIZONS}
     results = run(w, targets, lens, now, only, started, finished, root=path.parent)
+    if kind is None:
+        results += carried(w, {r.name for r in results}, now, db, path)
     return Result(loaded, lens, assess(w, lens, now, str(path), results))
+
+
+CARRIED = "from the drill of "
+
+
+def carried(
+    w: Workload, ran: Collection[str], now: dt.datetime, db: str | None, path: Path
+) -> list[ProbeResult]:
+    """The newest concluded (PASS or FAIL) saved result of each configured drill that did not
+    run now, while younger than its kind's `carry_days`: a weekly restore drill then counts in
+    every daily audit, and a stale one stops counting (the answer decides again)."""
+    from .probes.base import carry_days
+    from .store import Store, exists, locate
+
+    days = {n: carry_days(c.type) for n, c in w.probes.items() if n not in ran and c.enabled}
+    wanted = {n: w.probes[n].type for n, d in days.items() if d is not None}
+    url = locate(db, path)
+    if not wanted or not exists(url):
+        return []
+    with Store(url) as store:  # a drill that could not run (ERROR) neither proves nor disproves
+        found = store.latest_results(w.app.name, wanted, (Status.PASS, Status.FAIL))
+    out = []
+    for r in found:
+        if now - r.finished_at > dt.timedelta(days=days[r.name] or 0):
+            continue
+        summary = r.evidence.summary
+        if not summary.startswith(CARRIED):
+            summary = f"{CARRIED}{r.finished_at:%Y-%m-%d %H:%M} UTC: {summary}"
+        out.append(r.model_copy(update={"evidence": r.evidence.model_copy(update={"summary": summary})}))
+    return out
 
 
 @dataclass(frozen=True)

@@ -221,3 +221,28 @@ def test_every_finding_has_its_row(store_url: str) -> None:
         ids = {store.save(a, text).id: a, store.save(ledger, ledger_text).id: ledger}
     with raw(store_url) as conn:
         assert findings_rows(conn) == {id: findings_in(doc) for id, doc in ids.items()}
+
+
+def test_latest_results_are_the_newest_of_each_probe_of_its_kind_and_app(store_url: str) -> None:
+    from devoops.model.evidence import Evidence, ProbeResult, Status
+
+    a, text = assessed()
+
+    def result(name: str, kind: str, hours: float) -> ProbeResult:
+        at = a.generated_at + dt.timedelta(hours=hours)
+        evidence = Evidence(status=Status.PASS, summary=f"{name} {kind} at {hours} h")
+        return ProbeResult(name=name, kind=kind, target="t", started_at=at, finished_at=at, evidence=evidence)
+
+    with Store(store_url) as store:
+        store.save(
+            variant(a, hours=1).model_copy(update={"evidence": [result("r", "restore_drill", 1)]}), text
+        )
+        store.save(
+            variant(a, hours=2).model_copy(update={"evidence": [result("r", "restore_drill", 2)]}), text
+        )
+        store.save(variant(a, hours=3).model_copy(update={"evidence": [result("r", "backups", 3)]}), text)
+        other = variant(a, app="elsewhere", hours=4)
+        store.save(other.model_copy(update={"evidence": [result("r", "restore_drill", 4)]}), text)
+        found = store.latest_results(a.app.name, {"r": "restore_drill", "absent": "failover_drill"})
+        assert store.latest_results(a.app.name, {}) == []
+    assert [r.evidence.summary for r in found] == ["r restore_drill at 2 h"]

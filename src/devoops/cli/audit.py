@@ -53,7 +53,7 @@ def run(
     from ..store import exists, locate
 
     with _Listeners() as (started, finished):
-        result = audit_file(workload, lens or (), probe or (), started, finished)
+        result = audit_file(workload, lens or (), probe or (), started, finished, db=db)
     keep = save if save is not None else exists(locate(db, result.loaded.path))
     report(result, format, output, db, keep)
     if fail_on is not None:

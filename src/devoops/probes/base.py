@@ -138,6 +138,7 @@ class Probe(ABC, Generic[OptionsT]):
     default_timeout: ClassVar[float] = 60.0
     summary: ClassVar[str] = ""
     drill: ClassVar[bool] = False  # changes the system (a scratch database, a failover): runs only by name
+    carry_days: ClassVar[float | None] = None  # days a saved result counts in audits not running it
 
     def __init__(self, target: str, options: OptionsT) -> None:
         self.target = target
@@ -180,6 +181,15 @@ def is_drill(kind: str) -> bool:
         return probe_class(kind).drill
     except (UnknownKind, ImportError, TypeError):
         return False
+
+
+def carry_days(kind: str) -> float | None:
+    """How long a saved result of this kind counts in a later audit that does not run it; None
+    for kinds that measure afresh every audit (an unknown kind is one of them)."""
+    try:
+        return probe_class(kind).carry_days
+    except (UnknownKind, ImportError, TypeError):
+        return None
 
 
 def probe_class(kind: str) -> type[Probe[Any]]:

@@ -82,6 +82,7 @@ class FailoverDrillProbe(Probe[FailoverDrillOptions]):
     Options: ClassVar[type[FailoverDrillOptions]] = FailoverDrillOptions
     default_timeout: ClassVar[float] = 300.0
     drill: ClassVar[bool] = True
+    carry_days: ClassVar[float | None] = 92.0  # db.failover-drilled asks for a drill each quarter
     summary: ClassVar[str] = (
         "numbered writes through the application's connection string while a command fails the primary "
         "over: write downtime against the RTO, acknowledged rows lost against the RPO, replicas following"

@@ -94,6 +94,7 @@ class RestoreDrillProbe(Probe[RestoreDrillOptions]):
         "the manifest or the source and the assertions, and times the restore against the RTO"
     )
     drill: ClassVar[bool] = True
+    carry_days: ClassVar[float | None] = 7.0  # backups.restore-drilled asks for a restore each week
 
     @classmethod
     def check_target(cls, target: str) -> str:

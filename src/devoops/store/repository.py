@@ -7,7 +7,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..errors import UsageError
 from ..model.assessment import Assessment
 from ..model.common import Horizon, Risk, Tenet
+from ..model.evidence import ProbeResult, Status
 from ..model.history import HistoryEntry
 from . import migrate
 from .engine import StoreError, connect, display, writer
@@ -183,6 +184,44 @@ class Store:
             ).one()
             tags = self._milestones(conn, [id]).get(id, [])
         return Stored(_entry(row, tags), Assessment.model_validate(row.document), row.workload_text)
+
+    def latest_results(
+        self, app: str, probes: Mapping[str, str], statuses: Collection[Status] = tuple(Status)
+    ) -> list[ProbeResult]:
+        """The newest saved result of each named probe of `app` (name -> kind; a result of
+        another kind under that name does not count) among those with one of `statuses`, as
+        saved in its assessment."""
+        if not probes:
+            return []
+        query = (
+            sa.select(probe_results.c.name, probe_results.c.kind, probe_results.c.assessment_id)
+            .join(assessments, assessments.c.id == probe_results.c.assessment_id)
+            .join(applications)
+            .where(
+                applications.c.name == app,
+                probe_results.c.name.in_(list(probes)),
+                probe_results.c.status.in_([s.value for s in statuses]),
+            )
+            .order_by(probe_results.c.finished_at.desc(), probe_results.c.assessment_id.desc())
+        )
+        with self._guard(), self.engine.begin() as conn:
+            newest: dict[str, int] = {}
+            for name, kind, id in conn.execute(query):
+                if kind == probes[name]:
+                    newest.setdefault(name, id)
+            documents = {
+                row.id: row.document
+                for row in conn.execute(
+                    sa.select(assessments.c.id, assessments.c.document).where(
+                        assessments.c.id.in_(set(newest.values()))
+                    )
+                )
+            }
+        found = []
+        for name, id in newest.items():
+            evidence = documents[id].get("evidence", [])
+            found += [ProbeResult.model_validate(r) for r in evidence if r.get("name") == name]
+        return found
 
     def latest_two(self, app: str | None = None) -> tuple[str, str]:
         """References to the two newest assessments of one application, older first."""
