@@ -21,6 +21,26 @@ BIN = next(
 )
 
 
+def as_postgres(tool: str, *args: str) -> list[str]:
+    """A PostgreSQL program's command line, run as the `postgres` user when we are root."""
+    assert BIN is not None
+    command = [str(BIN / tool), *args]
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+def run_as_postgres(tool: str, *args: str, cwd: Path) -> None:
+    subprocess.run(as_postgres(tool, *args), check=True, capture_output=True, timeout=120, cwd=cwd)
+
+
+def _owned_folder(prefix: str) -> Path:
+    """A temporary folder the server may write: as root, it belongs to `postgres`."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    if os.geteuid() == 0:
+        pw = pwd.getpwnam("postgres")
+        os.chown(root, pw.pw_uid, pw.pw_gid)
+    return root
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -32,13 +52,10 @@ class PostgresServer:
         """`durable` keeps fsync on, as a real server has it (benchmarks); tests turn it off."""
         if BIN is None:
             raise RuntimeError("PostgreSQL 15 binaries not found (set PG_BIN)")
-        self.root = Path(tempfile.mkdtemp(prefix="devoops-pg-"))
+        self.root = _owned_folder("devoops-pg-")
         self.data = self.root / "data"
         self.port = free_port()
         self.user = "postgres" if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
-        if os.geteuid() == 0:
-            pw = pwd.getpwnam("postgres")
-            os.chown(self.root, pw.pw_uid, pw.pw_gid)
         self._run("initdb", "-D", str(self.data), "-U", self.user, "--auth=trust", "-E", "UTF8", "--no-sync")
         self._run(
             "pg_ctl",
@@ -56,11 +73,7 @@ class PostgresServer:
         )
 
     def _run(self, tool: str, *args: str) -> None:
-        assert BIN is not None
-        command = [str(BIN / tool), *args]
-        if os.geteuid() == 0:
-            command = ["runuser", "-u", "postgres", "--", *command]
-        subprocess.run(command, check=True, capture_output=True, timeout=120, cwd=self.root)
+        run_as_postgres(tool, *args, cwd=self.root)
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{database}"
@@ -77,3 +90,30 @@ class PostgresServer:
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop")
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+class Standby:
+    """A streaming standby of `primary` (pg_basebackup -R): `settings` are extra server options,
+    `conf` lines go into its postgresql.auto.conf before it starts."""
+
+    def __init__(self, primary: PostgresServer, settings: str = "", conf: str = "") -> None:
+        self.user = primary.user
+        self.root = _owned_folder("devoops-standby-")
+        self.data, self.port = self.root / "data", free_port()
+        host = ["-h", "127.0.0.1", "-p", str(primary.port), "-U", primary.user]
+        run_as_postgres("pg_basebackup", "-D", str(self.data), "-R", "-X", "stream", *host, cwd=self.root)
+        if conf:
+            with open(self.data / "postgresql.auto.conf", "a") as auto:
+                auto.write(conf)
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off {settings}"
+        start = ["-D", str(self.data), "-w", "-t", "60", "-l", str(self.root / "log"), "-o", options.strip()]
+        run_as_postgres("pg_ctl", *start, "start", cwd=self.root)
+
+    def stop(self) -> None:
+        """Stop it at once (it may be down already: a drill promoted or stopped it)."""
+        subprocess.run(
+            as_postgres("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop"),
+            capture_output=True,
+            timeout=60,
+        )
+        shutil.rmtree(self.root, ignore_errors=True)

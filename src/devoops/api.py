@@ -86,10 +86,14 @@ def carried(
     """The newest concluded (PASS or FAIL) saved result of each configured drill that did not
     run now, while younger than its kind's `carry_days`: a weekly restore drill then counts in
     every daily audit, and a stale one stops counting (the answer decides again)."""
-    from .probes.base import carry_days
+    from .probes.base import known
     from .store import Store, exists, locate
 
-    days = {n: carry_days(c.type) for n, c in w.probes.items() if n not in ran and c.enabled}
+    days = {
+        n: getattr(known(c.type), "carry_days", None)
+        for n, c in w.probes.items()
+        if n not in ran and c.enabled
+    }
     wanted = {n: w.probes[n].type for n, d in days.items() if d is not None}
     url = locate(db, path)
     if not wanted or not exists(url):

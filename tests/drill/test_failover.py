@@ -6,15 +6,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
-import pwd
 import shlex
 import shutil
 import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -30,17 +27,11 @@ from devoops.model.workload import Workload
 from devoops.probes.failover_drill import FailoverDrillProbe
 
 from ..conftest import workload
-from ..pgserver import BIN, PostgresServer, free_port
+from ..pgserver import BIN, PostgresServer, Standby, as_postgres, free_port
 from ..probes.support import probe, run_probe
 
 pytestmark = pytest.mark.skipif(BIN is None, reason="PostgreSQL 15 binaries not found")
 ROOT = os.geteuid() == 0
-
-
-def as_postgres(tool: str, *args: str) -> list[str]:
-    assert BIN is not None
-    command = [str(BIN / tool), *args]
-    return ["runuser", "-u", "postgres", "--", *command] if ROOT else command
 
 
 def url(port: int, user: str, database: str = "postgres") -> str:
@@ -69,38 +60,15 @@ class Pair:
                 "alter system set synchronous_commit = on",
             ]
         sql(url(self.primary.port, self.user), *settings, "select pg_reload_conf()")
-        self.root = Path(tempfile.mkdtemp(prefix="devoops-standby-"))
-        if ROOT:
-            pw = pwd.getpwnam("postgres")
-            os.chown(self.root, pw.pw_uid, pw.pw_gid)
-        self.data, self.port = self.root / "data", free_port()
-        host = ["-h", "127.0.0.1", "-p", str(self.primary.port), "-U", self.user]
-        self._run("pg_basebackup", "-D", str(self.data), "-R", "-X", "stream", *host)
-        with open(self.data / "postgresql.auto.conf", "a") as conf:  # promoted, it has no standby to wait for
-            conf.write("synchronous_standby_names = ''\n")
-        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off"
-        self._run(
-            "pg_ctl",
-            "-D",
-            str(self.data),
-            "-w",
-            "-t",
-            "60",
-            "-l",
-            str(self.root / "log"),
-            "-o",
-            options,
-            "start",
-        )
+        # promoted, the standby has no standby of its own to wait for
+        self.standby = Standby(self.primary, conf="synchronous_standby_names = ''\n")
+        self.data, self.port = self.standby.data, self.standby.port
         deadline = time.monotonic() + 30
         while not sql(
             self.primary_url(), "select count(*) = 1 from pg_stat_replication where state = 'streaming'"
         )[0][0]:
             assert time.monotonic() < deadline, "the standby never streamed"
             time.sleep(0.1)
-
-    def _run(self, tool: str, *args: str) -> None:
-        subprocess.run(as_postgres(tool, *args), check=True, capture_output=True, timeout=120, cwd=self.root)
 
     def primary_url(self, database: str = "postgres") -> str:
         return url(self.primary.port, self.user, database)
@@ -124,44 +92,35 @@ class Pair:
         return f"pid=$({find}) && kill -STOP $pid && sleep 1 && kill -KILL $pid && {promote}"
 
     def stop(self) -> None:
-        subprocess.run(
-            as_postgres("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop"),
-            capture_output=True,
-            timeout=60,
-        )
+        self.standby.stop()
         try:
             self.primary.stop()
         except subprocess.CalledProcessError:  # already down: the drill stopped it
             shutil.rmtree(self.primary.root, ignore_errors=True)
-        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _pair(synchronous: bool) -> Iterator[Pair]:
+    pair = Pair(synchronous=synchronous)
+    try:
+        yield pair
+    finally:
+        pair.stop()
 
 
 @pytest.fixture(scope="module")
 def steady() -> Iterator[Pair]:
     """A pair for drills whose command does not fail it over: shared by those tests."""
-    pair = Pair(synchronous=False)
-    try:
-        yield pair
-    finally:
-        pair.stop()
+    yield from _pair(synchronous=False)
 
 
 @pytest.fixture
 def asynchronous() -> Iterator[Pair]:
-    pair = Pair(synchronous=False)
-    try:
-        yield pair
-    finally:
-        pair.stop()
+    yield from _pair(synchronous=False)
 
 
 @pytest.fixture
 def synchronous() -> Iterator[Pair]:
-    pair = Pair(synchronous=True)
-    try:
-        yield pair
-    finally:
-        pair.stop()
+    yield from _pair(synchronous=True)
 
 
 def orders(rpo: float = 0, rto: float = 5) -> Workload:

@@ -4,14 +4,9 @@ standby, application roles that own their schema or not."""
 
 from __future__ import annotations
 
-import os
-import pwd
 import socket
-import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -22,7 +17,7 @@ from devoops.probes.base import kinds
 from devoops.probes.postgres import PostgresProbe
 
 from ..conftest import workload
-from ..pgserver import BIN, PostgresServer, free_port
+from ..pgserver import BIN, PostgresServer, Standby, free_port, run_as_postgres
 from .support import probe
 
 pytestmark = pytest.mark.skipif(BIN is None, reason="PostgreSQL 15 binaries not found")
@@ -41,41 +36,12 @@ def sql(url: str, *statements: str) -> list[tuple[Any, ...]]:
         return rows
 
 
-def run(tool: str, *args: str, cwd: Path) -> None:
-    assert BIN is not None
-    command = [str(BIN / tool), *args]
-    if os.geteuid() == 0:
-        command = ["runuser", "-u", "postgres", "--", *command]
-    subprocess.run(command, check=True, capture_output=True, timeout=120, cwd=cwd)
-
-
 def until(condition: str, url: str, seconds: float = 30) -> None:
     """Wait until the query `condition` answers true."""
     deadline = time.monotonic() + seconds
     while not sql(url, f"select {condition}")[0][0]:
         assert time.monotonic() < deadline, f"never became true: {condition}"
         time.sleep(0.1)
-
-
-class Standby:
-    """A streaming standby of `primary` (pg_basebackup -R), applying WAL `delay` late."""
-
-    def __init__(self, primary: PostgresServer, delay: str) -> None:
-        self.user = primary.user
-        self.root = Path(tempfile.mkdtemp(prefix="devoops-standby-"))
-        if os.geteuid() == 0:
-            pw = pwd.getpwnam("postgres")
-            os.chown(self.root, pw.pw_uid, pw.pw_gid)
-        self.data, self.port = self.root / "data", free_port()
-        host = ["-h", "127.0.0.1", "-p", str(primary.port), "-U", primary.user]
-        run("pg_basebackup", "-D", str(self.data), "-R", "-X", "stream", *host, cwd=self.root)
-        settings = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off"
-        settings += f" -c recovery_min_apply_delay={delay} -c archive_mode=on"
-        start = ["-D", str(self.data), "-w", "-t", "60", "-l", str(self.root / "log"), "-o", settings]
-        run("pg_ctl", *start, "start", cwd=self.root)
-
-    def stop(self) -> None:
-        run("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop", cwd=self.root)
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +89,9 @@ def primary() -> Iterator[PostgresServer]:
             "create role monitor login in role pg_monitor",
         )
         log = str(server.root / "log")
-        run("pg_ctl", "-D", str(server.data), "-w", "-t", "60", "-l", log, "restart", cwd=server.root)
+        run_as_postgres(
+            "pg_ctl", "-D", str(server.data), "-w", "-t", "60", "-l", log, "restart", cwd=server.root
+        )
         yield server
     finally:
         server.stop()
@@ -131,7 +99,7 @@ def primary() -> Iterator[PostgresServer]:
 
 @pytest.fixture(scope="module")
 def standby(primary: PostgresServer) -> Iterator[Standby]:
-    replica = Standby(primary, "10min")
+    replica = Standby(primary, "-c recovery_min_apply_delay=10min -c archive_mode=on")
     try:
         until("count(*) = 1 from pg_stat_replication where state = 'streaming'", dsn(primary))
         yield replica

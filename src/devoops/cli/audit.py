@@ -52,7 +52,7 @@ def run(
     from ..api import audit_file
     from ..store import exists, locate
 
-    with _Listeners() as (started, finished):
+    with Listeners() as (started, finished):
         result = audit_file(workload, lens or (), probe or (), started, finished, db=db)
     keep = save if save is not None else exists(locate(db, result.loaded.path))
     report(result, format, output, db, keep)
@@ -72,7 +72,7 @@ def _gate(a: Assessment, fail_on: Gate) -> None:
         raise typer.Exit(1)
 
 
-class _Listeners:
+class Listeners:
     """A live display of the running probes on a terminal; one line per finished probe otherwise
     (CI logs), both on stderr so the report on stdout stays clean."""
 

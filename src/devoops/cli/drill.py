@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from .assess import Format, FormatOption, report
-from .audit import _Listeners
+from .audit import Listeners
 from .common import Lens, Output, Workload
 from .store import Db
 
@@ -26,41 +26,22 @@ Save = Annotated[
 ]
 
 
-@app.command(
-    "restore",
-    epilog="Example: devoops drill restore devoops.yaml --probe nightly-restore",
-)
-def restore(
-    workload: Workload,
-    format: FormatOption = Format.TERMINAL,
-    output: Output = None,
-    lens: Lens = None,
-    probe: Names = None,
-    save: Save = None,
-    db: Db = None,
-) -> None:
-    """Restore the newest backup into a scratch database devoops creates (and drops), check its
-    row counts and assertions, and time it against the RTO. Exits 1 unless every drill passed."""
-    _drill("restore_drill", workload, format, output, lens, probe, save, db)
+def _command(name: str, kind: str, doc: str) -> None:
+    """`devoops drill NAME`: the workload's probes of `kind`, reported and saved like an audit."""
 
+    def command(
+        workload: Workload,
+        format: FormatOption = Format.TERMINAL,
+        output: Output = None,
+        lens: Lens = None,
+        probe: Names = None,
+        save: Save = None,
+        db: Db = None,
+    ) -> None:
+        _drill(kind, workload, format, output, lens, probe, save, db)
 
-@app.command(
-    "failover",
-    epilog="Example: devoops drill failover devoops.yaml --probe switchover",
-)
-def failover(
-    workload: Workload,
-    format: FormatOption = Format.TERMINAL,
-    output: Output = None,
-    lens: Lens = None,
-    probe: Names = None,
-    save: Save = None,
-    db: Db = None,
-) -> None:
-    """Write numbered rows through the application's connection string while the configured
-    command fails the primary over; report the write downtime, the acknowledged rows lost and
-    when the replicas follow. Exits 1 unless every drill passed."""
-    _drill("failover_drill", workload, format, output, lens, probe, save, db)
+    command.__doc__ = doc
+    app.command(name, epilog=f"Example: devoops drill {name} devoops.yaml --probe NAME")(command)
 
 
 def _drill(
@@ -77,9 +58,24 @@ def _drill(
     from ..model.evidence import Status
     from ..store import exists, locate
 
-    with _Listeners() as (started, finished):
+    with Listeners() as (started, finished):
         result = audit_file(workload, lens or (), probe or (), started, finished, kind=kind)
     keep = save if save is not None else exists(locate(db, result.loaded.path))
     report(result, format, output, db, keep)
     if any(r.status != Status.PASS for r in result.assessment.evidence):
         raise typer.Exit(1)
+
+
+_command(
+    "restore",
+    "restore_drill",
+    """Restore the newest backup into a scratch database devoops creates (and drops), check its
+    row counts and assertions, and time it against the RTO. Exits 1 unless every drill passed.""",
+)
+_command(
+    "failover",
+    "failover_drill",
+    """Write numbered rows through the application's connection string while the configured
+    command fails the primary over; report the write downtime, the acknowledged rows lost and
+    when the replicas follow. Exits 1 unless every drill passed.""",
+)

@@ -12,17 +12,17 @@ from `${VAR}` options and never reach a message from here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from pydantic import Field
 
 from ..backup.formats import Format, detect
 from ..backup.location import Backup, Location, S3Settings, Unreachable, check_target, newest, open_location
-from ..model.evidence import Evidence, Measurement, Status, Table, Verdict
+from ..model.evidence import Evidence, Status, Table
 from ..model.inventory import Kind
 from ..model.targets import DatasetTarget
-from .base import Context, Options, Probe
+from .base import Context, Found, Options, Probe
 
 ROWS = 20  # table rows kept, newest first
 HEAD = 65_536  # bytes read from the start of the newest backup
@@ -103,21 +103,6 @@ class Listing:
     at_rest: str | None = None  # the storage's server-side encryption of the newest, when told
 
 
-@dataclass
-class Found:
-    measurements: list[Measurement] = field(default_factory=list)
-    verdicts: list[Verdict] = field(default_factory=list)
-    said: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    unknown: list[str] = field(default_factory=list)
-
-    def measure(self, name: str, value: float | None, unit: str, **kw: Any) -> None:
-        self.measurements.append(Measurement(name=name, value=value, unit=unit, **kw))
-
-    def verdict(self, practice: str, choice: str, reason: str) -> None:
-        self.verdicts.append(Verdict(practice=practice, choice=choice, reason=reason))
-
-
 class BackupsProbe(Probe[BackupsOptions]):
     """Freshness, size, retention, encryption and placement of backups in a folder or on S3."""
 
@@ -174,7 +159,7 @@ class BackupsProbe(Probe[BackupsOptions]):
             reason = f"no backup matching {o.pattern!r} in {self.target}"
             found.verdict("backups.automated", "none", reason)
             found.failed.append(reason)
-            return _evidence(found, [])
+            return found.evidence()
         newest = backups[0]
         # freshness against the RPO
         if o.max_age_hours is not None:
@@ -236,9 +221,8 @@ class BackupsProbe(Probe[BackupsOptions]):
         title = "backups, newest first" + (
             f" (first {ROWS} of {len(backups)})" if len(backups) > ROWS else ""
         )
-        return _evidence(
-            found, [Table(title=title, columns=["name", "modified", "age h", "bytes"], rows=rows)]
-        )
+        found.tables.append(Table(title=title, columns=["name", "modified", "age h", "bytes"], rows=rows))
+        return found.evidence()
 
     def _encryption(
         self, found: Found, newest: Backup, listing: Listing, dataset: DatasetTarget | None
@@ -357,27 +341,3 @@ def _hours(hours: float) -> str:
     if hours >= 1:
         return f"{hours:.1f} h"
     return f"{hours * 60:.0f} min"
-
-
-def _evidence(found: Found, tables: list[Table]) -> Evidence:
-    findings = "; ".join(found.said)
-    if found.failed:
-        status, summary = Status.FAIL, " ".join(f"{f.rstrip('.')}." for f in found.failed)
-        if found.unknown:
-            summary += " Could not tell: " + " ".join(f"{u.rstrip('.')}." for u in found.unknown)
-    elif found.unknown:
-        status, summary = (
-            Status.UNKNOWN,
-            "Could not tell: " + " ".join(f"{u.rstrip('.')}." for u in found.unknown),
-        )
-    else:
-        status, summary = Status.PASS, findings
-    if status != Status.PASS and findings:
-        summary += f" ({findings})"
-    return Evidence(
-        status=status,
-        summary=summary,
-        measurements=found.measurements,
-        verdicts=found.verdicts,
-        tables=tables,
-    )

@@ -18,7 +18,7 @@ import os
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 from pydantic import BaseModel, ConfigDict
 
 from ..model.common import Horizon
-from ..model.evidence import Evidence
+from ..model.evidence import Evidence, Measurement, Status, Table, Verdict
 from ..model.targets import DatasetTarget, Targets
 from ..model.workload import Workload
 
@@ -161,6 +161,55 @@ class Probe(ABC, Generic[OptionsT]):
         ctx.blocking for blocking work. Exceptions and timeouts become ERROR results."""
 
 
+@dataclass
+class Found:
+    """What a probe's checks found, gathered into one Evidence at the end: a clause said per
+    check (the summary when all passed), what failed, and what could not be told."""
+
+    measurements: list[Measurement] = field(default_factory=list)
+    verdicts: list[Verdict] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    said: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+
+    def measure(self, name: str, value: float | None, unit: str, **kw: Any) -> Measurement:
+        m = Measurement(name=name, value=value, unit=unit, **kw)
+        self.measurements.append(m)
+        return m
+
+    def verdict(self, practice: str, choice: str, reason: str) -> None:
+        self.verdicts.append(Verdict(practice=practice, choice=choice, reason=reason))
+
+    def evidence(self, lead: str = "", unknown: str = "Could not tell:") -> Evidence:
+        """FAIL with what failed, else UNKNOWN with what could not be told, else PASS with what
+        was said; `lead` opens the summary, and what was said follows a FAIL or UNKNOWN in
+        brackets."""
+
+        def sentences(clauses: list[str]) -> str:
+            return " ".join(f"{c.rstrip('.')}." for c in clauses)
+
+        findings, head = "; ".join(self.said), f"{lead}: " if lead else ""
+        if self.failed:
+            status, summary = Status.FAIL, head + sentences(self.failed)
+            if self.unknown:
+                summary += f" {unknown} {sentences(self.unknown)}"
+        elif self.unknown:
+            opening = unknown[0].lower() + unknown[1:] if lead else unknown  # mid-sentence after a lead
+            status, summary = Status.UNKNOWN, f"{head}{opening} {sentences(self.unknown)}"
+        else:
+            status, summary = Status.PASS, head + findings
+        if status != Status.PASS and findings:
+            summary += f" ({findings})"
+        return Evidence(
+            status=status,
+            summary=summary,
+            measurements=self.measurements,
+            verdicts=self.verdicts,
+            tables=self.tables,
+        )
+
+
 class UnknownKind(LookupError):
     """A probe type no built-in or installed plugin provides."""
 
@@ -175,19 +224,10 @@ def kinds() -> dict[str, str]:
     return _plugins() | BUILTIN
 
 
-def is_drill(kind: str) -> bool:
-    """Whether a kind is a drill; an unknown kind is not (its run reports it)."""
+def known(kind: str) -> type[Probe[Any]] | None:
+    """The class of a kind, or None when it is unknown or does not load (its run says why)."""
     try:
-        return probe_class(kind).drill
-    except (UnknownKind, ImportError, TypeError):
-        return False
-
-
-def carry_days(kind: str) -> float | None:
-    """How long a saved result of this kind counts in a later audit that does not run it; None
-    for kinds that measure afresh every audit (an unknown kind is one of them)."""
-    try:
-        return probe_class(kind).carry_days
+        return probe_class(kind)
     except (UnknownKind, ImportError, TypeError):
         return None
 

@@ -11,17 +11,16 @@ by host, port, database and user: the password never reaches a message from here
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
 
 from ..model.common import Horizon
-from ..model.evidence import Cell, Evidence, Measurement, Status, Table, Verdict
-from ..pgclient import checked, describe
-from .base import Context, Options, Probe
+from ..model.evidence import Cell, Evidence, Status, Table
+from ..pgclient import cause, checked, describe
+from .base import Context, Found, Options, Probe
 
 if TYPE_CHECKING:
     from psycopg import AsyncConnection
@@ -75,26 +74,6 @@ class Unreadable(Exception):
 
 class Gone(Exception):
     """The server stopped answering: nothing more can be read on this connection."""
-
-
-@dataclass
-class Found:
-    """What the checks found, gathered into one Evidence at the end."""
-
-    measurements: list[Measurement] = field(default_factory=list)
-    verdicts: list[Verdict] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
-    said: list[str] = field(default_factory=list)  # one clause per check for the summary
-    failed: list[str] = field(default_factory=list)
-    unknown: list[str] = field(default_factory=list)
-
-    def measure(self, name: str, value: float | None, unit: str, **kw: Any) -> Measurement:
-        m = Measurement(name=name, value=value, unit=unit, **kw)
-        self.measurements.append(m)
-        return m
-
-    def verdict(self, practice: str, choice: str, reason: str) -> None:
-        self.verdicts.append(Verdict(practice=practice, choice=choice, reason=reason))
 
 
 @dataclass(frozen=True)
@@ -152,12 +131,12 @@ class PostgresProbe(Probe[PostgresOptions]):
                 summary=f"cannot connect to {self.where()}: no answer within {wait:.3g} s",
             )
         except psycopg.Error as exc:
-            return Evidence(status=Status.ERROR, summary=f"cannot connect to {self.where()}: {_cause(exc)}")
+            return Evidence(status=Status.ERROR, summary=f"cannot connect to {self.where()}: {cause(exc)}")
         try:
             await conn.set_read_only(True)
             return await self._checks(conn, limit, wait)
         except (Unreadable, Gone, psycopg.Error) as exc:  # the very first read
-            return Evidence(status=Status.ERROR, summary=f"cannot read from {self.where()}: {_cause(exc)}")
+            return Evidence(status=Status.ERROR, summary=f"cannot read from {self.where()}: {cause(exc)}")
         finally:
             await conn.close()
 
@@ -189,7 +168,7 @@ class PostgresProbe(Probe[PostgresOptions]):
                     finally:
                         await conn.rollback()
             except psycopg.errors.InsufficientPrivilege as exc:
-                raise Unreadable(f"{_cause(exc)} ({MONITOR})") from None
+                raise Unreadable(f"{cause(exc)} ({MONITOR})") from None
             except TimeoutError:
                 raise Gone(f"the server did not answer within {wait:.3g} s") from None
 
@@ -213,9 +192,10 @@ class PostgresProbe(Probe[PostgresOptions]):
             except Unreadable as exc:
                 found.unknown.append(f"{name}: {exc}")
             except (Gone, psycopg.OperationalError) as exc:  # nothing more to read
-                found.unknown.append(f"{name}: {_cause(exc)}")
+                found.unknown.append(f"{name}: {cause(exc)}")
                 break
-        return _evidence(found, server)
+        what = f"PostgreSQL {server.version.split()[0]}" + (" standby" if server.in_recovery else "")
+        return found.evidence(what, "Could not read")
 
 
 Read = Callable[..., Awaitable[list[tuple[Any, ...]]]]
@@ -474,37 +454,5 @@ async def _connections(read: Read, found: Found, min_headroom: float) -> None:
     found.said.append(f"{used} of {usable} connections used")
 
 
-def _evidence(found: Found, server: Server) -> Evidence:
-    what = f"PostgreSQL {server.version.split()[0]}" + (" standby" if server.in_recovery else "")
-    findings = "; ".join(found.said)
-    if found.failed:
-        status = Status.FAIL
-        summary = f"{what}: " + " ".join(f"{f.rstrip('.')}." for f in found.failed)
-    elif found.unknown:
-        status = Status.UNKNOWN
-        summary = f"{what}: could not read " + " ".join(f"{u.rstrip('.')}." for u in found.unknown)
-    else:
-        status = Status.PASS
-        summary = f"{what}: {findings}"
-    if status != Status.PASS:
-        if found.failed and found.unknown:
-            summary += " Could not read " + " ".join(f"{u.rstrip('.')}." for u in found.unknown)
-        if findings:
-            summary += f" ({findings})"
-    return Evidence(
-        status=status,
-        summary=summary,
-        measurements=found.measurements,
-        verdicts=found.verdicts,
-        tables=found.tables,
-    )
-
-
 def _cells(row: Sequence[Any]) -> list[Cell]:
     return [v if v is None or isinstance(v, str | int) else round(float(v), 3) for v in row]
-
-
-def _cause(exc: Exception) -> str:
-    """The server's or libpq's message on one line."""
-    text = re.sub(r"\s+", " ", str(exc)).strip()
-    return text or exc.__class__.__name__

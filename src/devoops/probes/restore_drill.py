@@ -15,8 +15,8 @@ from pydantic import Field, field_validator
 from ..backup.location import check_target, open_location
 from ..model.evidence import Evidence, Status, Table
 from ..model.targets import DatasetTarget
-from .backups import Found, S3Options
-from .base import Context, Options, Probe
+from .backups import S3Options
+from .base import Context, Found, Options, Probe
 
 MARGIN = 30.0  # at most this many seconds of the timeout are kept to stop and drop
 MARGIN_SHARE = 0.2  # nor more than this share of it

@@ -18,7 +18,7 @@ from ..model.evidence import Evidence, ProbeResult, Status
 from ..model.lens import Lens
 from ..model.targets import Targets
 from ..model.workload import ProbeConfig, Workload
-from .base import Context, is_drill, probe_class
+from .base import Context, known, probe_class
 from .secrets import Unset, resolve, scrubbed
 
 Listener = Callable[[str, ProbeConfig], None]
@@ -53,7 +53,9 @@ def run(
     async def main() -> list[ProbeResult]:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None)) as http:
             chosen = {
-                n: c for n, c in workload.probes.items() if (n in only if only else not is_drill(c.type))
+                n: c
+                for n, c in workload.probes.items()
+                if (n in only if only else not getattr(known(c.type), "drill", False))
             }
 
             async def one(name: str, config: ProbeConfig) -> ProbeResult:
