@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .errors import UsageError
 from .evaluate import assess
+from .evaluate.catastrophes import YEARS
 from .lens import load_lens
 from .load import LoadedWorkload, load_workload
 from .model.assessment import Assessment
@@ -28,11 +29,15 @@ class Result:
     assessment: Assessment
 
 
-def assess_file(path: Path, lens_paths: Sequence[Path] = (), now: dt.datetime | None = None) -> Result:
-    """Load the lens and the workload, and assess it as of `now` (default: this moment, UTC)."""
+def assess_file(
+    path: Path, lens_paths: Sequence[Path] = (), now: dt.datetime | None = None, years: int = YEARS
+) -> Result:
+    """Load the lens and the workload, and assess it as of `now` (default: this moment, UTC),
+    with `years` simulated years of an inventory's Monte Carlo (0: none)."""
     lens = load_lens(lens_paths)
     loaded = load_workload(path, lens)
-    return Result(loaded, lens, assess(loaded.workload, lens, now or dt.datetime.now(dt.UTC), str(path)))
+    now = now or dt.datetime.now(dt.UTC)
+    return Result(loaded, lens, assess(loaded.workload, lens, now, str(path), years=years))
 
 
 def audit_file(

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .common import Lens, Output, Workload, emit, is_terminal, width
+from .common import Lens, Output, Workload, Years, emit, is_terminal, width
 from .store import Db
 
 if TYPE_CHECKING:
@@ -37,10 +37,11 @@ def run(
     lens: Lens = None,
     save: Annotated[bool, typer.Option("--save", help="keep this assessment in the store")] = False,
     db: Db = None,
+    years: Years = 20_000,
 ) -> None:
     from ..api import assess_file
 
-    report(assess_file(workload, lens or ()), format, output, db, save)
+    report(assess_file(workload, lens or (), years=years), format, output, db, save)
 
 
 def report(result: Result, format: Format, output: Path | None, db: str | None, save: bool) -> None:

@@ -20,6 +20,12 @@ Lens = Annotated[
     list[Path] | None, typer.Option("--lens", metavar="PATH", help="an extra lens file (repeatable)")
 ]
 Output = Annotated[Path | None, typer.Option("--output", "-o", help="write to this file instead of stdout")]
+Years = Annotated[
+    int,
+    typer.Option(
+        "--years", min=0, max=10_000_000, help="simulated years of the inventory's Monte Carlo; 0 skips it"
+    ),
+]
 
 
 class ReportFormat(StrEnum):

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from .check import When
-from .common import Lens, Output, ReportFormat, ReportFormatOption, Workload, emit, emit_sections
+from .common import Lens, Output, ReportFormat, ReportFormatOption, Workload, Years, emit, emit_sections
 
 app = typer.Typer(
     help="Run the catastrophes of the lens against the workload's inventory.",
@@ -32,10 +32,7 @@ def run(
     horizon: HorizonOption = When.NOW,
     format: ReportFormatOption = ReportFormat.TERMINAL,
     output: Output = None,
-    years: Annotated[
-        int,
-        typer.Option("--years", min=0, max=10_000_000, help="simulated years of the Monte Carlo; 0 skips it"),
-    ] = 20_000,
+    years: Years = 20_000,
     seed: Annotated[int, typer.Option("--seed", min=0, help="seed of the Monte Carlo")] = 7,
     fail_on: Annotated[
         FailOn | None, typer.Option("--fail-on", help="exit 1 when a scenario's verdict is at least this bad")

@@ -19,14 +19,20 @@ from .plan import plan
 
 
 def assess(
-    w: Workload, lens: Lens, now: dt.datetime, source: str, evidence: Sequence[ProbeResult] = ()
+    w: Workload,
+    lens: Lens,
+    now: dt.datetime,
+    source: str,
+    evidence: Sequence[ProbeResult] = (),
+    years: int = catastrophes.YEARS,
 ) -> Assessment:
-    """Everything devoops concludes from a workload and what its probes measured, as of `now` (UTC)."""
+    """Everything devoops concludes from a workload and what its probes measured, as of `now`
+    (UTC); `years` simulated years for the Monte Carlo of an inventory (0: none)."""
     today = now.date()
     mature = maturity(practice_states(w, lens, Horizon.NOW, evidence), lens, today)
     by_tenet = {m.tenet: m.value for m in mature}
     derived = {horizon: derive(w, lens, horizon) for horizon in HORIZONS}
-    resilience = catastrophes.resilience(w, lens, {h: d.targets for h, d in derived.items()})
+    resilience = catastrophes.resilience(w, lens, {h: d.targets for h, d in derived.items()}, years)
     views = []
     for horizon, d in derived.items():
         importance = {i.tenet: i.value for i in d.importance}

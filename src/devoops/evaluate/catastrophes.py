@@ -13,18 +13,23 @@ from ..model.resilience import Resilience, ScenarioOutcome, Verdict
 from ..model.targets import Targets
 from ..model.workload import Workload
 
+YEARS = 20_000
+"""Simulated years of the Monte Carlo in an assessment, unless asked otherwise."""
 RISKS = {Verdict.DAMAGED: Risk.MEDIUM, Verdict.COMPANY_ENDING: Risk.HIGH}
 SECURITY_SCOPES = (Scope.ACCOUNT, Scope.CREDENTIALS, Scope.PRODUCTION)
 
 
-def resilience(w: Workload, lens: Lens, targets: Mapping[Horizon, Targets]) -> dict[Horizon, Resilience]:
-    """Every horizon's resilience in one pass (the Monte Carlo runs once); none without an
-    inventory. The scenarios package loads only here, so commands that never assess stay fast."""
+def resilience(
+    w: Workload, lens: Lens, targets: Mapping[Horizon, Targets], years: int = YEARS
+) -> dict[Horizon, Resilience]:
+    """Every horizon's resilience in one pass (the Monte Carlo runs once, `years` long; 0 leaves
+    it out); none without an inventory. The scenarios package loads only here, so commands that
+    never assess stay fast."""
     if w.inventory is None:
         return {}
     from ..scenarios.resilience import assess
 
-    return assess(w, lens, dict(targets))
+    return assess(w, lens, dict(targets), years)
 
 
 def tenets(outcome: ScenarioOutcome, scenario: ScenarioDef | None) -> list[Tenet]:
