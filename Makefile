@@ -19,7 +19,7 @@ demo: $(STAMP)
 	$(BIN)/devoops audit examples/bookmarks.yaml --probe access-log --db .devoops/devoops.db
 	$(BIN)/devoops explain availability examples/bookmarks.yaml
 	$(BIN)/devoops scenarios run examples/bookmarks.yaml
-	$(BIN)/devoops whatif examples/bookmarks.yaml backups-to-separate-account
+	$(BIN)/devoops whatif examples/bookmarks.yaml restore-drills backups-to-separate-account
 	$(BIN)/devoops show latest -f html -o report.html --db .devoops/devoops.db
 	@echo "Wrote report.html. Next: .venv/bin/devoops diff (what the access log proved beside the answers), .venv/bin/devoops history"
 

@@ -11,9 +11,9 @@ SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 
 def devoops(
-    *args: str | Path, cwd: Path | None = None, stdin: str | None = None
+    *args: str | Path, cwd: Path | None = None, stdin: str | None = None, columns: int = 160
 ) -> subprocess.CompletedProcess[str]:
-    env = os.environ | {"PYTHONPATH": SRC, "COLUMNS": "160"}
+    env = os.environ | {"PYTHONPATH": SRC, "COLUMNS": str(columns)}
     return subprocess.run(
         [sys.executable, "-m", "devoops", *map(str, args)],
         capture_output=True,

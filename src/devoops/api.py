@@ -19,7 +19,7 @@ from .model.lens import Lens
 from .model.resilience import Change, Resilience
 from .model.targets import Targets
 from .model.workload import ProbeConfig, Workload
-from .source import did_you_mean
+from .source import Source, did_you_mean
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,32 @@ def assess_file(
     lens = load_lens(lens_paths)
     loaded = load_workload(path, lens)
     now = now or dt.datetime.now(dt.UTC)
-    return Result(loaded, lens, assess(loaded.workload, lens, now, str(path), years=years))
+    return Result(loaded, lens, located(assess(loaded.workload, lens, now, str(path), years=years), loaded))
+
+
+def located(a: Assessment, loaded: LoadedWorkload) -> Assessment:
+    """Each answer the inventory overrules, and the inventory entry that does, as file:line:column
+    in the workload file: the core knows their paths, only the file knows where they are."""
+    conflicts = [f for v in a.horizons for f in v.findings if f.conflict is not None]
+    if not conflicts:
+        return a
+    source = Source(loaded.path, loaded.text, None)
+
+    def at(path: list[str | int]) -> str:
+        return str(source.at(tuple(path)))
+
+    horizons = []
+    for v in a.horizons:
+        findings = []
+        for f in v.findings:
+            if (c := f.conflict) is not None:
+                c = c.model_copy(
+                    update={"answer_at": at(c.answer_path), "inventory_at": at(c.inventory_path)}
+                )
+                f = f.model_copy(update={"conflict": c})
+            findings.append(f)
+        horizons.append(v.model_copy(update={"findings": findings}))
+    return a.model_copy(update={"horizons": horizons})
 
 
 def audit_file(
@@ -48,6 +73,7 @@ def audit_file(
     finished: Callable[[ProbeResult], None] = lambda result: None,
     kind: str | None = None,
     db: str | None = None,
+    years: int = YEARS,
 ) -> Result:
     """Run the workload's probes (or only the named ones) against the targets its answers imply,
     and assess it again with what they measured; evidence outranks the answers. With `kind`,
@@ -79,7 +105,7 @@ def audit_file(
     results = run(w, targets, lens, now, only, started, finished, root=path.parent)
     if kind is None:
         results += carried(w, {r.name for r in results}, now, db, path)
-    return Result(loaded, lens, assess(w, lens, now, str(path), results))
+    return Result(loaded, lens, located(assess(w, lens, now, str(path), results, years), loaded))
 
 
 CARRIED = "from the drill of "
@@ -129,19 +155,26 @@ class ResilienceResult:
 
 def _inventoried(
     path: Path, lens_paths: Sequence[Path], horizon: Horizon
-) -> tuple[LoadedWorkload, Lens, Targets]:
-    """The workload, its lens and the horizon's targets; a workload without an inventory is a
-    usage error, since every scenario and the availability model read it."""
+) -> tuple[LoadedWorkload, Lens, Targets, Workload]:
+    """The workload, its lens, the horizon's targets, and the workload as the scenarios see it
+    in an assessment (each practice at the state the inventory or the answers give it); a
+    workload without an inventory is a usage error, since every scenario and the availability
+    model read it."""
     from .derive import derive
+    from .evaluate.catastrophes import seen
+    from .evaluate.findings import practice_states
 
     lens = load_lens(lens_paths)
     loaded = load_workload(path, lens)
-    if loaded.workload.inventory is None:
+    w = loaded.workload
+    if w.inventory is None:
         raise UsageError(
             f"{path} has no inventory; add an `inventory:` section (see docs/inventory.md) "
             "or import one with `devoops inventory import terraform`"
         )
-    return loaded, lens, derive(loaded.workload, lens, horizon).targets
+    targets = derive(w, lens, horizon).targets
+    now = targets if horizon == Horizon.NOW else derive(w, lens, Horizon.NOW).targets
+    return loaded, lens, targets, seen(w, practice_states(w, lens, Horizon.NOW), (), now)
 
 
 def resilience_file(
@@ -154,8 +187,8 @@ def resilience_file(
     """Scenarios, SPOFs, shared fate, the availability model and the improvements at `horizon`."""
     from .scenarios.resilience import assess as resilience
 
-    loaded, lens, targets = _inventoried(path, lens_paths, horizon)
-    found = resilience(loaded.workload, lens, {horizon: targets}, years, seed)
+    loaded, lens, targets, w = _inventoried(path, lens_paths, horizon)
+    found = resilience(w, lens, {horizon: targets}, years, seed)
     return ResilienceResult(loaded, lens, horizon, targets, found[horizon])
 
 
@@ -177,11 +210,10 @@ def whatif_file(
     path: Path, tokens: Sequence[str], lens_paths: Sequence[Path] = (), horizon: Horizon = Horizon.NOW
 ) -> WhatIfResult:
     from .scenarios import whatif
+    from .scenarios.changes import parse
 
-    loaded, lens, targets = _inventoried(path, lens_paths, horizon)
-    w = loaded.workload
-    assert w.inventory is not None
-    steps = whatif.parse(list(tokens), w.inventory)
+    loaded, lens, targets, w = _inventoried(path, lens_paths, horizon)
+    steps = parse(list(tokens), w, lens.reliability)
     currency = targets.availability.currency
     if not steps:
         return WhatIfResult(

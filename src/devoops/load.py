@@ -139,6 +139,10 @@ def _inventory_problems(workload: Workload, source: Source) -> list[tuple[Locati
 
     for n, cid in enumerate(inv.entry):
         unknown(cid, ("inventory", "entry", n), "entry")
+    for n, dep in enumerate(inv.team_access):
+        for m, cid in enumerate(dep.any_of if isinstance(dep, AnyOf) else [dep]):
+            way: tuple[str | int, ...] = ("inventory", "team_access", n)
+            unknown(cid, (*way, "any_of", m) if isinstance(dep, AnyOf) else way, "team_access")
     datasets = [d.name for d in workload.answers.data.datasets]
     accounts = {p.account for p in (inv.placed(c) for c in ids) if p.account}
     for cid, c in inv.components.items():

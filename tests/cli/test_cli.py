@@ -34,7 +34,7 @@ def test_help_lists_every_command_and_each_has_an_example() -> None:
 
 
 def test_assess_writes_each_format(tmp_path: Path) -> None:
-    for fmt, check in (("md", "## Plan"), ("json", '"schema_version": "1"'), ("terminal", "Verdict")):
+    for fmt, check in (("md", "## Plan"), ("json", '"schema_version": "2"'), ("terminal", "Verdict")):
         out = tmp_path / f"report.{fmt}"
         result = devoops("assess", BOOKMARKS, "-f", fmt, "-o", out)
         assert result.returncode == 0, result.stderr
@@ -189,6 +189,24 @@ def test_reports_get_ordinary_permissions_and_bad_targets_exit_2(tmp_path: Path)
     into_directory = devoops("assess", BOOKMARKS, "-o", tmp_path)
     assert into_directory.returncode == 2 and f"cannot write {tmp_path}" in into_directory.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.md"]  # no temporary file left
+
+
+def test_a_report_into_a_pipe_or_a_device_is_written_through_it(tmp_path: Path) -> None:
+    """`-o /dev/null` or a named pipe: written to, never renamed over (which would replace the
+    device with a file of the report)."""
+    import os
+    import threading
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(pipe.read_text()))
+    reader.start()
+    result = devoops("assess", BOOKMARKS, "-f", "md", "--years", "0", "-o", pipe)
+    reader.join(timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert got and got[0].startswith("# devoops") and pipe.is_fifo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
 
 
 def _umask() -> int:

@@ -33,15 +33,27 @@ def test_json_is_the_horizons_resilience(tmp_path: Path) -> None:
     result = devoops("scenarios", "run", write(tmp_path), "-f", "json", "--years", "200", "--seed", "3")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"spofs", "shared_fate", "availability", "scenarios", "improvements", "notes"}
+    assert set(data) == {
+        "spofs",
+        "shared_fate",
+        "availability",
+        "scenarios",
+        "improvements",
+        "changes",
+        "notes",
+    }
     verdicts = {o["scenario"]: o["verdict"] for o in data["scenarios"]}
     assert verdicts["account-takeover"] == "company-ending"
     assert verdicts["dns-provider-outage"] == "damaged"
     assert "web" in data["spofs"] and "db" in data["spofs"]
     mc = data["availability"]["monte_carlo"]
     assert (mc["years"], mc["seed"]) == (200, 3)
-    spent = [c["saved_per_spent"] for c in data["improvements"]]
+    # free changes first, then by money saved per money spent
+    free = [c["cost_per_year"] == 0 for c in data["improvements"]]
+    assert free == sorted(free, reverse=True)
+    spent = [c["saved_per_spent"] for c in data["improvements"] if c["cost_per_year"] > 0]
     assert spent == sorted(spent, reverse=True)
+    assert {c["change"] for c in data["improvements"]} <= {c["change"] for c in data["changes"]}
 
 
 def test_years_zero_skips_the_simulation_and_horizon_prices(tmp_path: Path) -> None:
@@ -70,7 +82,7 @@ def test_terminal_and_markdown_show_every_part(tmp_path: Path) -> None:
         "Availability model",
         "simulated",
         "Improvements",
-        "backups-to-separate-account",
+        "restore-drills",
     ):
         assert part in terminal.stdout, part
     markdown = devoops("scenarios", "run", path, "-f", "md", "--years", "0")

@@ -60,7 +60,8 @@ def test_history_finds_the_store_in_the_folder(saved: Path) -> None:
     assert [row.split("│")[1].strip() for row in rows] == ["1", "2"]
     entries = json.loads(listing.stdout)
     assert [(e["id"], e["app"]) for e in entries] == [(1, "linkpile"), (2, "linkpile")]
-    assert entries[1]["high"] == entries[0]["high"] - 1
+    # proven backups: the restore practice resolved, and the catastrophes they now survive
+    assert entries[1]["high"] < entries[0]["high"] - 1
 
 
 def test_diff_without_references_names_the_resolved_finding(saved: Path) -> None:
@@ -70,12 +71,12 @@ def test_diff_without_references_names_the_resolved_finding(saved: Path) -> None
     assert "resolved" in line and "HIGH → NONE" in line
     assert "#1" in table.stdout and "#2" in table.stdout
     d = json.loads(as_json.stdout)
-    [finding] = [c for c in d["changes"] if c["kind"] == "finding"]
-    assert (finding["subject"], finding["note"], finding["direction"]) == (
-        "backups.restore-drilled",
-        "resolved",
-        "improved",
-    )
+    findings = {c["subject"]: c for c in d["changes"] if c["kind"] == "finding"}
+    drilled = findings["backups.restore-drilled"]
+    assert (drilled["note"], drilled["direction"]) == ("resolved", "improved")
+    # the backups now count: a dropped table and a fire no longer end the company
+    moved = {c["title"]: (c["before"], c["after"]) for c in d["changes"] if c["kind"] == "scenario"}
+    assert moved["Accidental DROP TABLE on production"] == ("company-ending", "damaged")
 
 
 def test_show_latest_as_json_is_what_assess_prints(saved: Path) -> None:
@@ -112,7 +113,8 @@ def test_milestones_diff_export_and_import(saved: Path, tmp_path: Path) -> None:
     assert compared.returncode == 0, compared.stderr
     d = json.loads(compared.stdout)
     assert (d["before"]["label"], d["after"]["label"]) == ("#1", "#2")
-    assert [c["note"] for c in d["changes"] if c["kind"] == "finding"] == ["resolved"]
+    notes = {c["subject"]: c["note"] for c in d["changes"] if c["kind"] == "finding"}
+    assert notes["backups.restore-drilled"] == "resolved"
     assert again.returncode == 2 and "already has a milestone 'q4-review' (assessment 1)" in again.stderr
     assert exported.returncode == 0, exported.stderr
     assert "exported 1 applications, 2 assessments, 1 milestones" in exported.stderr

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from devoops.derive import derive
 from devoops.model.common import HORIZONS
@@ -103,3 +105,24 @@ def test_a_team_without_a_senior_engineer_is_a_small_team_for_high_availability(
     assert "ha-small-team" in ids(
         lens, {"answers.reliability.downtime_cost_per_hour": 20000, "answers.engineering": juniors}
     )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cost=st.floats(1, 1e6), incident=st.floats(0, 1e6))
+def test_a_derived_rto_never_spends_more_than_the_error_budget(
+    lens: Lens, cost: float, incident: float
+) -> None:
+    """Whatever SLO the money chooses, a lifeblood RTO nobody gave is capped at the month's error
+    budget in whole minutes, so it fits by construction and the tension, which speaks of given
+    numbers, stays silent."""
+    w = workload(
+        **{
+            "answers.reliability": {"downtime_cost_per_hour": cost, "incident_cost": incident},
+            "answers.data.datasets": [{"name": "ledger", "criticality": "lifeblood"}],
+        }
+    )
+    for h in HORIZONS:
+        d = derive(w, lens, h)
+        budget = d.targets.availability.error_budget_minutes_per_month
+        assert d.targets.data[0].rto_minutes <= max(1.0, budget)
+        assert "rto-exceeds-error-budget" not in {t.id for t in d.tensions}

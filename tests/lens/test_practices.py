@@ -303,3 +303,22 @@ def test_symptoms_admitted_by_the_quiz_are_judged_a_risk() -> None:
         assert practice is not None
         if required(practice, importance):
             assert judge(practice, choice, importance).risk in (Risk.HIGH, Risk.MEDIUM), pid
+
+
+@pytest.mark.parametrize("pid", sorted(PRACTICES))
+def test_more_importance_never_lowers_a_risk(pid: str) -> None:
+    """Exhaustive: raising any tenet's importance by one never makes a choice look safer, and
+    never takes away the requirement. Costlier downtime raises importance, so severity can
+    follow the money only if the rules themselves do."""
+    practice = PRACTICES[pid]
+    for importance in _all_profiles(practice):
+        for tenet in _relevant_tenets(practice):
+            if importance[tenet] == 10:
+                continue
+            higher = importance | {tenet: importance[tenet] + 1}
+            assert required(practice, higher) or not required(practice, importance)
+            if not required(practice, importance):
+                continue
+            for choice in practice.choices:
+                before = judge(practice, choice.id, importance).risk.rank
+                assert judge(practice, choice.id, higher).risk.rank >= before, (choice.id, importance, tenet)

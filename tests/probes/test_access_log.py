@@ -271,6 +271,20 @@ def test_failures_and_slowness_miss_both_practices(tmp_path: Path) -> None:
     assert "off target" in result.evidence.summary and "availability" in result.evidence.summary
 
 
+def test_a_sampled_log_scales_the_traffic_rates_only(tmp_path: Path) -> None:
+    """A log keeping one request in twenty-five: the busiest minute and second are 25 times
+    what it shows; the counts, the availability and the percentiles are the log's own."""
+    t = ld.traffic(5_000, seed=7)
+    e = expect(t, T.availability.slo)
+    result = probe("access_log", write_one(tmp_path, "a.log", ld.combined(t)), {"sampled": 0.04}, workload=W)
+    f = figures(result)
+    assert f["peak rps"].value == pytest.approx(e.minutes[0][1] / 60 * 25)
+    assert f["busiest second"].value == pytest.approx(e.peak_second * 25)
+    assert "the log holds 4 % of the requests" in (f["peak rps"].detail or "")
+    assert f["requests"].value == e.requests
+    assert f["availability"].value == pytest.approx(1 - e.failed / e.requests)
+
+
 def test_what_counts_as_failed_is_configurable(tmp_path: Path) -> None:
     t = ld.traffic(8_000, seed=5)
     options = {"bad_statuses": ["5xx", "404"], "bad_above_ms": 500.5}

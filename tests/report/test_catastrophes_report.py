@@ -27,6 +27,7 @@ from devoops.model.resilience import (
     Change,
     DatasetLoss,
     MonteCarlo,
+    Move,
     Resilience,
     ScenarioOutcome,
     SharedFate,
@@ -139,7 +140,7 @@ def resilience(cost: float) -> Resilience:
             Change(
                 change="backups-to-separate-account db",
                 title="Back up db into a separate account",
-                practice="backups.offsite",
+                practices=["backups.offsite"],
                 cost_per_year=600,
                 availability_before=0.9985,
                 availability_after=0.9985,
@@ -147,7 +148,18 @@ def resilience(cost: float) -> Resilience:
                 downtime_cost_after=20_000,
                 saved_per_year=120_000,
                 saved_per_spent=200,
-                verdicts={"account-takeover": ("company-ending", "damaged")},
+                moves=[
+                    Move(
+                        scenario="account-takeover",
+                        verdict_before=Verdict.COMPANY_ENDING,
+                        verdict_after=Verdict.DAMAGED,
+                        per_year_before=0.02,
+                        per_year_after=0.02,
+                        cost_per_year_before=cost * 0.02,
+                        cost_per_year_after=2_000,
+                        improved=Verdict.COMPANY_ENDING,
+                    )
+                ],
             )
         ],
     )
@@ -224,7 +236,7 @@ def test_markdown_shows_the_section_between_economics_and_findings(hit: Assessme
 def test_the_verdict_counts_the_catastrophes(hit: Assessment) -> None:
     paragraphs = " ".join(view.verdict(hit).paragraphs)
     assert "Catastrophes now: 1 company-ending, 1 damaged (see Catastrophes)" in paragraphs
-    assert "availability 99.85 % against 99.9 %" in paragraphs
+    assert "availability 99.85 % (modelled) against 99.9 %" in paragraphs
 
 
 def test_terminal_shows_now_only(hit: Assessment) -> None:
@@ -259,9 +271,12 @@ def test_json_round_trips_the_resilience(hit: Assessment) -> None:
     data = json.loads(render(hit, "json"))
     now = data["horizons"][0]
     assert now["resilience"]["scenarios"][1]["verdict"] == "company-ending"
-    assert now["resilience"]["improvements"][0]["verdicts"] == {
-        "account-takeover": ["company-ending", "damaged"]
-    }
+    move = now["resilience"]["improvements"][0]["moves"][0]
+    assert (move["scenario"], move["verdict_before"], move["verdict_after"]) == (
+        "account-takeover",
+        "company-ending",
+        "damaged",
+    )
     assert Assessment.model_validate_json(render(hit, "json")) == hit
     assert any(f["source"] == "scenario" for f in now["findings"])
 

@@ -31,7 +31,7 @@ def test_there_are_three_examples() -> None:
 def test_json_round_trips_and_matches_its_schema(assessed: Assessment) -> None:
     text = render(assessed, "json")
     data = json.loads(text)
-    assert data["schema_version"] == "1"
+    assert data["schema_version"] == "2"
     jsonschema.validate(data, assessment_schema())
     assert Assessment.model_validate_json(text) == assessed
 

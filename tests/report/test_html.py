@@ -43,6 +43,7 @@ CONSTRAINED = {
     "SloConfig.latency_histogram": "must be a metric name",
     "SloConfig.error_ratio_query": "excludes good_query, which carries one",
     "Inventory.entry": "component ids, lower-case slugs",
+    "Inventory.team_access": "component ids, lower-case slugs",
     "Component.depends_on": "component ids, lower-case slugs",
     "AnyOf.any_of": "component ids, lower-case slugs",
     "Component.datasets": "must name a dataset of answers.data.datasets, whose names are slugs",
@@ -139,6 +140,7 @@ def hostile_inventory(p: Callable[[str], str]) -> dict[str, Any]:
                 "kind": "app",
                 "description": p("Component.description"),
                 "zones": [p("Component.zones")],
+                "certificate": p("Component.certificate"),
                 "depends_on": ["db"],
             },
             "db": {
@@ -146,6 +148,7 @@ def hostile_inventory(p: Callable[[str], str]) -> dict[str, Any]:
                 "provider": p("Component.provider"),
                 "account": account,
                 "region": p("Component.region"),
+                "site": p("Component.site"),
                 "datasets": ["orders"],
             },
             "ci": {"kind": "ci_cd", "access": [account]},

@@ -171,3 +171,16 @@ def test_with_the_lens_rules_carry_the_practice_summary(validator: Draft7Validat
     for rule in rules:
         described = result.lens.practice(rule["id"]) or scenarios.get(rule["id"])
         assert described is not None and rule["fullDescription"]["text"] == described.summary
+
+
+def test_a_practice_the_inventory_decides_points_at_the_entry_that_decides() -> None:
+    """The answer says a separate account; the inventory's backup entry says otherwise: the
+    result lands on that entry, the line to change (or the answer to correct)."""
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "patterns" / "answer-disagrees.yaml"
+    a = assess_file(path, now=NOW, years=0).assessment
+    results = json.loads(sarif.render(a))["runs"][0]["results"]
+    offsite = next(r for r in results if r["ruleId"] == "backups.offsite")
+    lines = path.read_text().splitlines()
+    entry = next(n for n, line in enumerate(lines, 1) if "{to: vault" in line)
+    assert offsite["locations"][0]["physicalLocation"]["region"]["startLine"] == entry
+    assert "disagrees with the inventory" in offsite["message"]["text"]

@@ -1,10 +1,13 @@
-"""The analytic availability model: textbook formulas by hand, and every unit state by brute force."""
+"""The analytic availability model: textbook formulas by hand, and the whole system as one
+Markov chain, every state of every unit, instance and failover window, by brute force."""
 
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -13,7 +16,7 @@ from devoops.errors import UsageError
 from devoops.lens import load_lens
 from devoops.model.inventory import Inventory
 from devoops.model.lens import Lens, Rates, Reliability
-from devoops.scenarios.availability import analytic, at_least
+from devoops.scenarios.availability import analytic
 from devoops.scenarios.topology import app_up
 from devoops.scenarios.units import units
 
@@ -103,17 +106,52 @@ def test_two_of_three(lens: Lens) -> None:
     assert result.incidents_per_year == pytest.approx(3 * 2 * a * (1 - a) * a * (1 / 100) * Y, rel=1e-9)
 
 
-def test_failover_unit_in_series(lens: Lens) -> None:
-    a = avail(100, 600)
+def standby(mtbf: float, mttr_minutes: float, failover_minutes: float) -> tuple[float, float]:
+    """Two instances needing one, with a failover: P(one or both up and no window open), and how
+    often the pair goes down by its own failures, an hour.
+
+    A window opens only when the serving instance fails while the other is up (rate 1/MTBF
+    with both up) and closes at 60/minutes an hour; instances fail and are repaired as ever, so
+    v, the count up, is binomial. o_v, the chance of v up with a window open, balances its flows:
+        o_2 (2 lam + phi) = mu o_1
+        o_0 (2 mu + phi) = lam o_1
+        o_1 (lam + mu + phi) = 2 lam o_2 + 2 mu o_0 + lam (b_2 - o_2)
+    The pair goes down when, with no window open, the serving instance fails: a window if the
+    other is up, else none is left. That is lam x P(at least one up, no window)."""
+    lam, mu, phi = 1 / mtbf, 60 / mttr_minutes, 60 / failover_minutes
+    x = avail(mtbf, mttr_minutes)
+    both, one = x * x, 2 * x * (1 - x)
+    o1 = lam * both / (lam + mu + phi - lam * mu / (2 * lam + phi) - 2 * lam * mu / (2 * mu + phi))
+    o2 = mu * o1 / (2 * lam + phi)
+    closed = one + both - o1 - o2
+    return closed, lam * closed
+
+
+def test_failover_window_opens_only_while_a_spare_is_up(lens: Lens) -> None:
     db = {"kind": "database", "instances": 2, "mtbf_hours": 100, "mttr_minutes": 600, "failover": "manual"}
     result = analytic(
         inv({"web": {**app(), "mtbf_hours": 1e8, "depends_on": ["db"]}, "db": db}), lens.reliability
     )
-    fo = avail(100 / 1, lens.reliability.failover_minutes["manual"])
-    assert result.availability == pytest.approx(avail(1e8, 600) * (1 - (1 - a) ** 2) * fo, rel=1e-12)
+    web = avail(1e8, 600)
+    up, falls = standby(100, 600, lens.reliability.failover_minutes["manual"])
+    assert result.availability == pytest.approx(web * up, rel=1e-12)
+    assert result.incidents_per_year == pytest.approx((web * falls + up * web / 1e8) * Y, rel=1e-9)
     assert result.weakest[0] == "db"
     no_failover = analytic(inv({"web": app(instances=2)}), lens.reliability)
+    a = avail(100, 600)
     assert no_failover.availability == pytest.approx(1 - (1 - a) ** 2, rel=1e-12)
+
+
+def test_a_failover_with_no_spare_up_is_no_second_failure(lens: Lens) -> None:
+    """Three instances needing two, MTBF 30 h, MTTR 3 h: half a day's failover, each one at a
+    failure of a serving instance with a spare up. The serving instances fail at 2/MTBF while
+    they serve and no window is open, whether or not that opens one, so the incidents are
+    2/MTBF x P(at least two up, no window), against 2/MTBF x (P(at least two up) - P(a window))
+    if windows also opened without a spare."""
+    db = {"kind": "database", "instances": 3, "needs": 2, "mtbf_hours": 30, "mttr_minutes": 180}
+    model = inv({"db": {**db, "failover": {"mode": "manual", "minutes": 720}}}, entry=["db"])
+    result = analytic(model, lens.reliability)
+    assert result.incidents_per_year == pytest.approx(2 / 30 * result.availability * Y, rel=1e-9)
 
 
 def test_one_zone_versus_two(lens: Lens) -> None:
@@ -255,17 +293,46 @@ def test_cycle_refused(lens: Lens) -> None:
         )
 
 
-def test_at_least_matches_enumeration() -> None:
-    import numpy as np
+def binomial_at_least(n: int, k: int, a: float) -> tuple[float, float]:
+    """P(at least k of n up) and P(exactly k up), each term through math.lgamma."""
 
-    ps = [0.9, 0.5, 0.7, 0.2]
-    for k in range(1, 5):
-        expected = sum(
-            np.prod([p if up else 1 - p for p, up in zip(ps, bits, strict=True)])
-            for bits in itertools.product([0, 1], repeat=4)
-            if sum(bits) >= k
+    def term(j: int) -> float:
+        log = math.lgamma(n + 1) - math.lgamma(j + 1) - math.lgamma(n - j + 1)
+        return math.exp(log + j * math.log(a) + (n - j) * math.log1p(-a))
+
+    return math.fsum(term(j) for j in range(k, n + 1)), term(k)
+
+
+def test_two_thousand_alike_instances_are_binomial(lens: Lens) -> None:
+    """k of n alike instances (MTBF 27 h, MTTR 1 h: 1,929 of 2,000 up on average, give or take
+    8): up with P(Binomial(n, a) >= k); the application goes down when one of exactly k up
+    fails, k/MTBF x P(exactly k up)."""
+    a = avail(27, 60)
+    for k in (1930, 1900, 1):
+        result = analytic(
+            inv({"web": app(instances=2000, needs=k, mtbf_hours=27, mttr_minutes=60)}), lens.reliability
         )
-        assert float(at_least(k, [np.array(p) for p in ps])) == pytest.approx(expected, rel=1e-12)
+        up, edge = binomial_at_least(2000, k, a)
+        assert result.availability == pytest.approx(up, rel=1e-9)
+        assert result.incidents_per_year == pytest.approx(edge * k / 27 * Y, rel=1e-6, abs=1e-9)
+    assert binomial_at_least(2000, 1930, a)[1] * 1930 / 27 * Y > 100  # the edge is exercised
+
+
+def test_two_thousand_over_three_zones(lens: Lens) -> None:
+    """2,000 instances over three zones needing 1,900: any two zones hold 1,334, so all three
+    must be up and then 1,900 of the 2,000; the zones, the region and the provider in series."""
+    r = lens.reliability
+    infra = {k: (r.infrastructure[k].mtbf_hours, r.infrastructure[k].mttr_minutes) for k in r.infrastructure}
+    z, reg, p = (avail(*infra[k]) for k in ("zone", "region", "provider"))
+    placed = {"provider": "aws", "region": "r", "zones": ["a", "b", "c"]}
+    model = inv({"web": app(instances=2000, needs=1900, mtbf_hours=27, mttr_minutes=60, **placed)})
+    result = analytic(model, r)
+    up, edge = binomial_at_least(2000, 1900, avail(27, 60))
+    assert result.availability == pytest.approx(p * reg * z**3 * up, rel=1e-9)
+    # each of the five units (three zones, region, provider) is a cut while all is up
+    units_down = sum(1 / infra[k][0] for k in ("zone", "zone", "zone", "region", "provider"))
+    expected = (p * reg * z**3 * up * units_down + p * reg * z**3 * edge * 1900 / 27) * Y
+    assert result.incidents_per_year == pytest.approx(expected, rel=1e-6)
 
 
 # Brute force: every state of every unit, the one rule (topology.app_up), probabilities multiplied.
@@ -321,33 +388,65 @@ def inventories(draw: st.DrawFn) -> Inventory:
 
 
 def brute_force(model: Inventory, reliability: Reliability) -> tuple[float, float]:
+    """The whole system as one Markov chain over every unit, every instance's own state and
+    every failover window, written from the rules alone: units and instances fail and are
+    repaired at their rates; a failure of an instance of a component with a failover, while no
+    window is open and v instances (itself included) are up, more than `needs`, opens a window
+    with chance needs / v; a window closes at 1/minutes. Its steady state solved densely;
+    availability and the rate of up -> down transitions read off it."""
     table = units(model, reliability)
-    a = [u.availability for u in table.units]
+    placed = table.placed()
+    plain = [(u.mtbf_hours, u.mttr_hours) for u in table.units]
+    mine = {cid: sorted(i for c, i in placed if c == cid) for cid in {c for c, _ in placed}}
+    instances = sorted(placed)
+    rates = {g.component: (g.mtbf_hours, g.mttr_hours) for g in table.groups}
+    windows = sorted(table.failover)
+    size = len(plain) + len(instances) + len(windows)
+    states = list(itertools.product([True, False], repeat=size))  # True: up (a window: closed)
+    index = {s: n for n, s in enumerate(states)}
 
-    def up(state: tuple[bool, ...]) -> bool:
-        return app_up(model, lambda cid, i: not all(state[u] for u in table.depends[(cid, i)]))
+    def up(s: tuple[bool, ...]) -> bool:
+        own = dict(zip(instances, s[len(plain) : len(plain) + len(instances)], strict=True))
+        closed = dict(zip(windows, s[len(plain) + len(instances) :], strict=True))
 
-    states = list(itertools.product([True, False], repeat=len(a)))
-    total = 0.0
-    given_up = [0.0] * len(a)
-    given_down = [0.0] * len(a)
-    for state in states:
-        weight = 1.0
-        for u, on in enumerate(state):
-            weight *= a[u] if on else 1 - a[u]
-        if up(state):
-            total += weight
-            for u, on in enumerate(state):
-                rest = weight / (a[u] if on else 1 - a[u])
-                if on:
-                    given_up[u] += rest
-                else:
-                    given_down[u] += rest
-    frequency = sum(
-        (given_up[u] - given_down[u]) * unit.availability * unit.rate * Y
-        for u, unit in enumerate(table.units)
-    )
-    return total, frequency
+        def down(cid: str, i: int) -> bool:
+            return not own[cid, i] or not all(s[u] for u in placed[cid, i]) or not closed.get(cid, True)
+
+        return app_up(model, down)
+
+    def flip(s: tuple[bool, ...], *at: int) -> tuple[bool, ...]:
+        return tuple(not x if n in at else x for n, x in enumerate(s))
+
+    q = np.zeros((len(states), len(states)))
+    for s in states:
+        moves: list[tuple[tuple[bool, ...], float]] = []
+        for u, (mtbf, mttr) in enumerate(plain):
+            moves.append((flip(s, u), 1 / mtbf if s[u] else 1 / mttr))
+        for n, (cid, _) in enumerate(instances):
+            at, (mtbf, mttr) = len(plain) + n, rates[cid]
+            if not s[at]:
+                moves.append((flip(s, at), 1 / mttr))
+                continue
+            f = table.failover.get(cid)
+            w = len(plain) + len(instances) + windows.index(cid) if f is not None else -1
+            v = sum(s[len(plain) + instances.index((cid, j))] for j in mine[cid])
+            opens = f.needs / v if f is not None and s[w] and v > f.needs else 0.0
+            moves += [(flip(s, at, w), opens / mtbf), (flip(s, at), (1 - opens) / mtbf)]
+        for n, cid in enumerate(windows):
+            at = len(plain) + len(instances) + n
+            if not s[at]:
+                moves.append((flip(s, at), 1 / table.failover[cid].window_hours))
+        for target, rate in moves:
+            if rate:
+                q[index[s], index[target]] += rate
+    np.fill_diagonal(q, -q.sum(axis=1))
+    balance = q.T.copy()
+    balance[-1] = 1.0  # one balance equation is redundant: the chances sum to one instead
+    pi = np.linalg.solve(balance, np.eye(len(states))[-1])
+    serving = np.array([up(s) for s in states])
+    availability = float(pi[serving].sum())
+    falls = q * serving[:, None] * ~serving[None, :]
+    return availability, float(pi @ falls.sum(axis=1)) * Y
 
 
 @settings(
@@ -356,9 +455,44 @@ def brute_force(model: Inventory, reliability: Reliability) -> tuple[float, floa
 @given(model=inventories())
 def test_matches_the_one_rule_in_every_state(model: Inventory) -> None:
     reliability = HARSH
-    assume(len(units(model, reliability).units) <= 10)
+    table = units(model, reliability)
+    assume(len(table.units) + sum(g.size for g in table.groups) + len(table.failover) <= 9)
     expected, frequency = brute_force(model, reliability)
     result = analytic(model, reliability)
+    assert result.availability == pytest.approx(expected, rel=1e-10, abs=1e-12)
+    assert result.incidents_per_year == pytest.approx(frequency, rel=1e-9, abs=1e-9)
+
+
+@st.composite
+def failing_over(draw: st.DrawFn) -> Inventory:
+    """A k-of-n component with a failover, over zones or not, alone or in front of another."""
+    n = draw(st.integers(2, 4))
+    c: dict[str, Any] = {
+        "kind": "database",
+        "instances": n,
+        "needs": draw(st.integers(1, n - 1)),
+        "mtbf_hours": draw(st.sampled_from([10, 30])),
+        "mttr_minutes": draw(st.sampled_from([60, 300])),
+        "failover": {"mode": "manual", "minutes": draw(st.sampled_from([30, 120, 600]))},
+        "provider": "p",
+        "region": "r",
+        "zones": draw(st.sampled_from([[], ["a"], ["a", "b"]])),
+    }
+    components = {"db": c}
+    if draw(st.booleans()):
+        components["web"] = {**app(mtbf_hours=40, mttr_minutes=120), "provider": "p", "region": "r"}
+        components["web"]["zones"] = draw(st.sampled_from([[], ["a"]]))
+        components["web"]["depends_on"] = ["db"]
+    return inv(components, entry=["web" if "web" in components else "db"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(model=failing_over())
+def test_failover_blocks_match_the_one_rule_in_every_state(model: Inventory) -> None:
+    table = units(model, HARSH)
+    assume(len(table.units) + sum(g.size for g in table.groups) + len(table.failover) <= 9)
+    expected, frequency = brute_force(model, HARSH)
+    result = analytic(model, HARSH)
     assert result.availability == pytest.approx(expected, rel=1e-10, abs=1e-12)
     assert result.incidents_per_year == pytest.approx(frequency, rel=1e-9, abs=1e-9)
 

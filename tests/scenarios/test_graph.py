@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from devoops.model.inventory import Inventory
 from devoops.model.resilience import SharedFate
 from devoops.scenarios.graph import shared_fate, spofs
-from devoops.scenarios.topology import app_up
+from devoops.scenarios.topology import app_up, required
+from tests.scenarios.test_availability import inventories
 
 
 def inventory(components: dict[str, Any], **extra: Any) -> Inventory:
@@ -117,3 +118,41 @@ def test_spofs_are_exactly_the_components_one_lost_instance_brings_down(
     assert spofs(inv) == expected
     for cid in inv.components:
         assert (cid in expected) == (not app_up(inv, lambda c, i, cid=cid: (c, i) == (cid, 0)))
+
+
+@settings(max_examples=80, deadline=None)
+@given(model=inventories())
+def test_counts_agree_with_every_instance(model: Inventory) -> None:
+    """Asked per component and per place on counts, the answers are those of the rule asked
+    instance by instance: a SPOF is a component one of whose instances, lost, takes the
+    application down; a shared fate takes it down when all the instances placed there are."""
+    expected = sorted(
+        cid
+        for cid in required(model)
+        if any(
+            not app_up(model, lambda c, j, at=(cid, i): (c, j) == at)
+            for i in range(model.components[cid].instances)
+        )
+    )
+    assert spofs(model) == expected
+    for fate in shared_fate(model):
+        placed = {
+            (cid, i)
+            for cid, c in model.components.items()
+            for i in range(c.instances)
+            if (fate.by, fate.value) in where(model, cid, i)
+        }
+        assert fate.takes_app_down == (not app_up(model, lambda c, j, placed=placed: (c, j) in placed))
+
+
+def where(model: Inventory, cid: str, i: int) -> set[tuple[str, str]]:
+    """The (by, value) places an instance sits in, as shared_fate names them."""
+    p, zone = model.placed(cid), model.components[cid].zone_of(i)
+    places = {("provider", p.provider)}
+    if p.account is not None:
+        places.add(("account", f"{p.provider}/{p.account}"))
+    if p.region is not None:
+        places.add(("region", f"{p.provider}/{p.region}"))
+    if zone is not None:
+        places.add(("zone", f"{p.provider}/{p.region}/{zone}"))
+    return places

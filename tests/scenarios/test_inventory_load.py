@@ -44,6 +44,10 @@ GOOD = """inventory:
       kind: ci_cd
       provider: github
       access: ['111111111111']
+    sso: {kind: identity, provider: okta}
+    vpn: {kind: access}
+    glass: {kind: access, provider: oob}
+  team_access: [sso, {any_of: [vpn, glass]}]
 """
 
 
@@ -68,7 +72,9 @@ def problems(path: Path, lens: Lens) -> list[str]:
 def test_a_consistent_inventory_loads(tmp_path: Path, lens: Lens) -> None:
     loaded = load_workload(write(tmp_path, GOOD), lens)
     assert loaded.workload.inventory is not None
-    assert set(loaded.workload.inventory.components) == {"dns-a", "dns-b", "web", "db", "vault", "ci"}
+    assert set(loaded.workload.inventory.components) == {
+        *("dns-a", "dns-b", "web", "db", "vault", "ci", "sso", "vpn", "glass")
+    }
 
 
 @pytest.mark.parametrize(
@@ -110,6 +116,13 @@ def test_a_consistent_inventory_loads(tmp_path: Path, lens: Lens) -> None:
         ),
         ("any_of: [dns-a, dns-b]", "any_of: [dns-a, dns-a]", "any_of", "any_of names 'dns-a' twice"),
         ("depends_on: [db,", "depends_on: [db, db,", "depends_on:", "'db' is listed twice in depends_on"),
+        (
+            "team_access: [sso,",
+            "team_access: [ssso,",
+            "team_access",
+            "unknown component 'ssso' in team_access",
+        ),
+        ("any_of: [vpn,", "any_of: [vnp,", "team_access", "unknown component 'vnp' in team_access"),
     ],
 )
 def test_each_reference_is_checked_and_located(
@@ -191,7 +204,9 @@ BACKUPS = "        - {to: vault, point_in_time: true}\n"
 
 def test_backups_to_two_different_targets_load(tmp_path: Path, lens: Lens) -> None:
     two = GOOD.replace(BACKUPS, BACKUPS + "        - {to: archive, immutable: true}\n")
-    two += "    archive: {kind: object_storage, account: '222222222222'}\n"
+    two = two.replace(
+        "  team_access:", "    archive: {kind: object_storage, account: '222222222222'}\n  team_access:"
+    )
     loaded = load_workload(write(tmp_path, two), lens).workload.inventory
     assert loaded is not None and [b.to for b in loaded.components["db"].backups] == ["vault", "archive"]
 

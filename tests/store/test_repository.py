@@ -60,7 +60,7 @@ def test_save_history_load_round_trip(store_url: str) -> None:
         row = conn.execute(sa.text("SELECT workload_sha256, schema_version FROM assessments")).one()
         rows = conn.execute(sa.text("SELECT horizon, practice, risk, source, tenets FROM findings")).all()
     assert row.workload_sha256 == hashlib.sha256(text.encode()).hexdigest()
-    assert row.schema_version == "1"
+    assert row.schema_version == a.schema_version == "2"
     assert sorted(tuple(r) for r in rows) == sorted(
         (v.horizon.value, f.practice, f.risk.value, f.source, ",".join(t.value for t in f.tenets))
         for v in a.horizons

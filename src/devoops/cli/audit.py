@@ -11,7 +11,7 @@ import typer
 
 from .assess import Format, FormatOption, report
 from .check import Gate
-from .common import Lens, Output, Workload
+from .common import Lens, Output, Workload, Years
 from .store import Db
 
 if TYPE_CHECKING:
@@ -48,12 +48,13 @@ def run(
             "cannot pass on evidence it could not collect)",
         ),
     ] = None,
+    years: Years = 20_000,
 ) -> None:
     from ..api import audit_file
     from ..store import exists, locate
 
     with Listeners() as (started, finished):
-        result = audit_file(workload, lens or (), probe or (), started, finished, db=db)
+        result = audit_file(workload, lens or (), probe or (), started, finished, db=db, years=years)
     keep = save if save is not None else exists(locate(db, result.loaded.path))
     report(result, format, output, db, keep)
     if fail_on is not None:

@@ -48,9 +48,18 @@ AssumeTz = Annotated[
 
 def write_atomically(path: Path, text: str) -> None:
     """Write all or nothing: a crash or a full disk never leaves half a file. The file gets
-    the permissions a plain write would give it (mkstemp's are owner-only)."""
+    the permissions a plain write would give it (mkstemp's are owner-only). A path that is no
+    regular file (`/dev/null`, a pipe) is written to as it is: renaming over it would replace
+    the device."""
     from ..errors import UsageError
 
+    if path.exists() and not path.is_file():
+        try:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+        except OSError as exc:
+            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")

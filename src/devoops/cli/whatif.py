@@ -17,9 +17,12 @@ if TYPE_CHECKING:
 
 NAME = "whatif"
 EXAMPLE = (
-    "Example: devoops whatif devoops.yaml add-replica db second-dns-provider   "
-    "(changes: add-replica C, multi-zone C, automatic-failover C, second-dns-provider, "
-    "backups-to-separate-account, point-in-time-recovery C, delayed-replica C)"
+    "Example: devoops whatif devoops.yaml add-replica db second-dns-provider   (changes: "
+    "add-replica C, multi-zone C, automatic-failover C, second-dns-provider, second-region, "
+    "backups-to-separate-account, add-backups C, immutable-backups, restore-drills, monitor-backups, "
+    "point-in-time-recovery C, delayed-replica C, mfa-and-locked-root, scope-ci-credentials, "
+    "least-privilege, private-datastores, registrar-lock, soft-delete, out-of-band-access, "
+    "deploy-pipeline, verified-deploys, infra-as-code)"
 )
 
 

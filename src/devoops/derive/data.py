@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from ..model.targets import BackupPolicy, DatasetTarget
 from ..model.workload import Criticality, Dataset, Regulated
 
@@ -18,11 +20,12 @@ DAILY = 1440.0
 
 def dataset_target(d: Dataset, security_importance: int, error_budget_minutes: float) -> DatasetTarget:
     """Lifeblood data is what the application serves: by default it must be back within the
-    month's error budget, or one restore breaks the SLO."""
+    month's error budget (in whole minutes, rounded down so the cap holds), or one restore
+    breaks the SLO."""
     rpo = d.rpo_minutes if d.rpo_minutes is not None else DEFAULT_RPO[d.criticality]
     rto = d.rto_minutes if d.rto_minutes is not None else DEFAULT_RTO[d.criticality]
     if d.rto_minutes is None and d.criticality == Criticality.LIFEBLOOD:
-        rto = max(1.0, min(rto, round(error_budget_minutes)))
+        rto = max(1.0, min(rto, float(math.floor(error_budget_minutes))))
     continuous = rpo < CONTINUOUS_BELOW_MINUTES
     retention = RETENTION_DAYS[d.criticality]
     if d.regulated in (Regulated.FINANCIAL, Regulated.HEALTH):

@@ -12,9 +12,10 @@ from ..model.common import HORIZONS, Horizon
 from ..model.evidence import ProbeResult
 from ..model.lens import Lens
 from ..model.workload import Workload
-from . import catastrophes
-from .findings import findings, practice_states
+from . import catastrophes, money
+from .findings import findings, known
 from .maturity import maturity
+from .measured import load_tension, measured
 from .plan import plan
 
 
@@ -29,13 +30,19 @@ def assess(
     """Everything devoops concludes from a workload and what its probes measured, as of `now`
     (UTC); `years` simulated years for the Monte Carlo of an inventory (0: none)."""
     today = now.date()
-    mature = maturity(practice_states(w, lens, Horizon.NOW, evidence), lens, today)
+    states = known(w, lens, Horizon.NOW, evidence)
+    resolved = {pid: k.state for pid, k in states.items()}
+    mature = maturity(resolved, lens, today)
     by_tenet = {m.tenet: m.value for m in mature}
     derived = {horizon: derive(w, lens, horizon) for horizon in HORIZONS}
-    resilience = catastrophes.resilience(w, lens, {h: d.targets for h, d in derived.items()}, years)
+    seen = catastrophes.seen(w, resolved, evidence, derived[Horizon.NOW].targets)
+    resilience = catastrophes.resilience(seen, lens, {h: d.targets for h, d in derived.items()}, years)
+    tension = load_tension(derived[Horizon.NOW].targets.capacity, measured(evidence))
     views = []
     for horizon, d in derived.items():
         importance = {i.tenet: i.value for i in d.importance}
+        r = resilience.get(horizon)
+        practices = findings(w, lens, importance, horizon, today, evidence)
         views.append(
             HorizonView(
                 horizon=horizon,
@@ -49,14 +56,14 @@ def assess(
                     for i in d.importance
                 ],
                 targets=d.targets,
-                tensions=d.tensions,
+                tensions=[*d.tensions, *([tension] if tension and horizon == Horizon.NOW else [])],
                 findings=catastrophes.ordered(
                     [
-                        *findings(w, lens, importance, horizon, today, evidence),
-                        *catastrophes.findings(resilience.get(horizon), lens, importance, horizon),
+                        *money.priced(practices, r, w, lens, states),
+                        *catastrophes.findings(r, lens, importance, horizon),
                     ]
                 ),
-                resilience=resilience.get(horizon),
+                resilience=r,
             )
         )
     return Assessment(

@@ -3,15 +3,16 @@ company is a risk like an unmet practice, so it is listed, counted and gated lik
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from ..model.common import Horizon, Risk, Tenet
+from ..model.evidence import ProbeResult, Status
 from ..model.findings import Finding
 from ..model.lens import SCENARIO_PREFIX as PREFIX
 from ..model.lens import Effect, Lens, ScenarioDef, Scope
 from ..model.resilience import Resilience, ScenarioOutcome, Verdict
 from ..model.targets import Targets
-from ..model.workload import Workload
+from ..model.workload import PracticeState, Workload
 
 YEARS = 20_000
 """Simulated years of the Monte Carlo in an assessment, unless asked otherwise."""
@@ -23,13 +24,58 @@ def resilience(
     w: Workload, lens: Lens, targets: Mapping[Horizon, Targets], years: int = YEARS
 ) -> dict[Horizon, Resilience]:
     """Every horizon's resilience in one pass (the Monte Carlo runs once, `years` long; 0 leaves
-    it out); none without an inventory. The scenarios package loads only here, so commands that
-    never assess stay fast."""
+    it out) of the workload as `seen` makes it; none without an inventory. The scenarios
+    package loads only here, so commands that never assess stay fast."""
     if w.inventory is None:
         return {}
     from ..scenarios.resilience import assess
 
     return assess(w, lens, dict(targets), years)
+
+
+RESTORE_DRILL = "restore_drill"
+RESTORE_TIME = "restore time"
+
+
+def seen(
+    w: Workload, states: Mapping[str, PracticeState], evidence: Sequence[ProbeResult], targets: Targets
+) -> Workload:
+    """The workload as the scenarios must see it: every practice at the state the assessment
+    resolved (evidence, then the inventory, then the answers), and each backup of a dataset a
+    restore drill restored marked restored with the drill's time (or not restored, when the
+    drill failed). A drill's dataset is its `dataset` option, else the one with the strictest
+    RTO, as the drill itself chooses."""
+    w = w.model_copy(update={"practices": dict(states)})
+    if w.inventory is None:
+        return w
+    drilled: dict[str, tuple[bool, float | None]] = {}
+    for r in evidence:
+        if r.kind != RESTORE_DRILL or r.status not in (Status.PASS, Status.FAIL) or r.name not in w.probes:
+            continue
+        strictest = min(targets.data, key=lambda d: d.rto_minutes).name if targets.data else None
+        dataset = w.probes[r.name].options.get("dataset") or strictest
+        took = next((m.value for m in r.evidence.measurements if m.name == RESTORE_TIME), None)
+        restored = any(
+            v.choice != "never" for v in r.evidence.verdicts if v.practice == "backups.restore-drilled"
+        )
+        if dataset is not None:
+            drilled[dataset] = (restored, took / 60 if restored and took is not None else None)
+    if not drilled:
+        return w
+    components = {}
+    for cid, c in w.inventory.components.items():
+        proofs = [drilled[d] for d in c.datasets if d in drilled]
+        if proofs:
+            ok, took = min(proofs, key=lambda p: (p[0], -(p[1] or 0.0)))
+            backups = [
+                b
+                if b.mirror
+                else b.model_copy(update={"restored": ok, "restore_minutes": took or b.restore_minutes})
+                for b in c.backups
+            ]
+            c = c.model_copy(update={"backups": backups})
+        components[cid] = c
+    return w.model_copy(update={"inventory": w.inventory.model_copy(update={"components": components})})
 
 
 def tenets(outcome: ScenarioOutcome, scenario: ScenarioDef | None) -> list[Tenet]:

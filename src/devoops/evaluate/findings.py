@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from enum import Enum
 
 from ..model.common import ByHorizon, Horizon, Risk, Tenet
 from ..model.evidence import ProbeResult, Verdict
-from ..model.findings import Finding, Source
+from ..model.findings import Conflict, Finding, Source
 from ..model.lens import Choice, Lens, Practice
 from ..model.workload import PracticeState, Workload
+from .inventory import shown
+from .look import Path
 from .rules import judge, required
 
 
@@ -25,19 +28,55 @@ def answer(w: Workload, question: str, key: str, horizon: Horizon) -> str | None
     return str(value.value if isinstance(value, Enum) else value)
 
 
-def practice_states(
+@dataclass(frozen=True)
+class Known:
+    """A practice's state, what decided it, where the answer sits in the workload file, and the
+    answer the inventory overruled."""
+
+    state: PracticeState
+    source: Source
+    at: Path = ()
+    conflict: Conflict | None = None
+
+
+def known(
     w: Workload, lens: Lens, horizon: Horizon, evidence: Sequence[ProbeResult] = ()
-) -> dict[str, PracticeState]:
-    """The recorded practice states, completed by what the answers imply (e.g. who holds the
-    cloud root credentials says how locked they are); a recorded state wins over an implied
-    one, and what the probes showed wins over both."""
-    implied: dict[str, PracticeState] = {}
+) -> dict[str, Known]:
+    """Every practice state the workload tells, by rank: what the probes showed, then what
+    the inventory shows (where it can tell), then the recorded answer, then what the other
+    answers imply (who holds the cloud root credentials says how locked they are)."""
+    found: dict[str, Known] = {}
     for q in lens.questions:
         for f in q.fields:
             value = answer(w, q.id, f.key, horizon) if f.implies else None
             for pid, choice in f.implies.get(value or "", {}).items():
-                implied[pid] = PracticeState(choice=choice, note=f"answers.{q.id}.{f.key} is {value}")
-    return implied | w.practices | proven(evidence, lens, w.practices)
+                state = PracticeState(choice=choice, note=f"answers.{q.id}.{f.key} is {value}")
+                found[pid] = Known(state, "implied", ("answers", q.id, *f.key.split(".")))
+    for pid, state in w.practices.items():
+        found[pid] = Known(state, "answer", ("practices", pid))
+    for pid, seen in shown(w, lens).items():
+        given = found.get(pid)
+        if given is not None and (given.state.choice in seen.choices or given.state.choice is None):
+            continue  # the answer says what the inventory shows, or more; an exemption or N/A stands
+        if given is not None and (given.state.not_applicable or given.state.exemption is not None):
+            continue  # a risk the workload accepts in writing stays accepted
+        conflict = None
+        if given is not None and given.state.choice is not None:
+            conflict = Conflict(
+                answer=given.state.choice, answer_path=list(given.at), inventory_path=list(seen.at)
+            )
+        state = PracticeState(choice=seen.choices[0], evidence=seen.reason)
+        found[pid] = Known(state, "inventory", given.at if given else (), conflict)
+    for pid, state in proven(evidence, lens, w.practices).items():
+        found[pid] = Known(state, "evidence", found[pid].at if pid in found else ())
+    return found
+
+
+def practice_states(
+    w: Workload, lens: Lens, horizon: Horizon, evidence: Sequence[ProbeResult] = ()
+) -> dict[str, PracticeState]:
+    """The state of each practice as `known` ranks them."""
+    return {pid: k.state for pid, k in known(w, lens, horizon, evidence).items()}
 
 
 def proven(
@@ -71,6 +110,7 @@ def finding(
     horizon: Horizon,
     today: dt.date,
     decided: Source = "answer",
+    conflict: Conflict | None = None,
 ) -> Finding:
     """`today` is the assessment's date; exemptions are judged on the horizon's own date."""
 
@@ -89,6 +129,7 @@ def finding(
             exemption_expired=expired,
             evidence=state.evidence if state else None,
             note=state.note if state else None,
+            conflict=conflict,
         )
 
     if state is not None and state.not_applicable:
@@ -116,13 +157,12 @@ def findings(
     today: dt.date,
     evidence: Sequence[ProbeResult] = (),
 ) -> list[Finding]:
-    states = practice_states(w, lens, horizon, evidence)
-    decided_by_evidence = proven(evidence, lens, w.practices).keys()
-
-    def decided(pid: str) -> Source:
-        if pid in decided_by_evidence:
-            return "evidence"
-        return "answer" if pid in w.practices else "implied"
-
-    result = [finding(p, states.get(p.id), importance, horizon, today, decided(p.id)) for p in lens.practices]
+    states = known(w, lens, horizon, evidence)
+    result = []
+    for p in lens.practices:
+        k = states.get(p.id)
+        if k is None:
+            result.append(finding(p, None, importance, horizon, today))
+        else:
+            result.append(finding(p, k.state, importance, horizon, today, k.source, k.conflict))
     return sorted(result, key=lambda f: (-f.risk.rank, -f.weight, f.practice))

@@ -17,6 +17,7 @@ from ..errors import InputError, Location
 from ..model.common import Strict
 from ..model.lens import (
     Lens,
+    Money,
     Practice,
     Question,
     Reliability,
@@ -46,6 +47,7 @@ class LensCore(Strict):
     symptoms: list[Symptom]
     tiers: list[Tier]
     stage_defaults: dict[str, StageDefaults]
+    money: Money
 
 
 def _data_dir() -> Path:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
+
+from pydantic import model_validator
 
 from .common import Horizon, Strict, Tenet
 from .evidence import ProbeResult
@@ -12,7 +14,7 @@ from .resilience import Resilience
 from .targets import Importance, Targets, Tension
 from .workload import App
 
-SCHEMA_VERSION: Literal["1"] = "1"
+SCHEMA_VERSION: Literal["2"] = "2"
 
 
 class TenetScore(Strict):
@@ -33,7 +35,7 @@ class HorizonView(Strict):
 
 
 class Assessment(Strict):
-    schema_version: Literal["1"] = SCHEMA_VERSION
+    schema_version: Literal["2"] = SCHEMA_VERSION
     devoops_version: str
     lens_version: str
     generated_at: dt.datetime
@@ -44,5 +46,38 @@ class Assessment(Strict):
     plan: list[PlanItem]
     evidence: list[ProbeResult] = []
 
+    @model_validator(mode="before")
+    @classmethod
+    def _upgrade(cls, data: Any) -> Any:
+        """A stored schema 1 document, as schema 2: what-if rows list the practices that price
+        them and the scenarios they move (schema 1 kept one practice and the verdicts only; its
+        rates never moved, so they are left out of the moves)."""
+        if not isinstance(data, dict) or data.get("schema_version") != "1":
+            return data
+        horizons = []
+        for view in data.get("horizons", []):
+            r = view.get("resilience")
+            if r is not None:
+                r = {**r, "improvements": [_change_v2(c) for c in r.get("improvements", [])]}
+            horizons.append({**view, "resilience": r})
+        return {**data, "schema_version": "2", "horizons": horizons}
+
     def at(self, horizon: Horizon) -> HorizonView:
         return next(v for v in self.horizons if v.horizon == horizon)
+
+
+def _change_v2(c: dict[str, Any]) -> dict[str, Any]:
+    rest = {k: v for k, v in c.items() if k not in ("practice", "verdicts")}
+    moves = [
+        {
+            "scenario": sid,
+            "verdict_before": None if was == "not run" else was,
+            "verdict_after": None if now == "not run" else now,
+            "per_year_before": 0.0,
+            "per_year_after": 0.0,
+            "cost_per_year_before": 0.0,
+            "cost_per_year_after": 0.0,
+        }
+        for sid, (was, now) in c.get("verdicts", {}).items()
+    ]
+    return {**rest, "practices": [c["practice"]] if c.get("practice") else [], "moves": moves}

@@ -9,8 +9,36 @@ from .lens import CostBand
 from .workload import Exemption
 
 Source = Literal[
-    "answer", "implied", "evidence", "not_applicable", "not_required", "exemption", "unanswered", "scenario"
+    "answer",
+    "implied",
+    "inventory",
+    "evidence",
+    "not_applicable",
+    "not_required",
+    "exemption",
+    "unanswered",
+    "scenario",
 ]
+
+
+class Conflict(Strict):
+    """An answer the inventory overrules: the answer's choice and where each of the two sits in
+    the workload file (YAML paths; `*_at`, once the loader's edge has found them, as
+    file:line:column)."""
+
+    answer: str
+    answer_path: list[str | int]
+    inventory_path: list[str | int]
+    answer_at: str | None = None
+    inventory_at: str | None = None
+
+
+class Raised(Strict):
+    """What a practice's absence costs, with an inventory, when that raised its finding above
+    the lens's own rule: the rule's risk and reason, kept beside the money's."""
+
+    risk: Risk
+    reason: str
 
 
 class Finding(Strict):
@@ -27,6 +55,8 @@ class Finding(Strict):
     exemption_expired: bool = False
     evidence: str | None = None
     note: str | None = None
+    conflict: Conflict | None = None
+    raised: Raised | None = None  # the lens rule's own risk and reason, when the money raised it
 
 
 class Maturity(Strict):

@@ -39,6 +39,7 @@ class Kind(StrEnum):
     CI_CD = "ci_cd"
     SECRETS_STORE = "secrets_store"
     IDENTITY = "identity"
+    ACCESS = "access"  # a VPN, bastion or zero-trust proxy the team reaches production through
 
 
 class FailoverMode(StrEnum):
@@ -72,6 +73,11 @@ class Replication(StrEnum):
     ASYNC = "async"
 
 
+class Granularity(StrEnum):
+    WHOLE = "whole"
+    TENANT = "tenant"
+
+
 class Backup(Strict):
     """A copy of the component's datasets written elsewhere on a schedule."""
 
@@ -83,7 +89,26 @@ class Backup(Strict):
     immutable: bool = Field(
         default=False, description="object lock or write-once: no credential can delete the copies"
     )
-    restore_minutes: Minutes | None = Field(default=None, description="time to restore; default per kind")
+    mirror: bool = Field(
+        default=False,
+        description="an unversioned copy (file sync, RAID, a replica): it copies a deletion, an "
+        "encryption or a corruption at once",
+    )
+    monitored: bool | None = Field(
+        default=None,
+        description="a failed or late backup alerts someone who acts; unset: from the practice backups.automated",
+    )
+    restored: bool | None = Field(
+        default=None,
+        description="a drill has restored this backup and checked it; unset: from the practice backups.restore-drilled",
+    )
+    restore_minutes: Minutes | None = Field(
+        default=None, description="time the last restore drill took; unset: unknown (estimated per kind)"
+    )
+    granularity: Granularity = Field(
+        default=Granularity.WHOLE,
+        description="what one restore brings back: the whole system, or one tenant on its own",
+    )
 
 
 class AnyOf(Strict):
@@ -95,6 +120,12 @@ class AnyOf(Strict):
 Dependency = ComponentId | AnyOf
 
 
+class Exposure(StrEnum):
+    PRIVATE = "private"
+    ALLOWLISTED = "allowlisted"
+    INTERNET = "internet"
+
+
 class Component(Strict):
     kind: Kind
     description: str = ""
@@ -102,6 +133,11 @@ class Component(Strict):
     account: Name | None = None
     region: Name | None = None
     zones: list[Name] = Field(default=[], description="instances are spread over these, in turn")
+    site: Name | None = Field(
+        default=None,
+        description="the building its instances sit in (a datacenter, an office), whatever the provider "
+        "or account; default: each instance's zone",
+    )
     instances: Annotated[int, Field(ge=1, le=10_000)] = 1
     needs: Annotated[int, Field(ge=1, le=10_000)] = Field(
         default=1, description="how many instances must be up to serve (k of n)"
@@ -117,6 +153,16 @@ class Component(Strict):
     access: list[Name] | None = Field(
         default=None,
         description="accounts this component's credentials can administer (CI/CD, identity); default all",
+    )
+    exposure: Exposure | None = Field(
+        default=None, description="who can reach it over the network: private, allowlisted or internet"
+    )
+    authentication: bool | None = Field(
+        default=None, description="false: anyone who reaches it can read and write (no password)"
+    )
+    certificate: Name | None = Field(
+        default=None,
+        description="the TLS certificate it serves; components naming the same one expire together",
     )
     mtbf_hours: Hours | None = Field(default=None, description="mean time between failures of one instance")
     mttr_minutes: Annotated[float, Field(gt=0, le=10_000_000)] | None = Field(
@@ -159,6 +205,11 @@ class Inventory(Strict):
         default=None,
         description="time to recreate the infrastructure elsewhere; default from infra.as-code",
     )
+    team_access: list[Dependency] = Field(
+        default=[],
+        description="what the team reaches production through to repair it (a VPN, the identity "
+        "provider, the DNS); an any_of names independent paths",
+    )
     components: dict[ComponentId, Component] = Field(min_length=1)
 
     def placed(self, cid: str) -> Placement:
@@ -174,6 +225,23 @@ class Inventory(Strict):
 
     def entries(self) -> list[str]:
         return self.entry or [cid for cid, c in self.components.items() if c.kind == Kind.APP]
+
+    def site(self, cid: str, zone: str | None) -> str | None:
+        """The building the component's instances in `zone` sit in: its site, else the zone (a
+        cloud zone is a building or a campus of them); a regional or global service spans
+        several: None."""
+        c = self.components[cid]
+        if c.site is not None:
+            return f"site {c.site}"
+        if zone is None:
+            return None
+        p = self.placed(cid)
+        return f"zone {p.provider}/{p.region}/{zone}"
+
+    def sites(self, cid: str) -> set[str]:
+        """Every building the component's instances sit in (each of its zones holds one)."""
+        zones: list[str | None] = [*self.components[cid].zones] or [None]
+        return {s for z in zones if (s := self.site(cid, z)) is not None}
 
 
 class Placement(Strict):

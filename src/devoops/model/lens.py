@@ -168,6 +168,24 @@ class Rates(Strict):
     mttr_minutes: Annotated[float, Field(gt=0)]
 
 
+class Trust(Strict):
+    """How far a backup is proven, from the practices that prove it: a copy counts in a
+    catastrophe only as far as a restore and an alert have shown it works."""
+
+    restored: list[Slug] = Field(
+        description="choices of backups.restore-drilled under which a backup was restored"
+    )
+    drill_days: dict[Slug, Annotated[float, Field(gt=0)]] = Field(
+        description="days between restore drills by choice: a backup failing silently is found at the next one"
+    )
+    monitored: list[Slug] = Field(
+        description="choices of backups.automated under which a failed backup alerts someone"
+    )
+    unnoticed_days: Annotated[float, Field(gt=0)] = Field(
+        description="how old a silently failing backup is assumed to be when no drill would have found it"
+    )
+
+
 class Reliability(Strict):
     """Defaults of the availability model and the scenarios, each overridable in the inventory."""
 
@@ -184,6 +202,13 @@ class Reliability(Strict):
     rebuild_hours: dict[Literal["as_code", "by_hand"], Annotated[float, Field(gt=0)]]
     unrecoverable_hours: Annotated[float, Field(gt=0)] = Field(
         description="downtime an unrecoverable dataset is priced at"
+    )
+    trust: Trust
+    partial_restore_hours: Annotated[float, Field(ge=0)] = Field(
+        description="extra time to bring back a subset of tenants from a restore of the whole system"
+    )
+    access_lost_hours: Annotated[float, Field(ge=0)] = Field(
+        description="extra time a repair by hand takes when the team's way into production is down too"
     )
 
     @model_validator(mode="after")
@@ -206,6 +231,8 @@ class Scope(StrEnum):
     DATASET = "dataset"  # one dataset, wherever it is held
     CREDENTIALS = "credentials"  # the accounts the credentials of the scenario's kinds reach
     PRODUCTION = "production"  # every account that holds a component the application needs
+    SITE = "site"  # every instance in one building: a component's site, else its zone
+    CERTIFICATE = "certificate"  # every component serving one TLS certificate
 
 
 class Effect(StrEnum):
@@ -222,15 +249,30 @@ class ScenarioDef(Strict):
     summary: Text
     scope: Scope
     kinds: list[Kind] = []
-    per: Literal["provider", "component"] = "provider"
+    per: Literal["provider", "component", "service"] = Field(
+        default="provider",
+        description="scope kind: one occurrence per provider, component, or regional service",
+    )
     effect: Effect
     hours: Annotated[float, Field(gt=0)] | None = Field(default=None, description="how long an outage lasts")
+    team_repairs: bool = Field(
+        default=False, description="the outage lasts until the team repairs it, not the provider"
+    )
+    share: Annotated[float, Field(gt=0, le=1)] = Field(
+        default=1.0, description="the share of tenants and their data one occurrence reaches"
+    )
     backups_in_reach: bool = Field(
         default=False, description="mutable backups in the accounts hit are destroyed too (ransomware)"
     )
     reaches_immutable: bool = Field(default=False, description="even write-once copies are lost (fire)")
+    reaches_mirrors: bool = Field(
+        default=False, description="mirrors copy what it does (a deletion, an encryption, a corruption)"
+    )
     per_year: Annotated[float, Field(ge=0, le=1000)] = Field(
-        description="occurrences a year, per scope value"
+        description="occurrences a year, per scope value, where the preventing practices are unknown"
+    )
+    odds: dict[PracticeId, dict[Slug, Annotated[float, Field(gt=0, le=1000)]]] = Field(
+        default={}, description="factor on per_year by the choice of each practice that prevents it"
     )
     in_availability_model: bool = Field(
         default=False, description="the availability model already counts it (zone, region, provider)"
@@ -245,6 +287,28 @@ class ScenarioDef(Strict):
             raise ValueError(f"scope {self.scope} needs kinds")
         if self.effect == Effect.CORRUPT and self.scope != Scope.DATASET:
             raise ValueError("corrupt works on a dataset: scope dataset")
+        if self.team_repairs and self.effect != Effect.OUTAGE:
+            raise ValueError("team_repairs is for outages: the team repairs every other effect")
+        if self.share < 1 and self.effect != Effect.CORRUPT:
+            raise ValueError("a share of tenants is reached only by a corrupt effect")
+        return self
+
+
+class Money(Strict):
+    """How what a practice's absence costs raises its finding, with an inventory: a scenario it
+    leaves damaged gives at least MEDIUM, company-ending gives HIGH, and so does a fix that saves
+    many times what it costs a year."""
+
+    high_saved_per_spent: Annotated[float, Field(gt=0)]
+    medium_saved_per_spent: Annotated[float, Field(gt=0)]
+    least_cost_usd_per_year: Annotated[float, Field(gt=0)] = Field(
+        description="a fix is never counted cheaper than this: even a free one takes someone's time"
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Money:
+        if self.medium_saved_per_spent > self.high_saved_per_spent:
+            raise ValueError("medium_saved_per_spent must not exceed high_saved_per_spent")
         return self
 
 
@@ -255,6 +319,7 @@ class Lens(Strict):
     symptoms: list[Symptom]
     tiers: list[Tier] = Field(min_length=1)
     stage_defaults: dict[Literal["idea", "mvp", "growth", "scale"], StageDefaults]
+    money: Money
     practices: list[Practice]
     reliability: Reliability
     scenarios: list[ScenarioDef] = []
@@ -286,9 +351,14 @@ class Lens(Strict):
                 if known[pid].choice(choice) is None:
                     raise ValueError(f"symptom {symptom.id} implies unknown choice {pid}={choice}")
         for scenario in self.scenarios:
-            for pid in scenario.practices:
+            for pid in [*scenario.practices, *scenario.odds]:
                 if pid not in known:
                     raise ValueError(f"scenario {scenario.id} names unknown practice {pid}")
+            for pid, factors in scenario.odds.items():
+                if stray := sorted(c for c in factors if known[pid].choice(c) is None):
+                    raise ValueError(
+                        f"scenario {scenario.id} gives odds for unknown choices of {pid}: {stray}"
+                    )
         return self
 
     def practice(self, practice_id: str) -> Practice | None:

@@ -24,14 +24,18 @@ class Verdict(StrEnum):
 
 class DatasetLoss(Strict):
     """One dataset in one catastrophe: data lost and time until it is back, against its targets.
-    `lost_minutes` None means no copy survives: the data is gone."""
+    `lost_minutes` None means no copy is counted on: the data is gone. `recovery_known` False:
+    the time is an estimate (a restore never timed), which meets no RTO. `doubt` says why
+    existing copies were not counted, or why the one counted is older than its schedule."""
 
     dataset: str
     rpo_minutes: float
     rto_minutes: float
     lost_minutes: float | None
     recovery_minutes: float | None
+    recovery_known: bool = True
     recovered_from: str | None
+    doubt: str | None = None
     rpo_met: bool
     rto_met: bool
 
@@ -42,7 +46,8 @@ class ScenarioOutcome(Strict):
     scope: str  # which zone, region, account, dataset ... was hit (the worst one)
     lost: list[str]  # components destroyed or down
     app_up: bool
-    downtime_minutes: float
+    downtime_minutes: float  # of the share of tenants it reaches
+    share: float = 1.0  # the share of tenants and their data it reaches
     recovery_target_minutes: float
     datasets: list[DatasetLoss]
     verdict: Verdict
@@ -92,12 +97,28 @@ class AvailabilityModel(Strict):
     weakest: list[str]  # components whose improvement would gain the most availability, worst first
 
 
+class Move(Strict):
+    """One scenario before and after a change: its verdict, how often it happens, what it
+    costs a year, and `improved`, the worst verdict (before the change) among its occurrences
+    the change leaves physically better off (less data gone or lost, less downtime, a restore
+    time measured), None when it leaves none better off. A verdict None: not run."""
+
+    scenario: str
+    verdict_before: Verdict | None
+    verdict_after: Verdict | None
+    per_year_before: float
+    per_year_after: float
+    cost_per_year_before: float
+    cost_per_year_after: float
+    improved: Verdict | None = None
+
+
 class Change(Strict):
-    """One what-if: an inventory change, what it costs (from the lens) and what it saves."""
+    """One what-if: a change to the workload, what it costs (from the lens) and what it saves."""
 
     change: str  # e.g. "add-replica db"
     title: str
-    practice: str | None
+    practices: list[str]  # the lens practices whose cost bands price it
     cost_per_year: float
     availability_before: float
     availability_after: float
@@ -105,7 +126,7 @@ class Change(Strict):
     downtime_cost_after: float
     saved_per_year: float
     saved_per_spent: float
-    verdicts: dict[str, tuple[str, str]]  # scenario id -> (before, after), only those that change
+    moves: list[Move]  # the scenarios whose verdict, rate, cost or occurrences it changes
 
 
 class Resilience(Strict):
@@ -116,5 +137,6 @@ class Resilience(Strict):
     shared_fate: list[SharedFate]
     availability: AvailabilityModel | None
     scenarios: list[ScenarioOutcome]
-    improvements: list[Change]  # ordered by money saved per money spent
+    improvements: list[Change]  # the plan: each row on top of the rows above
+    changes: list[Change] = []  # every change that applies, each alone on the inventory as it is
     notes: list[str] = []

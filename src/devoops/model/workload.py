@@ -425,6 +425,13 @@ class Workload(Strict):
         default=None, description="where each component runs and what it needs, for the scenarios"
     )
 
+    @property
+    def usd_rate(self) -> float:
+        """Units of the app's currency one USD buys: 1 for USD, else `economics.usd_rate` (the
+        loader requires it with an inventory; 1 stands in when a workload built in code has
+        none)."""
+        return 1.0 if self.app.currency == "USD" else self.economics.usd_rate or 1.0
+
 
 class QuizAnswers(RootModel[dict[str, bool]]):
     """Answers to the symptom quiz: symptom id -> yes/no."""

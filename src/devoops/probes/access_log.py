@@ -75,6 +75,13 @@ class AccessLogOptions(LogFormat):
     bad_above_ms: float | None = Field(
         default=None, gt=0, description="a request slower than this failed too; default: speed does not count"
     )
+    sampled: float = Field(
+        default=1.0,
+        gt=0,
+        le=1,
+        description="the share of requests the log holds when it is sampled (0.01: one in a hundred); "
+        "the traffic rates are scaled by its inverse",
+    )
     top: int = Field(default=10, ge=1, le=100, description="rows in each table")
     max_unparseable: float = Field(
         default=0.01, ge=0, le=1, description="share of unreadable lines above which the result is UNKNOWN"
@@ -332,6 +339,8 @@ def evidence(
     ]
     allowed = (1 - slo) * s.requests
     minute, busiest = f.peaks[0]
+    scale = 1 / o.sampled  # a sampled log holds one request in `1 / sampled`
+    sampled = f"; the log holds {percent(o.sampled)} of the requests, scaled up" if o.sampled < 1 else ""
     measurements = [
         *reading,
         Measurement(name="requests", value=s.requests, unit="count", detail=_range(f.first, f.last + 1)),
@@ -361,13 +370,15 @@ def evidence(
         *(latency if s.timed else []),
         Measurement(
             name="peak rps",
-            value=busiest / 60,
+            value=busiest / 60 * scale,
             unit="rps",
             target=t.capacity.peak_rps,
             bound="max",
-            detail=f"the busiest minute, {_when(minute)}, against the derived peak",
+            detail=f"the busiest minute, {_when(minute)}, against the derived peak{sampled}",
         ),
-        Measurement(name="busiest second", value=f.peak_second, unit="rps"),
+        Measurement(
+            name="busiest second", value=f.peak_second * scale, unit="rps", detail=sampled[2:] or None
+        ),
     ]
     verdicts = [
         Verdict(

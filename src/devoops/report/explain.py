@@ -182,7 +182,7 @@ def practice(a: Assessment, lens: Lens, practice_id: str) -> list[Section]:
     rows = []
     for v in a.horizons:
         f = next(f for f in v.findings if f.practice == practice_id)
-        rows.append([HORIZON_TITLES[v.horizon], f.risk.value, f.choice or "-", f.source, f.reason])
+        rows.append([HORIZON_TITLES[v.horizon], f.risk.value, f.choice or "-", f.source, view.reason(f)])
     return [
         Section(
             f"{p.title} ({p.id})",
@@ -207,6 +207,13 @@ def scenario(a: Assessment, lens: Lens, scenario_id: str) -> list[Section]:
     ]
     if defended:
         paragraphs.append(f"Defended by: {defended}.")
+    if s.odds:
+        chosen = {f.practice: f.choice for f in a.at(Horizon.NOW).findings}
+        factors = ", ".join(
+            f"{pid} at {chosen.get(pid) or 'unanswered'} (×{odds.get(chosen.get(pid) or '', 1.0):g})"
+            for pid, odds in s.odds.items()
+        )
+        paragraphs.append(f"How often it happens moves with the practices that prevent it: {factors}.")
     tables: list[Table] = []
     for v in a.horizons:
         o = (
@@ -226,9 +233,10 @@ def scenario(a: Assessment, lens: Lens, scenario_id: str) -> list[Section]:
             *(
                 [
                     f"dataset {d.dataset}",
-                    f"lost {view.against(d.lost_minutes, d.rpo_minutes, d.rpo_met)}, "
-                    f"back in {view.against(d.recovery_minutes, d.rto_minutes, d.rto_met)}"
-                    + (f" from {d.recovered_from}" if d.recovered_from else ""),
+                    f"lost {view.against(d.lost_minutes, d.rpo_minutes, d.rpo_met, doubt=bool(d.doubt))}, "
+                    f"back in {view.against(d.recovery_minutes, d.rto_minutes, d.rto_met, d.recovery_known)}"
+                    + (f" from {d.recovered_from}" if d.recovered_from else "")
+                    + (f" ({d.doubt})" if d.doubt else ""),
                 ]
                 for d in o.datasets
             ),

@@ -1,9 +1,10 @@
 """Findings as a SARIF 2.1.0 log, for code scanning (GitHub, GitLab, IDE viewers).
 
 Each result points at the practice's entry under `practices:` in the workload file, so a
-reviewer lands on the line to change; a practice nobody recorded points at line 1. A
-catastrophe's finding (`scenario.<id>`) points at the `inventory:` section, whose changes
-prevent it, and its rule carries the scenario's summary and the practices that defend. The
+reviewer lands on the line to change; a practice nobody recorded points at line 1. A practice
+the inventory decided points at the inventory entry that overruled the answer, else at the
+`inventory:` section. A catastrophe's finding (`scenario.<id>`) points at the `inventory:`
+section, whose changes prevent it, and its rule carries the scenario's summary and the practices that defend. The
 partial fingerprint hashes app, practice and horizon only, so a finding keeps its identity
 across runs even when lines move or the reason's wording changes.
 """
@@ -59,8 +60,8 @@ def render(
         if f.practice not in index:
             index[f.practice] = len(rules)
             rules.append(_rule(f, steps.get(f.practice) or _lens_steps(lens, f.practice), lens))
-        place = INVENTORY if f.source == "scenario" else f.practice
-        line, column = (positions or {}).get(place, (1, 1))
+        place = INVENTORY if f.source in ("scenario", "inventory") else f.practice
+        line, column = _inventory_entry(f) or (positions or {}).get(place, (1, 1))
         results.append(
             {
                 "ruleId": f.practice,
@@ -109,6 +110,15 @@ def render(
 
 def fingerprint(app: str, practice: str, horizon: Horizon) -> str:
     return hashlib.sha256("\0".join((app, practice, horizon.value)).encode()).hexdigest()
+
+
+def _inventory_entry(f: Finding) -> tuple[int, int] | None:
+    """Line and column of the inventory entry that overruled the answer (`file:line:column`)."""
+    where = f.conflict.inventory_at if f.conflict is not None else None
+    if where is None:
+        return None
+    *_, line, column = where.rsplit(":", 2)
+    return int(line), int(column)
 
 
 def at_least(risk: Risk, minimum: Risk) -> bool:

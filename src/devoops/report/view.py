@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..diff import figure_value, target_values
+from ..evaluate.measured import Figure, measured
 from ..fmt import minutes, money, number, percent, quantity
 from ..model.assessment import Assessment, HorizonView
 from ..model.common import HORIZONS, Horizon, Risk, Tenet
 from ..model.evidence import Status
 from ..model.findings import Finding
 from ..model.lens import CostBand
-from ..model.resilience import AvailabilityModel, Change, DatasetLoss, Resilience, Verdict
+from ..model.resilience import AvailabilityModel, Change, DatasetLoss, Move, Resilience, Verdict
 from ..model.targets import Importance
 
 TENET_TITLES = {
@@ -78,23 +79,41 @@ def verdict(a: Assessment) -> Section:
     ]
     if worst:
         lines.append(f"Largest gaps between importance and maturity: {worst}.")
+    figures = measured(a.evidence)
+    if figures:
+        lines.append(measured_line(figures, avail.slo, lat.p95_ms, lat.p99_ms))
     tensions = len({t.id for v in a.horizons for t in v.tensions})
     if tensions:
         lines.append(f"{tensions} trade-offs to settle (see Tensions).")
     if now.resilience is not None:
-        lines.append(survival(now.resilience))
+        lines.append(survival(now.resilience, figures.get("availability")))
     return Section("Verdict", paragraphs=lines)
 
 
-def survival(r: Resilience) -> str:
-    """The catastrophes in one sentence: how many end the company, how many break a target."""
+def measured_line(figures: dict[str, Figure], slo: float, p95: float, p99: float) -> str:
+    """What production's traffic showed, beside the targets: the truth once an audit ran."""
+    parts = []
+    if (m := figures.get("availability")) is not None:
+        parts.append(f"availability {quantity(m.value, 'ratio')} against {percent(slo)} ({m.probe})")
+    for name, target in (("p95", p95), ("p99", p99)):
+        if (m := figures.get(name)) is not None:
+            parts.append(f"{name} {m.value:,.0f} ms against {target:g} ms ({m.probe})")
+    if (m := figures.get("peak")) is not None:
+        parts.append(f"busiest {number(m.value)} req/s ({m.probe})")
+    return "Measured now: " + "; ".join(parts) + "."
+
+
+def survival(r: Resilience, availability: Figure | None = None) -> str:
+    """The catastrophes in one sentence: how many end the company, how many break a target;
+    then the availability measured, else the model's."""
     tally = {v: sum(o.verdict == v for o in r.scenarios) for v in Verdict}
     m = r.availability
-    model = (
-        f"availability {percent(m.availability)} against {percent(m.target)}"
-        if m is not None
-        else "no availability model (see Catastrophes)"
-    )
+    if availability is not None and m is not None:
+        model = f"availability measured {quantity(availability.value, 'ratio')} against {percent(m.target)}"
+    elif m is not None:
+        model = f"availability {percent(m.availability)} (modelled) against {percent(m.target)}"
+    else:
+        model = "no availability model (see Catastrophes)"
     counted = ", ".join(f"{n} {v.value}" for v in reversed(Verdict) if (n := tally[v]))
     return f"Catastrophes now: {counted or 'none run'} (see Catastrophes); {model}."
 
@@ -123,10 +142,30 @@ def tenets(a: Assessment) -> Section:
     )
 
 
+def measured_cells(figures: dict[str, Figure]) -> dict[str, str]:
+    """The measured figures by the name of the target row they stand beside."""
+    cells = {}
+    if "availability" in figures:
+        cells["availability SLO"] = quantity(figures["availability"].value, "ratio")
+    latency = [f"{figures[p].value:,.0f}" if p in figures else "-" for p in ("p50", "p95", "p99")]
+    if any(p in figures for p in ("p50", "p95", "p99")):
+        cells["latency p50 / p95 / p99"] = " / ".join(latency) + " ms"
+    if "peak" in figures:
+        cells["peak load (with headroom)"] = f"{number(figures['peak'].value)} req/s"
+    return cells
+
+
 def targets(a: Assessment) -> Section:
+    """The targets per horizon; after an audit, what production's traffic measured beside them."""
     values = [target_values(a.at(h).targets) for h in HORIZONS]
+    figures = measured(a.evidence)
     rows = [[name, *(v[name] for v in values)] for name in values[0]]
-    tables = [Table(["target", "now", "6mo", "12mo"], rows)]
+    columns = ["target", "now", "6mo", "12mo"]
+    if figures:
+        columns.append("measured now")
+        cells = measured_cells(figures)
+        rows = [[*row, cells.get(row[0], "")] for row in rows]
+    tables = [Table(columns, rows)]
     if a.at(Horizon.NOW).targets.data:
         tables.append(datasets(a, Horizon.NOW))
     return Section("Targets", tables=tables)
@@ -214,19 +253,25 @@ def availability(a: Assessment, horizons: tuple[Horizon, ...] = HORIZONS) -> Sec
     )
 
 
-def against(value: float | None, target: float, met: bool) -> str:
-    """A recovery figure beside its target; None is data that no copy brings back."""
-    shown = "gone" if value is None else minutes(value) if value else "0"
-    return f"{shown} / {minutes(target)}" + ("" if met else " MISSED")
+def against(value: float | None, target: float, met: bool, known: bool = True, doubt: bool = False) -> str:
+    """A recovery figure beside its target; None is data that no copy brings back (or, with a
+    doubt, that no copy can be counted on to); an estimate is marked ~ and, within its target,
+    NOT SHOWN: nobody has measured it."""
+    if value is None:
+        shown = "may be gone" if doubt else "gone"
+    else:
+        shown = ("" if known else "~") + (minutes(value) if value else "0")
+    miss = "" if met else " MISSED" if known or value is None or value > target else " NOT SHOWN"
+    return f"{shown} / {minutes(target)}{miss}"
 
 
 def losses(datasets: list[DatasetLoss], recovery: bool) -> str:
     return "; ".join(
         f"{d.dataset} "
         + (
-            against(d.recovery_minutes, d.rto_minutes, d.rto_met)
+            against(d.recovery_minutes, d.rto_minutes, d.rto_met, d.recovery_known, bool(d.doubt))
             if recovery
-            else against(d.lost_minutes, d.rpo_minutes, d.rpo_met)
+            else against(d.lost_minutes, d.rpo_minutes, d.rpo_met, doubt=bool(d.doubt))
         )
         for d in datasets
     )
@@ -239,7 +284,9 @@ def scenario_table(r: Resilience, currency: str, title: str = "") -> Table:
             o.scope,
             ", ".join(o.lost) or "-",
             "yes" if o.app_up else "no",
-            minutes(o.downtime_minutes) if o.downtime_minutes else "-",
+            (minutes(o.downtime_minutes) + (f" ({o.share:.0%} of tenants)" if o.share < 1 else ""))
+            if o.downtime_minutes
+            else "-",
             losses(o.datasets, recovery=False) or "-",
             losses(o.datasets, recovery=True) or "-",
             o.verdict.value,
@@ -298,12 +345,23 @@ def changes_table(changes: list[Change], currency: str, title: str = "") -> Tabl
             money(c.saved_per_year, currency),
             money(c.cost_per_year, currency),
             number(c.saved_per_spent) if c.cost_per_year > 0 else "free",
-            "; ".join(f"{sid} {was} → {now}" for sid, (was, now) in c.verdicts.items()) or "-",
+            "; ".join(moved(m) for m in c.moves if moved(m)) or "-",
         ]
         for c in changes
     ]
     columns = ["change", "availability", "expected cost/yr", "saved/yr", "cost/yr", "saved per spent"]
-    return Table([*columns, "verdicts that move"], rows, title)
+    return Table([*columns, "scenarios that move"], rows, title)
+
+
+def moved(m: Move) -> str:
+    """A scenario's verdict that moves, else its rate: "account-takeover 0.06 → 0.002/yr"."""
+    if m.verdict_before != m.verdict_after:
+        was = m.verdict_before.value if m.verdict_before else "not run"
+        now = m.verdict_after.value if m.verdict_after else "not run"
+        return f"{m.scenario} {was} → {now}"
+    if abs(m.per_year_after - m.per_year_before) > 1e-12:
+        return f"{m.scenario} {m.per_year_before:.2g} → {m.per_year_after:.2g}/yr"
+    return ""
 
 
 PLAN = (
@@ -420,12 +478,25 @@ def tensions(a: Assessment) -> Section:
     return Section("Tensions", bullets=bullets or ["None: the targets fit together as stated."])
 
 
+LABELS = {"evidence": "measured", "inventory": "inventory"}
+
+
 def reason(f: Finding) -> str:
-    """The rule's reason, with where the state came from: a probe's measurement ("measured")
-    or what the workload records as evidence."""
-    label = "measured" if f.source == "evidence" else "evidence"
-    extra = [part for part in (f"{label}: {f.evidence}" if f.evidence else None, f.note) if part]
-    return f.reason + (f" ({'; '.join(extra)})" if extra else "")
+    """The reason, with where the state came from (a probe's measurement, the inventory, what
+    the workload records as evidence), the answer the inventory overruled and where both sit,
+    and, when the money raised the finding, the lens rule's own verdict."""
+    extra = [f"{LABELS.get(f.source, 'evidence')}: {f.evidence}" if f.evidence else None]
+    if (c := f.conflict) is not None:
+        answer_at = c.answer_at or ".".join(map(str, c.answer_path))
+        inventory_at = c.inventory_at or ".".join(map(str, c.inventory_path))
+        extra.append(
+            f"the answer {c.answer} at {answer_at} disagrees with the inventory at {inventory_at}, which decides"
+        )
+    if f.raised is not None:
+        extra.append(f"the lens rule alone: {f.raised.risk.value}, {f.raised.reason.rstrip('.')}")
+    extra.append(f.note)
+    shown = [part for part in extra if part]
+    return f.reason + (f" ({'; '.join(shown)})" if shown else "")
 
 
 def evidence(a: Assessment, detail: bool = True) -> list[Section]:

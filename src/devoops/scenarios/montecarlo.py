@@ -1,11 +1,17 @@
 """Monte Carlo of the application's yearly downtime and incidents.
 
-Every unit alternates between exponential up times (mean MTBF) and exponential repairs (mean
-MTTR), started in steady state: a chunk of consecutive years is one stationary stretch of
-time, so each year starts where the process happens to be. A failure of an instance of a
-component with a failover opens a failover window (its minutes) with chance needs/instances;
-while it is open every instance of the component is down anyway, so only the rest of an
-instance's repair after it counts.
+The units, groups and failover blocks of units.py, simulated in steady state: a chunk of
+consecutive years is one stationary stretch, so each year starts where the process happens
+to be. An incident is the application going from up to down; one under way when a year (or
+a chunk) starts belongs to the year it began in, while its hours count in the years they
+fall in.
+
+A component's groups are a pool of the counts down that matter, drawn a passage at a time
+(pools.py): its cost grows with the times it crosses them, not with its instances. The
+instances of a component that fails over, and pools of several zones rarely all up at once,
+are drawn instance by instance, like zones, regions and providers: alternating up and down,
+all at once per chunk; the windows open at the failures (while a spare is up, a serving one
+with chance needs / up), one at a time.
 
 Most down intervals touch no other: a lone repair of a redundant instance changes nothing,
 and a lone cut (a unit whose failure alone takes the application down) is one incident as
@@ -13,8 +19,8 @@ long as itself. So each chunk finds the intervals that overlap another (a sort o
 integer keys, then an exact check of the few candidates) and sweeps only those, with the
 cuts that cross a new year, along one time line. Between two events the set of down units
 is fixed; a cumulative XOR of random 64-bit unit keys names it, and each distinct set is
-put once to `topology.app_up`, the one rule. The large arrays are reused from chunk to
-chunk: a fresh one costs a page fault per 4 kB each time.
+put once to the rule. The large arrays are reused from chunk to chunk: a fresh one costs a
+page fault per 4 kB each time.
 """
 
 from __future__ import annotations
@@ -28,8 +34,10 @@ from ..derive.economics import HOURS_PER_YEAR
 from ..errors import UsageError
 from ..model.inventory import Inventory
 from ..model.lens import Reliability
-from .topology import app_up, serving
-from .units import Units, units
+from .mcplan import Plan
+from .pools import Array, Pieces, Window, counted, drawn, slots
+from .topology import serving
+from .units import units
 
 EVENTS_PER_CHUNK = 150_000
 """Unit failures drawn at once: small enough to stay in the processor's cache, which bounds memory too."""
@@ -43,63 +51,7 @@ seed, so the result does not depend on where or in which order it runs."""
 @dataclass(frozen=True)
 class Samples:
     downtime_hours: np.ndarray  # float64, one per simulated year of 8760 h
-    incidents: np.ndarray  # int64, the application's up -> down transitions per year
-
-
-class _Plan:
-    """What every chunk shares: the units' rates as arrays, their keys, and the rule's answers."""
-
-    def __init__(self, inv: Inventory, table: Units, seed: int) -> None:
-        self.inv, self.table = inv, table
-        keys = np.random.default_rng([seed, 1]).integers(1, 2**63, size=len(table.units), dtype=np.int64)
-        self.keys = np.append(keys, 0)  # unit -1, no unit, has key 0
-        self.cache: dict[int, bool] = {}
-        self.layouts: dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        self.buffers: dict[str, np.ndarray] = {}
-        self.arange = np.arange(0)
-        self.known = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool))  # the cache as sorted arrays
-        self.masks = {at: sum(1 << u for u in needs) for at, needs in table.depends.items()}
-        self.alone = np.array([self.down({n}) for n in range(len(table.units))] + [False])
-        self.alternating = np.array(
-            [n for n, u in enumerate(table.units) if not u.failover_chance], dtype=np.int64
-        )
-        chosen = [table.units[n] for n in self.alternating]
-        self.mtbf = np.array([u.mtbf_hours for u in chosen])
-        self.mttr = np.array([u.mttr_hours for u in chosen])
-        self.availability = np.array([u.availability for u in chosen])
-        self.instances_of = {
-            cid: [k for k, n in enumerate(self.alternating) if table.units[n].component == cid]
-            for cid in table.failover
-        }
-        self.failures_per_year = float(np.sum(HOURS_PER_YEAR / (self.mtbf + self.mttr)))
-
-    def layout(self, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Block offsets and per-draw MTBF and MTTR for these cycle counts, kept per chunk length."""
-        key = counts.tobytes()
-        if key not in self.layouts:
-            self.layouts[key] = (
-                np.concatenate([[0], np.cumsum(counts)]),
-                np.repeat(self.mtbf, counts),
-                np.repeat(self.mttr, counts),
-            )
-        return self.layouts[key]
-
-    def buffer(self, name: str, size: int, dtype: type = np.float64) -> np.ndarray:
-        """A reused array of `size`: a fresh large array costs page faults on every chunk."""
-        if name not in self.buffers or len(self.buffers[name]) < size:
-            self.buffers[name] = np.empty(size + size // 4, dtype)
-        return self.buffers[name][:size]
-
-    def indices(self, n: int) -> np.ndarray:
-        """0, 1, ..., n - 1, kept."""
-        if len(self.arange) < n:
-            self.arange = np.arange(n + n // 4)
-        return self.arange[:n]
-
-    def down(self, units: set[int]) -> bool:
-        """The rule's answer; each instance asks one bit mask of the units it needs."""
-        gone = sum(1 << u for u in units)
-        return not app_up(self.inv, lambda cid, i: self.masks[cid, i] & gone != 0)
+    incidents: np.ndarray  # int64, the application's up -> down transitions begun in each year
 
 
 def simulate(inv: Inventory, reliability: Reliability, years: int, seed: int) -> Samples:
@@ -107,12 +59,12 @@ def simulate(inv: Inventory, reliability: Reliability, years: int, seed: int) ->
     if years < 1:
         raise UsageError(f"the Monte Carlo needs at least one year, not {years}")
     inv = serving(inv)
-    plan = _Plan(inv, units(inv, reliability), seed)
+    plan = Plan(inv, units(inv, reliability), seed)
     chunk = int(min(MAX_CHUNK_YEARS, max(1, EVENTS_PER_CHUNK / (plan.failures_per_year + 1e-9))))
     jobs = [(first, min(chunk, years - first), number) for number, first in enumerate(range(0, years, chunk))]
     downtime = np.zeros(years)
     incidents = np.zeros(years, dtype=np.int64)
-    if not plan.table.units:  # nothing the application needs can fail
+    if not plan.count:  # nothing the application needs can fail
         return Samples(downtime_hours=downtime, incidents=incidents)
     if years * plan.failures_per_year < PARALLEL_FAILURES or len(jobs) < WORKERS:
         parts = [_chunks(plan, seed, jobs)]
@@ -130,19 +82,20 @@ def simulate(inv: Inventory, reliability: Reliability, years: int, seed: int) ->
 
 
 def _chunks(
-    plan: _Plan, seed: int, jobs: list[tuple[int, int, int]]
+    plan: Plan, seed: int, jobs: list[tuple[int, int, int]]
 ) -> list[tuple[int, np.ndarray, np.ndarray]]:
     """Run chunks (first year, years, number); chunk n draws from its own seed (seed, 2, n)."""
     return [(first, *_chunk(plan, np.random.default_rng([seed, 2, number]), n)) for first, n, number in jobs]
 
 
-def _downs(rng: np.random.Generator, plan: _Plan, span: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every unit's down intervals over [0, span), started in steady state: starts, ends, unit.
+def _alternate(rng: np.random.Generator, plan: Plan, span: float) -> tuple[list[tuple[Array, Array]], Array]:
+    """Every alternating process's down intervals over [0, span), started in steady state, and
+    whether it started down.
 
-    The alternating units are drawn in one array, unit by unit in blocks long enough to pass
-    the span (by six standard deviations; a block that still falls short is drawn again,
-    longer); a cumulative sum per block gives each unit's time line. Failover windows follow,
-    one component at a time. The arrays are the plan's buffers, valid until the next chunk.
+    They are drawn in one array, process by process in blocks long enough to pass the span (by
+    six standard deviations; a block that still falls short is drawn again, longer); a
+    cumulative sum per block gives each one's time line. The arrays are the plan's buffers,
+    valid until the next chunk.
     """
     cycles = span / (plan.mtbf + plan.mttr)
     counts = (cycles + 6 * np.sqrt(cycles) + 8).astype(np.int64)
@@ -166,24 +119,37 @@ def _downs(rng: np.random.Generator, plan: _Plan, span: float) -> tuple[np.ndarr
     starts = np.subtract(ends, repairs, out=repairs)
     starts[firsts] = np.where(started_down, 0.0, np.maximum(starts[firsts], 0.0))  # no rounding below 0
     inside = [int(np.searchsorted(starts[a:b], span)) for a, b in zip(firsts, offsets[1:], strict=True)]
-    pieces = [
-        (starts[a : a + m], ends[a : a + m], int(n))
-        for a, m, n in zip(firsts, inside, plan.alternating, strict=True)
+    return [(starts[a : a + m], ends[a : a + m]) for a, m in zip(firsts, inside, strict=True)], started_down
+
+
+def _downs(rng: np.random.Generator, plan: Plan, span: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every unit's down intervals over [0, span): starts, ends (at most span), unit.
+
+    A window takes every instance of its component down, so the part of an instance's repair
+    inside one changes nothing: cut off, the failure that opened a window no longer overlaps it.
+    """
+    intervals, started = _alternate(rng, plan, span)
+    windows = [
+        _windows(rng, w, [intervals[p] for p in w.members], started[list(w.members)], span)
+        for w in plan.windows
     ]
-    for cid, n in plan.table.failover.items():
-        u = plan.table.units[n]
-        # a repair already under way at time 0 is no failure inside the span
-        failed = np.concatenate([pieces[k][0][int(started_down[k]) :] for k in plan.instances_of[cid]])
-        opened, closed = _windows(failed[rng.random(len(failed)) < u.failover_chance], u.mttr_hours)
-        for k in plan.instances_of[cid]:
-            pieces[k] = (*_outside(pieces[k][0], pieces[k][1], opened, closed), pieces[k][2])
-        pieces.append((opened, closed, n))
-    lengths = np.array([len(p[0]) for p in pieces])
-    size = int(lengths.sum())
+    pieces: list[Pieces] = []
+    for p, (starts, ends) in enumerate(intervals):
+        if plan.owner[p] >= 0:
+            if p in plan.cut:
+                starts, ends = _outside(starts, ends, *windows[plan.cut[p]])
+            pieces.append((starts, ends, plan.owner[p]))
+    for pool in plan.pools:
+        crossed = (
+            counted(pool, [intervals[p] for p in pool.members]) if pool.members else drawn(rng, pool, span)
+        )
+        pieces.append(slots(*crossed, span))
+    pieces += [(opened, closed, w.unit) for w, (opened, closed) in zip(plan.windows, windows, strict=True)]
+    lengths = [len(p[0]) for p in pieces]
+    size = int(sum(lengths))
     down_at = np.concatenate([p[0] for p in pieces], out=plan.buffer("down_at", size))
     up_at = np.concatenate([p[1] for p in pieces], out=plan.buffer("up_at", size))
-    last = np.cumsum(lengths)[lengths > 0] - 1
-    up_at[last] = np.minimum(up_at[last], span)  # only a unit's last interval can run past the span
+    np.minimum(up_at, span, out=up_at)
     who = plan.buffer("who", size, np.int64)
     at = 0
     for (_, _, n), length in zip(pieces, lengths, strict=True):
@@ -192,25 +158,38 @@ def _downs(rng: np.random.Generator, plan: _Plan, span: float) -> tuple[np.ndarr
     return down_at, up_at, who
 
 
-def _windows(starts: np.ndarray, hours: float) -> tuple[np.ndarray, np.ndarray]:
-    """Overlapping failover windows of one component merged, so each unit toggles down once."""
-    starts = np.sort(starts)
-    ends = starts + hours
-    new = np.ones(len(starts), dtype=bool)
-    new[1:] = starts[1:] > ends[:-1]
-    last = np.append(new[1:], True)  # windows are equally long: the group's last ends last
-    return starts[new], ends[last]
+def _windows(
+    rng: np.random.Generator, w: Window, intervals: list[tuple[Array, Array]], started: Array, span: float
+) -> tuple[Array, Array]:
+    """A failover component's windows over [0, span). Each failure of an instance, while v are up
+    (itself included) and more than `needs`, is a serving one's with chance needs / v and opens a
+    window, unless one is open; the first may be open at the start, with its steady-state chance
+    given how many are up then."""
+    times = np.concatenate([s for s, _ in intervals] + [e for _, e in intervals])
+    fails = sum(len(s) for s, _ in intervals)
+    order = np.argsort(times, kind="stable")
+    times, failing = times[order], order < fails
+    down = np.cumsum(np.where(failing, 1, -1))
+    up = len(intervals) - down[failing] + 1
+    at = times[failing]
+    serving = (at > 0) & (up > w.needs) & (rng.random(len(at)) * up < w.needs)
+    at = at[serving & (at < span)]
+    if rng.random() < w.opens[len(intervals) - int(started.sum())]:
+        at = np.append(0.0, at)
+    ends = at + rng.standard_exponential(len(at)) * w.hours
+    keep = np.ones(len(at), dtype=bool)
+    while True:  # a window opens unless an earlier open one still is: settles from the left
+        reach = np.maximum.accumulate(np.where(keep, ends, -np.inf))
+        now = np.append(True, at[1:] >= reach[:-1])[: len(at)]
+        if np.array_equal(now, keep):
+            return at[keep], np.minimum(ends[keep], span)
+        keep = now
 
 
 def _outside(
     starts: np.ndarray, ends: np.ndarray, opened: np.ndarray, closed: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """An instance's down intervals less the part inside its component's failover windows.
-
-    The window takes every instance of the component down, so whether this one is down too
-    changes nothing then; cut off, the failure that opened a window no longer overlaps it,
-    and the window is a lone interval like any other.
-    """
+    """An instance's down intervals less the part inside its component's failover windows."""
     if not len(opened):
         return starts, ends
     w = np.searchsorted(opened, starts, side="right") - 1  # the last window opened at or before
@@ -220,25 +199,26 @@ def _outside(
     return starts[left], ends[left]
 
 
-def _chunk(plan: _Plan, rng: np.random.Generator, years: int) -> tuple[np.ndarray, np.ndarray]:
+def _chunk(plan: Plan, rng: np.random.Generator, years: int) -> tuple[np.ndarray, np.ndarray]:
     span = years * HOURS_PER_YEAR
     down_at, up_at, who = _downs(rng, plan, span)
     overlaps = _together(plan, down_at, up_at, who, span)
-    # A cut on its own that overlaps nothing is one incident as long as itself, in its year;
-    # a unit down alone that is no cut changes nothing. Only the rest needs the sweep.
+    # A cut on its own that overlaps nothing is one incident as long as itself, in its year
+    # (none when it was under way at the start); a unit down alone that is no cut changes
+    # nothing. Only the rest needs the sweep.
     cuts = np.flatnonzero(plan.alone[who] & ~overlaps)
     year = (down_at[cuts] * (1 / HOURS_PER_YEAR)).astype(np.int64)
     inside = year == ((up_at[cuts] - 1e-9) * (1 / HOURS_PER_YEAR)).astype(np.int64)
     lone, year = cuts[inside], year[inside]
     downtime = np.bincount(year, weights=up_at[lone] - down_at[lone], minlength=years)
-    incidents = np.bincount(year, minlength=years)
+    incidents = np.bincount(year[down_at[lone] > 0], minlength=years)
     kept = overlaps
     kept[cuts[~inside]] = True  # cuts across a new year: the sweep splits them
     swept, began = _sweep(plan, down_at[kept], up_at[kept], who[kept], years)
     return downtime + swept, incidents + began
 
 
-def _together(plan: _Plan, starts: np.ndarray, ends: np.ndarray, who: np.ndarray, span: float) -> np.ndarray:
+def _together(plan: Plan, starts: np.ndarray, ends: np.ndarray, who: np.ndarray, span: float) -> np.ndarray:
     """The intervals the sweep needs: those that overlap another, and cuts that touch one of them.
 
     A cut that only touches such an interval (a failover window and the rest of the repair
@@ -293,7 +273,7 @@ def _meets(starts: np.ndarray, ends: np.ndarray, closed: bool) -> np.ndarray:
 
 
 def _sweep(
-    plan: _Plan, down_at: np.ndarray, up_at: np.ndarray, who: np.ndarray, years: int
+    plan: Plan, down_at: np.ndarray, up_at: np.ndarray, who: np.ndarray, years: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Downtime and incidents per year from the down intervals that can matter."""
     span = years * HOURS_PER_YEAR
@@ -320,8 +300,8 @@ def _sweep(
         found = keys[at] == distinct if len(keys) else np.zeros(len(distinct), dtype=bool)
         down_for = np.where(found, answers[at] if len(keys) else False, False)
         missing = np.flatnonzero(~found)
-        for n in missing:
-            down_for[n] = _answer(plan, int(distinct[n]), many[first[n]], count, single, unit, step)
+        for n in missing[np.argsort(first[missing])]:  # in time order: the sets before are known
+            down_for[n] = _answer(plan, many[first[n]], key, count, single, unit, step)
         if len(missing):  # remember the new sets as arrays too, kept sorted
             merged_keys = np.concatenate([keys, distinct[missing]])
             order = np.argsort(merged_keys)
@@ -333,22 +313,20 @@ def _sweep(
         (times * (1 / HOURS_PER_YEAR) + 1e-9).astype(np.int64), years - 1
     )  # a boundary is its new year
     downtime = np.bincount(year, weights=np.where(down, length, 0.0), minlength=years)
-    before = np.concatenate([[False], down[:-1]])
-    starts_year = np.concatenate([[True], year[1:] != year[:-1]])
-    began = down & (~before | starts_year)
+    began = down & ~np.concatenate([down[:1], down[:-1]])  # down at the start began before it
     return downtime, np.bincount(year[began], minlength=years).astype(np.int64)
 
 
-def _answer(
-    plan: _Plan, key: int, j: int, count: np.ndarray, single: np.ndarray, unit: np.ndarray, step: np.ndarray
-) -> bool:
-    """Whether the set of down units after event j (named by `key`) takes the application down."""
-    if key in plan.cache:
-        return plan.cache[key]
+def _answer(plan: Plan, j: int, key: Array, count: Array, single: Array, unit: Array, step: Array) -> bool:
+    """Whether the set of down units after event j (named by key[j]) takes the application down.
+
+    The set is rebuilt from the last moment whose set is known (at most one unit down, or a
+    set met before: sets are kept by key) by replaying the events since.
+    """
     i = j
-    while count[i] >= 2:  # back to the last moment with at most one unit down
+    while count[i] >= 2 and int(key[i]) not in plan.sets:
         i -= 1
-    down = {int(single[i])} if count[i] == 1 else set()
+    down = set(plan.sets[int(key[i])]) if count[i] >= 2 else {int(single[i])} if count[i] else set()
     for e in range(i + 1, j + 1):
         if unit[e] < 0:
             continue
@@ -356,5 +334,5 @@ def _answer(
             down.add(int(unit[e]))
         else:
             down.discard(int(unit[e]))
-    plan.cache[key] = plan.down(down)
-    return plan.cache[key]
+    plan.sets[int(key[j])] = frozenset(down)
+    return plan.down(down)

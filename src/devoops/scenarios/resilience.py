@@ -11,23 +11,20 @@ availability model and the ranked changes are left out, and the notes say so.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 from ..derive.economics import HOURS_PER_YEAR, counted_hours_per_year
 from ..errors import UsageError
 from ..model.common import Horizon
-from ..model.inventory import Inventory
-from ..model.lens import Lens, Reliability
+from ..model.lens import Lens
 from ..model.resilience import AvailabilityModel, Change, MonteCarlo, Resilience
 from ..model.targets import Targets
 from ..model.workload import Workload
-from .availability import Analytic, TooLarge, analytic
-from .catastrophe import run
+from .availability import Analytic, TooLarge
+from .catastrophe import summary
 from .graph import shared_fate, spofs
 from .montecarlo import Samples, simulate
-from .whatif import model_cost, plan
+from .whatif import Memo, model_cost, plan
 
 
 def assess(
@@ -38,10 +35,10 @@ def assess(
     inv = w.inventory
     if inv is None:
         raise UsageError(f"{w.app.name} has no inventory; add one (see docs/inventory.md)")
-    solve = _memo()
+    memo = Memo(w, lens)
     notes: list[str] = []
     try:
-        model: Analytic | None = solve(inv, lens.reliability)
+        model: Analytic | None = memo.model(())
     except TooLarge as e:
         model = None
         notes.append(f"No availability model: {e}.")
@@ -51,43 +48,20 @@ def assess(
     result: dict[Horizon, Resilience] = {}
     for h, t in targets.items():
         here = list(notes)
+        changes: list[Change] = []
         improvements: list[Change] = []
         if model is not None:
-            try:
-                improvements = plan(w, lens, t, h, solve)
-            except TooLarge as e:
-                here.append(
-                    f"The what-if changes are not ranked: one of them makes the inventory too large ({e})."
-                )
+            changes, improvements = plan(memo, t, h)
         result[h] = Resilience(
             spofs=weak,
             shared_fate=fate,
             availability=availability_model(w, t, h, model, samples, seed) if model is not None else None,
-            scenarios=run(w, lens, t, h),
+            scenarios=[summary(each) for each in memo.every((), t, h).values()],
             improvements=improvements,
+            changes=changes,
             notes=here,
         )
     return result
-
-
-def _memo() -> Callable[[Inventory, Reliability], Analytic]:
-    """The analytic model solved once per distinct inventory, across every horizon: the what-if
-    candidates are the same at each, only their price differs. A refusal is kept too."""
-    cache: dict[str, Analytic | TooLarge] = {}
-
-    def solve(inv: Inventory, reliability: Reliability) -> Analytic:
-        key = inv.model_dump_json()
-        if key not in cache:
-            try:
-                cache[key] = analytic(inv, reliability)
-            except TooLarge as e:
-                cache[key] = e
-        found = cache[key]
-        if isinstance(found, TooLarge):
-            raise found
-        return found
-
-    return solve
 
 
 def availability_model(

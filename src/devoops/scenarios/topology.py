@@ -35,29 +35,65 @@ def graph(inv: Inventory) -> nx.DiGraph[str]:
     return g
 
 
+Step = tuple[str, int, list[tuple[str, ...]]]  # (component, needs, alternatives per dependency)
+
+
+def _walk(inv: Inventory) -> list[Step]:
+    """Every component the entries reach, each after everything it depends on (the loader
+    refuses cycles), with its dependencies as groups of alternatives."""
+    steps: list[Step] = []
+    seen: set[str] = set()
+
+    def visit(cid: str) -> None:
+        if cid in seen:
+            return
+        seen.add(cid)
+        c = inv.components[cid]
+        groups = [tuple(dep.any_of) if isinstance(dep, AnyOf) else (dep,) for dep in c.depends_on]
+        for group in groups:
+            for other in group:
+                visit(other)
+        steps.append((cid, c.needs, groups))
+
+    for entry in inv.entries():
+        visit(entry)
+    return steps
+
+
 def required(inv: Inventory) -> set[str]:
     """Every component the application can need: the entries and all they depend on."""
-    g = graph(inv)
-    needed = set(inv.entries())
-    for entry in inv.entries():
-        needed |= nx.descendants(g, entry)
-    return needed
+    return {cid for cid, _, _ in _walk(inv)}
 
 
 def app_up(inv: Inventory, down: Callable[[str, int], bool]) -> bool:
     """Whether the application serves while the instances for which `down(cid, i)` is true are down."""
-    memo: dict[str, bool] = {}
+    return serves(inv, lambda cid: sum(not down(cid, i) for i in range(inv.components[cid].instances)))
 
-    def up(cid: str) -> bool:
-        if cid not in memo:
-            c = inv.components[cid]
-            alive = sum(not down(cid, i) for i in range(c.instances))
-            memo[cid] = alive >= c.needs and all(
-                any(up(a) for a in dep.any_of) if isinstance(dep, AnyOf) else up(dep) for dep in c.depends_on
-            )
-        return memo[cid]
 
-    return all(up(e) for e in inv.entries())
+def serves(inv: Inventory, alive: Callable[[str], int]) -> bool:
+    """The rule itself, on how many instances of each component are up: the instances of a
+    component are interchangeable to it, so a count says all it needs."""
+    return rule(inv)(alive)
+
+
+def rule(inv: Inventory) -> Callable[[Callable[[str], int]], bool]:
+    """`serves` with the inventory's walk laid out once, for callers that ask it of many counts
+    of one inventory: a component is down when too few of its instances are up, a dependency
+    is down, or every alternative of an `any_of` is."""
+    steps = [
+        (cid, needs, {g[0] for g in groups if len(g) == 1}, [g for g in groups if len(g) > 1])
+        for cid, needs, groups in _walk(inv)
+    ]
+    entries = inv.entries()
+
+    def up(alive: Callable[[str], int]) -> bool:
+        down: set[str] = set()
+        for cid, needs, single, groups in steps:
+            if alive(cid) < needs or not down.isdisjoint(single) or any(down.issuperset(g) for g in groups):
+                down.add(cid)
+        return down.isdisjoint(entries)
+
+    return up
 
 
 def serving(inv: Inventory) -> Inventory:
