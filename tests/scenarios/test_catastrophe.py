@@ -762,6 +762,7 @@ def test_user_scenario_from_a_lens_file_runs(tmp_path: Path) -> None:
     replace = mine.reliability.restore_minutes["cache"]
     assert replace < budget
     assert (o.scope, o.lost, o.app_up, o.verdict) == ("component cache", ["cache"], False, Verdict.DEGRADED)
+    assert o.component == "cache"  # what its odds are settled by
     assert o.downtime_minutes == pytest.approx(replace)
     assert o.per_year == 2
     assert "cache-wipe" not in outcomes(w, load_lens())

@@ -18,7 +18,7 @@ from devoops.model.lens import Lens
 from devoops.model.resilience import Move, ScenarioOutcome, Verdict
 from devoops.model.workload import Workload
 from devoops.scenarios import whatif
-from devoops.scenarios.catastrophe import run
+from devoops.scenarios.catastrophe import every, run
 from devoops.scenarios.changes import CHANGES, applicable
 from tests.conftest import workload
 
@@ -254,3 +254,31 @@ def test_every_change_defends_a_scenario_the_lens_names_it_for(lens: Lens) -> No
     for d in CHANGES.values():
         for practices in d.practices.values():
             assert set(practices) <= defended, d.name
+
+
+ROOT = Path(__file__).resolve().parents[2]
+RICH = sorted(
+    [*(ROOT / "examples").glob("*.yaml"), *(ROOT / "tests" / "fixtures" / "patterns").glob("*.yaml")]
+)
+
+
+@pytest.mark.parametrize("path", [p for p in RICH if p.name != "expected.yaml"], ids=lambda p: p.stem)
+def test_a_preventing_change_alters_only_how_often_catastrophes_happen(lens: Lens, path: Path) -> None:
+    """What the what-if plan relies on to run each catastrophe once: a change marked `prevents`
+    leaves every occurrence of every scenario as it was but its rate."""
+    w = load_workload(path, lens).workload
+    if w.inventory is None:
+        pytest.skip("no inventory")
+    targets = derive(w, lens, NOW).targets
+
+    def physical(changed: Workload) -> dict[str, list[dict[str, Any]]]:
+        found = every(changed, lens, targets, NOW)
+        return {
+            sid: [o.model_dump(exclude={"per_year", "cost_per_year"}) for o in each]
+            for sid, each in found.items()
+        }
+
+    before = physical(w)
+    for name, arg in applicable(w):
+        if CHANGES[name].prevents:
+            assert physical(whatif.apply(w, name, arg, lens.reliability)) == before, name

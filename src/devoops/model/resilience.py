@@ -44,6 +44,7 @@ class ScenarioOutcome(Strict):
     scenario: str
     title: str
     scope: str  # which zone, region, account, dataset ... was hit (the worst one)
+    component: str | None = None  # the component the occurrence is about, when it is about one
     lost: list[str]  # components destroyed or down
     app_up: bool
     downtime_minutes: float  # of the share of tenants it reaches

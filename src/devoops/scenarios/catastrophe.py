@@ -21,7 +21,7 @@ from ..model.targets import DatasetTarget, Targets
 from ..model.workload import Criticality, Workload
 from .context import Context
 from .recovery import REBUILT, Recovery, recover, span
-from .scopes import Hit, occurrences
+from .scopes import Hit, occurrences, odds
 
 
 def run(w: Workload, lens: Lens, targets: Targets, horizon: Horizon) -> list[ScenarioOutcome]:
@@ -50,26 +50,25 @@ def repriced(
     lens: Lens,
     targets: Targets,
     horizon: Horizon,
-    odds: bool = True,
+    rates: bool = True,
 ) -> dict[str, list[ScenarioOutcome]]:
-    """The same occurrences at the horizon's money and, with `odds`, at the rates the
+    """The same occurrences at the horizon's money and, with `rates`, at the rates the
     workload's practices give them now: what a change that only prevents (MFA, a registrar
     lock) alters, or a horizon judged by the same targets, at a fraction of running them again."""
     assert w.inventory is not None
     ctx = Context(w, w.inventory, lens, targets, horizon)
-    rates = {
-        s.id: {h.scope: h.rate for h in occurrences(s, ctx)} for s in lens.scenarios if odds and s.id in found
-    }
-    repriced: dict[str, list[ScenarioOutcome]] = {}
+    scenarios = {s.id: s for s in lens.scenarios}
+    again: dict[str, list[ScenarioOutcome]] = {}
     for sid, each in found.items():
-        repriced[sid] = []
+        s = scenarios[sid]
+        again[sid] = []
         for o in each:
-            rate = rates[sid][o.scope] if odds else o.per_year
+            rate = s.per_year * odds(s, ctx, o.component) if rates else o.per_year
             cost = price(o.share, o.downtime_minutes, ctx)
-            repriced[sid].append(
+            again[sid].append(
                 o.model_copy(update={"cost": cost, "per_year": rate, "cost_per_year": rate * cost})
             )
-    return repriced
+    return again
 
 
 def price(share: float, downtime_minutes: float, ctx: Context) -> float:
@@ -77,9 +76,7 @@ def price(share: float, downtime_minutes: float, ctx: Context) -> float:
     and the incident."""
     if downtime_minutes <= 0:
         return 0.0
-    money = ctx.w.answers.reliability
-    per_hour, per_incident = money.downtime_cost_per_hour.at(ctx.horizon), money.incident_cost.at(ctx.horizon)
-    return share * downtime_minutes / 60 * per_hour + per_incident
+    return share * downtime_minutes / 60 * ctx.per_hour + ctx.per_incident
 
 
 def summary(each: list[ScenarioOutcome]) -> ScenarioOutcome:
@@ -157,6 +154,7 @@ def assess(s: ScenarioDef, hit: Hit, ctx: Context) -> ScenarioOutcome:
         scenario=s.id,
         title=s.title,
         scope=hit.scope,
+        component=hit.component,
         lost=lost,
         app_up=up,
         downtime_minutes=downtime,

@@ -97,6 +97,14 @@ class Context:
         return min(rtos) if rtos else self.targets.availability.error_budget_minutes_per_month
 
     @cached_property
+    def per_hour(self) -> float:
+        return self.w.answers.reliability.downtime_cost_per_hour.at(self.horizon)
+
+    @cached_property
+    def per_incident(self) -> float:
+        return self.w.answers.reliability.incident_cost.at(self.horizon)
+
+    @cached_property
     def placement(self) -> dict[str, Placement]:
         """Where each component runs, worked out once: every occurrence asks."""
         return {cid: self.inv.placed(cid) for cid in self.inv.components}

@@ -12,6 +12,7 @@ occurrences it leaves physically better off, which is what ties a practice to a 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..derive.economics import HOURS_PER_YEAR, counted_hours_per_year
 from ..model.common import Horizon
@@ -64,11 +65,18 @@ class Memo:
         return found
 
     def every(self, path: Path, targets: Targets, horizon: Horizon) -> dict[str, list[ScenarioOutcome]]:
-        w, key = self.workload(path), (path, judged_by(targets))
-        if key in self._found:
-            return repriced(self._found[key], w, self.lens, targets, horizon, odds=False)
-        self._found[key] = found = every(w, self.lens, targets, horizon)
-        return found
+        """The catastrophes of the workload `path` leaves. A change that only prevents (MFA, a
+        registrar lock) alters how often they happen, not what they do: they are those of the
+        path without it, at the rates it gives them."""
+        physical = tuple(step for step in path if not CHANGES[step[0]].prevents)
+        key = (physical, judged_by(targets))
+        if key not in self._found:
+            self._found[key] = every(self.workload(physical), self.lens, targets, horizon)
+            if physical == path:
+                return self._found[key]
+        return repriced(
+            self._found[key], self.workload(path), self.lens, targets, horizon, rates=physical != path
+        )
 
 
 def apply(w: Workload, name: str, arg: str | None, rel: Reliability) -> Workload:
@@ -93,13 +101,17 @@ def cost_per_year(lens: Lens, practices: list[str], rate: float = 1.0) -> float:
 
 @dataclass(frozen=True)
 class Evaluation:
-    """What one workload costs a year: its availability, the scenario outcomes (the worst of
-    each, and every occurrence), priced."""
+    """What one workload costs a year: its availability and every occurrence of every
+    scenario, priced."""
 
     availability: float
     expected_cost: float
-    scenarios: list[ScenarioOutcome]
     occurrences: dict[str, list[ScenarioOutcome]]
+
+    @cached_property
+    def scenarios(self) -> list[ScenarioOutcome]:
+        """The worst occurrence of each, with the rates and costs of all (only a row shown asks)."""
+        return [summary(each) for each in self.occurrences.values()]
 
 
 def model_cost(w: Workload, model: Analytic, horizon: Horizon) -> tuple[float, float, float]:
@@ -119,22 +131,15 @@ def evaluate(w: Workload, lens: Lens, targets: Targets, horizon: Horizon) -> Eva
     return _evaluate(Memo(w, lens), (), targets, horizon)
 
 
-def _evaluate(
-    memo: Memo, path: Path, targets: Targets, horizon: Horizon, like: Evaluation | None = None
-) -> Evaluation:
-    """`evaluate` of the workload `path` leaves. `like`: the evaluation of a workload that
-    differs from it only in how often catastrophes happen, whose occurrences are repriced
-    instead of run again."""
+def _evaluate(memo: Memo, path: Path, targets: Targets, horizon: Horizon) -> Evaluation:
+    """`evaluate` of the workload `path` leaves."""
     w, lens, model = memo.workload(path), memo.lens, memo.model(path)
-    found = (
-        repriced(like.occurrences, w, lens, targets, horizon) if like else memo.every(path, targets, horizon)
-    )
-    outcomes = [summary(each) for each in found.values()]
+    found = memo.every(path, targets, horizon)
     counted = {s.id for s in lens.scenarios if s.in_availability_model}
     cost = model_cost(w, model, horizon)[2] + sum(
-        o.cost_per_year for o in outcomes if o.scenario not in counted
+        sum(o.cost_per_year for o in each) for sid, each in found.items() if sid not in counted
     )
-    return Evaluation(model.availability, cost, outcomes, found)
+    return Evaluation(model.availability, cost, found)
 
 
 def expected_cost(w: Workload, lens: Lens, targets: Targets, horizon: Horizon) -> float:
@@ -161,13 +166,19 @@ def compare_each(
 
 
 def _compare(
-    memo: Memo, path: Path, changes: Path, targets: Targets, horizon: Horizon, before: Evaluation
+    memo: Memo,
+    path: Path,
+    changes: Path,
+    targets: Targets,
+    horizon: Horizon,
+    before: Evaluation,
+    moved: bool = True,
 ) -> tuple[Change, Evaluation]:
     """The row of `changes` applied on top of the workload `path` leaves (evaluated `before`),
-    and the changed workload's evaluation (the plan builds on it)."""
+    and the changed workload's evaluation (the plan builds on it). Without `moved`, the row
+    leaves out the scenarios it moves: a candidate the plan may not take needs only its money."""
     w, lens = memo.workload(path), memo.lens
-    prevents = all(CHANGES[name].prevents for name, _ in changes)
-    after = _evaluate(memo, path + changes, targets, horizon, before if prevents else None)
+    after = _evaluate(memo, path + changes, targets, horizon)
     practices = priced(w, list(changes))
     spent = cost_per_year(lens, practices, w.usd_rate)
     saved = before.expected_cost - after.expected_cost
@@ -182,7 +193,7 @@ def _compare(
         downtime_cost_after=after.expected_cost,
         saved_per_year=saved,
         saved_per_spent=saved / spent if spent > 0 else 0.0,
-        moves=moves(before, after),
+        moves=moves(before, after) if moved else [],
     )
     return row, after
 
@@ -287,11 +298,17 @@ Left = dict[str, tuple[Step, Evaluation]]
 
 
 def _scored(
-    memo: Memo, path: Path, steps: list[Step], targets: Targets, horizon: Horizon, before: Evaluation
+    memo: Memo,
+    path: Path,
+    steps: list[Step],
+    targets: Targets,
+    horizon: Horizon,
+    before: Evaluation,
+    moved: bool = True,
 ) -> tuple[list[Change], Left]:
-    """Each step that applies on the workload `path` leaves, alone on top of it: its row, and by
-    row name the step and the evaluation it leads to. A change that makes the inventory too
-    large to solve exactly is left out."""
+    """Each step that applies on the workload `path` leaves, alone on top of it: its row (with
+    the scenarios it moves, if `moved`), and by row name the step and the evaluation it leads
+    to. A change that makes the inventory too large to solve exactly is left out."""
     w = memo.workload(path)
     rows: list[Change] = []
     left: Left = {}
@@ -300,7 +317,7 @@ def _scored(
         if (arg is not None and arg not in inventory(w).components) or not CHANGES[name].applies(w, arg):
             continue
         try:
-            row, after = _compare(memo, path, (step,), targets, horizon, before)
+            row, after = _compare(memo, path, (step,), targets, horizon, before, moved)
         except TooLarge:
             continue
         rows.append(row)
@@ -322,17 +339,16 @@ def plan(memo: Memo, targets: Targets, horizon: Horizon) -> tuple[list[Change], 
     left out after the first round: whatever else is done leaves it less to prevent. A memo
     shared across horizons reuses the changed workloads, models and catastrophes."""
     path: Path = ()
-    rows, left = _scored(
-        memo, path, applicable(memo.workload(path)), targets, horizon, _evaluate(memo, path, targets, horizon)
-    )
+    before = _evaluate(memo, path, targets, horizon)
+    rows, left = _scored(memo, path, applicable(memo.workload(path)), targets, horizon, before)
     scored = [c for c in rows if pays_for_itself(c) or not CHANGES[left[c.change][0][0]].prevents]
     chosen: list[Change] = []
     while paying := [c for c in scored if pays_for_itself(c)]:
         # a free change that saves under one unit ranks first but pays nothing: choose among payers
         best = min(paying, key=_key)
-        chosen.append(best)
-        step, before = left.pop(best.change)
-        path += (step,)
+        step, after = left.pop(best.change)
+        chosen.append(best.model_copy(update={"moves": moves(before, after)}))
+        path, before = path + (step,), after
         rest = [left[c.change][0] for c in scored if c is not best]
-        scored, left = _scored(memo, path, rest, targets, horizon, before)
+        scored, left = _scored(memo, path, rest, targets, horizon, before, moved=False)
     return rows, chosen
