@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test system bench-system packages bench clean
+.PHONY: demo test fuzz system bench-system packages bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,12 @@ test: $(STAMP) system
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest -q
+
+# The standing fuzz suite at length: every property test at FUZZ times its examples, and the
+# hostile servers, dumps and files (`make test` runs them all at their short budgets).
+FUZZ ?= 20
+fuzz: $(STAMP) system
+	DEVOOPS_FUZZ=$(FUZZ) $(BIN)/pytest -q
 
 bench: $(STAMP) system bench-system
 	$(BIN)/pip install --quiet -e '.[dev,bench]'

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from devoops.lens import load_lens
 from devoops.model.lens import Lens
@@ -65,3 +67,26 @@ def s3() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def lens() -> Lens:
     return load_lens()
+
+
+FUZZ = int(os.environ.get("DEVOOPS_FUZZ", "0") or 0)
+"""`make fuzz` sets this: every property test runs this many times its examples, beside the
+hostile-input suites, and nothing else runs. `make test` runs them all at their own budgets."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not FUZZ:
+        return
+    kept, dropped = [], []
+    for item in items:
+        test = getattr(item, "obj", None)
+        chosen = getattr(test, "_hypothesis_internal_use_settings", None)  # where @settings keeps them
+        if chosen is not None and hasattr(test, "hypothesis"):
+            test._hypothesis_internal_use_settings = settings(chosen, max_examples=chosen.max_examples * FUZZ)  # type: ignore[union-attr]
+            kept.append(item)
+        elif item.get_closest_marker("hostile"):
+            kept.append(item)
+        else:
+            dropped.append(item)
+    config.hook.pytest_deselected(items=dropped)
+    items[:] = kept

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def money(amount: float, currency: str) -> str:
     if abs(amount) >= 1_000_000:
@@ -39,3 +41,12 @@ def quantity(value: float, unit: str) -> str:
     if unit == "count":
         return f"{value:,.0f}"
     return f"{value:,.4g} {unit}"
+
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """User text as a terminal may show it: control characters (escape sequences, line breaks
+    that would forge a second line) written out as escapes, `\\x1b` and `\\n`."""
+    return CONTROL.sub(lambda m: repr(m[0])[1:-1], text)

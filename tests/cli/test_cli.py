@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
 import jsonschema
+import pytest
 from ruamel.yaml import YAML
 
 from ..conftest import EXAMPLES, ROOT
@@ -194,7 +197,6 @@ def test_reports_get_ordinary_permissions_and_bad_targets_exit_2(tmp_path: Path)
 def test_a_report_into_a_pipe_or_a_device_is_written_through_it(tmp_path: Path) -> None:
     """`-o /dev/null` or a named pipe: written to, never renamed over (which would replace the
     device with a file of the report)."""
-    import os
     import threading
 
     pipe = tmp_path / "pipe"
@@ -207,6 +209,33 @@ def test_a_report_into_a_pipe_or_a_device_is_written_through_it(tmp_path: Path) 
     assert result.returncode == 0, result.stderr
     assert got and got[0].startswith("# devoops") and pipe.is_fifo()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root makes device nodes (CI runs as root)")
+def test_a_report_into_a_device_node_leaves_the_device(tmp_path: Path) -> None:
+    """A null device of our own, so a failure here cannot break /dev/null for the machine."""
+    null = tmp_path / "null"
+    os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    result = devoops("assess", BOOKMARKS, "-f", "json", "--years", "0", "-o", null)
+    assert result.returncode == 0, result.stderr
+    assert null.is_char_device() and null.stat().st_rdev == os.makedev(1, 3)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["null"]
+
+
+def test_a_report_through_a_symlink_replaces_its_target_and_dash_is_stdout(tmp_path: Path) -> None:
+    (tmp_path / "reports").mkdir()
+    target = tmp_path / "reports" / "latest.md"
+    target.write_text("old")
+    link = tmp_path / "report.md"
+    link.symlink_to(target)
+    result = devoops("assess", BOOKMARKS, "-f", "md", "--years", "0", "-o", link)
+    assert result.returncode == 0 and result.stdout == "" and result.stderr == f"wrote {link}\n"
+    assert link.is_symlink() and link.readlink() == target
+    assert target.read_text().startswith("# devoops")
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["latest.md"]
+    dash = devoops("assess", BOOKMARKS, "-f", "md", "--years", "0", "-o", "-", cwd=tmp_path)
+    assert dash.returncode == 0 and dash.stdout == target.read_text() and dash.stderr == ""
+    assert not (tmp_path / "-").exists()
 
 
 def _umask() -> int:

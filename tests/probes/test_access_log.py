@@ -287,7 +287,7 @@ def test_a_sampled_log_scales_the_traffic_rates_only(tmp_path: Path) -> None:
 
 def test_what_counts_as_failed_is_configurable(tmp_path: Path) -> None:
     t = ld.traffic(8_000, seed=5)
-    options = {"bad_statuses": ["5xx", "404"], "bad_above_ms": 500.5}
+    options = {"bad_statuses": ["5xx", 404], "bad_above_ms": 500.5}  # 404 as YAML reads it
     result = probe("access_log", write_one(tmp_path, "a.log", ld.combined(t)), options, workload=W)
     e = expect(t, T.availability.slo, failed=lambda status, ms: status >= 500 or status == 404 or ms > 500.5)
     check(result, e, T)
@@ -396,6 +396,8 @@ def test_a_missing_log_is_an_error_naming_it(
         ({"format": "json", "fields": {"time": 'a"b'}}, "fields.time"),
         ({"time_format": "iso8601"}, "strptime pattern"),
         ({"bad_statuses": ["6xx"]}, "bad_statuses.0"),
+        ({"bad_statuses": [600]}, "bad_statuses.0"),
+        ({"bad_statuses": [True]}, "bad_statuses.0"),
         ({"since": "yesterday"}, "since"),
         ({"until": 3600}, "ISO time, or a span"),
         ({"memory_limit": "lots"}, "memory_limit"),

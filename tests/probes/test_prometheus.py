@@ -273,6 +273,7 @@ def test_a_hanging_server_stops_at_the_timeout() -> None:
         ({"requests_metric": "http-requests"}, "metric name"),
         ({"latency_queries": {"p90": "vector(1)"}}, "p50"),
         ({"windw": "1h"}, "Extra inputs"),
+        ({"max_response_mb": 0}, "greater than or equal to 1"),
     ],
 )
 def test_invalid_options_are_refused(options: dict[str, Any], message: str) -> None:

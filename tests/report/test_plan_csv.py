@@ -68,3 +68,16 @@ def test_an_empty_plan_is_a_header() -> None:
     a = assess_file(EXAMPLES[0], now=NOW).assessment.model_copy(update={"plan": []})
     header, rows, _ = read(plan_csv.render(a))
     assert header == ["Summary", "Description", "Priority", "Labels"] and rows == []
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_lens_text_that_a_spreadsheet_would_run_is_inert(assessed: Assessment, start: str) -> None:
+    """OWASP's CSV-injection rule: no cell begins with a formula character."""
+    payload = f"{start}cmd|' /C calc'!A0"
+    item = assessed.plan[0].model_copy(update={"title": payload, "reason": f'{start}HYPERLINK("x")'})
+    changed = assessed.model_copy(update={"plan": [item, *assessed.plan[1:]]})
+    _, rows, _ = read(plan_csv.render(changed))
+    assert rows[0]["Summary"] == "'" + payload
+    assert rows[0]["Description"].startswith("'" + item.reason)
+    for row in rows:
+        assert not any(str(v).startswith(plan_csv.FORMULA) for v in row.values() if isinstance(v, str))

@@ -8,7 +8,9 @@ import pytest
 
 from devoops.errors import UsageError
 from devoops.store import Store, StoreError, exists, locate
-from devoops.store.engine import FILE, FOLDER, display, sqlite_url
+from devoops.store.engine import ENV, FILE, FOLDER, display, sqlite_url
+
+from ..helpers import devoops
 
 SECRET = "s3cretpw"
 
@@ -55,6 +57,29 @@ def test_a_password_is_never_shown(url: str) -> None:
         Store(url)
     assert SECRET not in str(caught.value) and str(caught.value).startswith("store postgresql")
     assert len(str(caught.value).splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"postgresql://u@127.0.0.1:1/x?password={SECRET}",
+        f"postgresql://u:{SECRET}@127.0.0.1:1/x?sslpassword={SECRET}2&sslmode=require",
+        f"postgresql://u@127.0.0.1:1/x?nonsense=1&PassWord={SECRET}",
+    ],
+)
+def test_a_password_in_the_query_is_never_shown(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """libpq takes `password` and `sslpassword` as parameters too; the driver's complaint about
+    another parameter must not carry them along either."""
+    assert SECRET not in display(url) and "127.0.0.1:1/x?" in display(url)
+    with pytest.raises(StoreError) as caught:
+        Store(url)
+    assert SECRET not in str(caught.value) and "=***" in str(caught.value)
+    by_flag = devoops("history", "--db", url)
+    monkeypatch.setenv(ENV, url)
+    by_env = devoops("history")
+    for ran in (by_flag, by_env):
+        assert ran.returncode == 3 and ran.stderr.startswith("error: store postgresql://u")
+        assert SECRET not in ran.stdout + ran.stderr
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,9 @@ Workload = Annotated[
 Lens = Annotated[
     list[Path] | None, typer.Option("--lens", metavar="PATH", help="an extra lens file (repeatable)")
 ]
-Output = Annotated[Path | None, typer.Option("--output", "-o", help="write to this file instead of stdout")]
+Output = Annotated[
+    Path | None, typer.Option("--output", "-o", help="write to this file instead of stdout (- for stdout)")
+]
 Years = Annotated[
     int,
     typer.Option(
@@ -47,32 +49,37 @@ AssumeTz = Annotated[
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write all or nothing: a crash or a full disk never leaves half a file. The file gets
-    the permissions a plain write would give it (mkstemp's are owner-only). A path that is no
-    regular file (`/dev/null`, a pipe) is written to as it is: renaming over it would replace
-    the device."""
+    """Write all or nothing, then say "wrote PATH" on stderr; `-` is standard output.
+
+    A crash or a full disk never leaves half a file: the text goes to a temporary file beside
+    the path and is renamed onto it, with the permissions a plain write would give (mkstemp's
+    are owner-only). The rename goes only onto a regular file or a free name: a symlink's
+    target is replaced, never the link, and a device or pipe (`/dev/null`) is written in place,
+    since renaming over it would replace the device for every program on the machine."""
     from ..errors import UsageError
 
-    if path.exists() and not path.is_file():
-        try:
+    if str(path) == "-":
+        typer.echo(text, nl=not text.endswith("\n"))
+        return
+    shown, path = path, Path(os.path.realpath(path))
+    try:
+        if path.exists() and not path.is_file():
             with open(path, "w", encoding="utf-8") as f:
                 f.write(text)
-        except OSError as exc:
-            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-            os.chmod(tmp, 0o666 & ~_umask())
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as f:
+                    f.write(text)
+                os.chmod(tmp, 0o666 & ~_umask())
+                os.replace(tmp, path)
+            except BaseException:
+                os.unlink(tmp)
+                raise
     except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise UsageError(f"cannot write {shown}: {exc.strerror or exc}") from None
+    typer.echo(f"wrote {shown}", err=True)
 
 
 def _umask() -> int:
@@ -82,10 +89,8 @@ def _umask() -> int:
 
 
 def emit(text: str, output: Path | None) -> None:
-    if output is None:
-        typer.echo(text, nl=not text.endswith("\n"))
-    else:
-        write_atomically(output, text)
+    """To standard output, or all or nothing to the file `-o` names."""
+    write_atomically(output or Path("-"), text)
 
 
 def is_terminal() -> bool:
@@ -110,4 +115,6 @@ def emit_sections(title: str, sections: list[Section], markdown: bool, output: P
     else:
         from ..report.terminal import render_sections as term
 
-        emit(term(title, sections, color=output is None and is_terminal(), width=width()), output)
+        emit(
+            term(title, sections, color=output in (None, Path("-")) and is_terminal(), width=width()), output
+        )

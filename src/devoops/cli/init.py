@@ -49,7 +49,7 @@ def run(
     if problems:
         raise InputError(problems)
     write_atomically(output, to_yaml(document, lens))
-    typer.echo(f"wrote {output}; next: devoops assess {output}")
+    typer.echo(f"next: devoops assess {output}")
 
 
 def ask(lens: Any, document: dict[str, Any]) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,6 +13,7 @@ from pydantic import (
     BeforeValidator,
     Field,
     GetJsonSchemaHandler,
+    PlainSerializer,
     RootModel,
     field_validator,
     model_validator,
@@ -57,13 +59,17 @@ class Weekday(StrEnum):
 
 
 def _clock(value: Any) -> Any:
-    """Only "HH:MM": YAML would read 9 as nine seconds past midnight."""
-    if isinstance(value, str) and len(value) == 5 and value[2] == ":":
+    """Only "HH:MM" (or "HH:MM:SS"): YAML would read 9 as nine seconds past midnight."""
+    if isinstance(value, str) and re.fullmatch(r"\d\d:\d\d(:\d\d)?", value):
         return value
     raise ValueError('a time of day as "HH:MM", e.g. "09:00"')
 
 
-Clock = Annotated[dt.time, BeforeValidator(_clock)]
+Clock = Annotated[
+    dt.time,
+    BeforeValidator(_clock),
+    PlainSerializer(lambda t: t.isoformat("minutes" if not t.second else "seconds"), return_type=str),
+]
 
 
 class BusinessHours(Strict):

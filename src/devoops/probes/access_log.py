@@ -21,7 +21,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from ..fmt import percent
 from ..model.common import Horizon
@@ -56,7 +56,21 @@ def _span(value: Any) -> Any:
 
 
 Moment = Annotated[dt.datetime | dt.timedelta, BeforeValidator(_span)]
-FailedStatus = Annotated[str, Field(pattern=r"^[1-5]([0-9]{2}|xx)$")]
+STATUS = r"^[1-5]([0-9]{2}|xx)$"
+FailedStatus = Annotated[
+    str,
+    # YAML reads `429` as a number: a code may be written either way
+    BeforeValidator(lambda v: str(v) if isinstance(v, int) and not isinstance(v, bool) else v),
+    Field(pattern=STATUS),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": STATUS},
+                {"type": "integer", "minimum": 100, "maximum": 599},
+            ]
+        }
+    ),
+]
 
 
 class AccessLogOptions(LogFormat):

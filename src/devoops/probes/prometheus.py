@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import datetime as dt
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from ..model.common import Horizon
 from ..model.evidence import Evidence, Measurement, Status, Table, Verdict
 from ..model.slo import MetricName, PromQL, Selector, duration_ms
 from .base import Context, Options, Probe
+from .bodies import ACCEPT, MB, TooLarge, Undecodable, read
+from .secrets import credentials, scrubbed
 
 if TYPE_CHECKING:
     from ..model.targets import Targets
@@ -90,6 +93,12 @@ class PrometheusOptions(Options):
     )
     username: str | None = Field(default=None, description="basic auth user")
     password: str | None = Field(default=None, description="basic auth password, e.g. ${PROMETHEUS_PASSWORD}")
+    max_response_mb: int = Field(
+        default=8,
+        ge=1,
+        le=1024,
+        description="the largest answer read, in MB (2^20 bytes) as sent and once decompressed; beyond it, ERROR",
+    )
 
     @field_validator("window", "step")
     @classmethod
@@ -162,7 +171,8 @@ class Queries:
 
 
 class Failed(Exception):
-    """The server or a query failed; the message is the cause, free of credentials."""
+    """The server or a query failed; the message is the cause (scrubbed of credentials with the
+    rest of the evidence)."""
 
 
 class NoData(Exception):
@@ -192,10 +202,20 @@ class PrometheusProbe(Probe[PrometheusOptions]):
         return target.rstrip("/")
 
     async def collect(self, ctx: Context) -> Evidence:
+        """The figures, or ERROR with the cause; either way scrubbed of the credentials sent, in
+        each form a server may echo them back (plain, base64, URL-encoded), since the text of an
+        answer (Prometheus's error, a value that is no number) can end up in the summary."""
+        o = self.options
         try:
-            return await self._collect(ctx)
+            evidence = await self._collect(ctx)
         except Failed as exc:
-            return Evidence(status=Status.ERROR, summary=str(exc))
+            evidence = Evidence(status=Status.ERROR, summary=str(exc))
+        except (LookupError, TypeError, ValueError) as exc:  # an answer of the wrong shape
+            evidence = Evidence(
+                status=Status.ERROR,
+                summary=f"Prometheus at {self.target} answered unexpectedly: {exc.__class__.__name__}: {exc}",
+            )
+        return scrubbed(evidence, credentials(o.username, o.password, o.headers))
 
     async def _collect(self, ctx: Context) -> Evidence:
         o = self.options
@@ -227,25 +247,37 @@ class PrometheusProbe(Probe[PrometheusOptions]):
         import aiohttp
 
         o = self.options
-        headers = dict(o.headers)
+        headers = {"Accept-Encoding": ACCEPT, **o.headers}
         if o.username is not None:
             basic = base64.b64encode(f"{o.username}:{o.password}".encode()).decode()
             headers["Authorization"] = f"Basic {basic}"
         url = f"{self.target}/api/v1/{path}"
         try:
             async with ctx.http.get(
-                url, params={**params, "timeout": f"{ctx.timeout:g}"}, headers=headers
+                url, params={**params, "timeout": f"{ctx.timeout:g}"}, headers=headers, auto_decompress=False
             ) as response:
                 status = response.status
                 if status in (401, 403):
-                    given = "were refused" if headers else "are needed: set username/password or headers"
+                    given = (
+                        "were refused"
+                        if o.username or o.headers
+                        else "are needed: set username/password or headers"
+                    )
                     raise Failed(f"Prometheus at {self.target} answered HTTP {status}: credentials {given}")
-                try:
-                    body = await response.json(content_type=None)
-                except ValueError:
-                    body = None
+                text = await read(response, o.max_response_mb * MB)
         except aiohttp.ClientError as exc:
             raise Failed(f"cannot reach Prometheus at {self.target}: {exc}") from None
+        except TooLarge as exc:
+            raise Failed(
+                f"Prometheus at {self.target}, asked the {name} query, sent a {exc}; "
+                "raise max_response_mb if answers this large are genuine"
+            ) from None
+        except Undecodable as exc:
+            raise Failed(f"{url} answered unreadably: {exc}") from None
+        try:
+            body = json.loads(text)
+        except ValueError:
+            body = None
         if not isinstance(body, dict) or "status" not in body:
             raise Failed(f"{url} does not answer like the Prometheus API (HTTP {status})")
         if body["status"] != "success":

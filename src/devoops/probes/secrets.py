@@ -3,6 +3,8 @@ resolved value scrubbed from what the probe reports, whatever a probe or library
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -37,13 +39,44 @@ def resolve(value: Any, env: Mapping[str, str], found: set[str]) -> Any:
     return value
 
 
+def credentials(username: str | None, password: str | None, headers: Mapping[str, str]) -> set[str]:
+    """What a request carries as credentials, in every form a server may echo back: the password,
+    `user:password` and its base64 (the Basic header's value, padded or not), and each extra
+    header's value and its token after a scheme (`Bearer …`), decoded too when it is Basic's
+    base64. Scrub them from whatever text comes from a response."""
+    found: set[str] = set()
+
+    def basic(pair: str) -> None:
+        encoded = base64.b64encode(pair.encode()).decode()
+        found.update((pair, encoded, encoded.rstrip("="), pair.partition(":")[2]))
+
+    if password is not None:
+        found.add(password)
+        basic(f"{username or ''}:{password}")
+    for value in headers.values():
+        scheme, _, token = value.strip().partition(" ")
+        found.update((value, token.strip()))
+        if scheme.lower() == "basic":
+            with contextlib.suppress(ValueError):
+                basic(base64.b64decode(token.strip(), validate=True).decode())
+    return {s for s in found if s}
+
+
 def scrub(text: str, secrets: set[str]) -> str:
-    """`text` with each secret, plain or URL-encoded, replaced by ***. Values shorter than three
-    characters are left alone: they are no credible secret, and hiding them would garble text."""
+    """`text` with each secret, plain or URL-encoded (with `/` kept or not), replaced by ***.
+    Values shorter than three characters are left alone: they are no credible secret, and hiding
+    them would garble text."""
     for secret in sorted(secrets, key=len, reverse=True):
         if len(secret) < 3:
             continue
-        for form in dict.fromkeys((secret, quote(secret, safe=""), quote_plus(secret))):
+        forms = (
+            secret,
+            quote(secret, safe=""),
+            quote(secret),
+            quote_plus(secret),
+            quote_plus(secret, safe="/"),
+        )
+        for form in dict.fromkeys(forms):
             text = text.replace(form, HIDDEN)
     return text
 

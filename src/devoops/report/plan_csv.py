@@ -14,7 +14,12 @@ Priority follows the risk: HIGH is High, MEDIUM is Medium, and UNKNOWN is Medium
 an unanswered practice the lens requires may hide a HIGH and the plan already weighs it like
 a MEDIUM. The description carries the reason, the numbered steps and when, how much work and
 what it costs, as plain text that reads the same in Jira and in Markdown. Newlines inside a
-field are quoted, as both importers expect.
+field are quoted, as both importers expect; every field is quoted, so a lone carriage return
+is too.
+
+Text from a lens file is not ours: a cell that begins with `=`, `+`, `-`, `@`, a tab or a
+carriage return is a formula to a spreadsheet, so it gets a leading `'` (OWASP's rule for
+CSV injection).
 """
 
 from __future__ import annotations
@@ -29,19 +34,24 @@ from .view import HORIZON_TITLES, cost_band
 
 PRIORITIES = {Risk.HIGH: "High", Risk.MEDIUM: "Medium", Risk.UNKNOWN: "Medium"}
 EFFORTS = {"S": "S (small)", "M": "M (medium)", "L": "L (large)"}
+FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def render(a: Assessment) -> str:
     labels = max((len(i.tenets) for i in a.plan), default=1)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(["Summary", "Description", "Priority", *["Labels"] * labels])
     for item in a.plan:
         tenets = [t.value for t in item.tenets]
-        writer.writerow(
-            [item.title, description(item), PRIORITIES[item.risk], *tenets, *[""] * (labels - len(tenets))]
-        )
+        row = [item.title, description(item), PRIORITIES[item.risk], *tenets, *[""] * (labels - len(tenets))]
+        writer.writerow([inert(cell) for cell in row])
     return out.getvalue()
+
+
+def inert(cell: str) -> str:
+    """The cell as text a spreadsheet will not run."""
+    return f"'{cell}" if cell.startswith(FORMULA) else cell
 
 
 def description(item: PlanItem) -> str:

@@ -4,6 +4,7 @@ when `--db` or `DEVOOPS_DATABASE_URL` names one. Passwords never leave this modu
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -69,12 +70,32 @@ def sqlite_url(path: Path) -> str:
     return str(sa.URL.create("sqlite+pysqlite", database=str(path)))
 
 
+SECRET_PARAMETER = re.compile(r"pass|pwd|secret|token|credential", re.IGNORECASE)
+"""Query parameters that carry a secret: libpq's `password` and `sslpassword`, and their kin."""
+
+
 def display(url: str) -> str:
-    """The URL as it may be shown: a SQLite path as a path, a server URL without its password."""
+    """The URL as it may be shown: a SQLite path as a path, a server URL without its password,
+    in its user part or in a query parameter."""
     u = parse(url)
     if u.get_backend_name() == "sqlite":
         return u.database or ":memory:"
-    return u.render_as_string(hide_password=True)
+    shown = u.render_as_string(hide_password=True)
+    return re.sub(
+        r"([?&][^=&]*)=([^&]*)", lambda m: f"{m[1]}=***" if SECRET_PARAMETER.search(m[1]) else m[0], shown
+    )
+
+
+def scrub(text: str, url: str) -> str:
+    """`text` (a driver's message) with every secret of the URL masked, should the driver quote it."""
+    u = parse(url)
+    found = [u.password] if u.password else []
+    for k, v in u.query.items():
+        if SECRET_PARAMETER.search(k):
+            found += [v] if isinstance(v, str) else list(v)
+    for secret in sorted({str(s) for s in found if s}, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
 
 
 def connect(url: str) -> sa.Engine:

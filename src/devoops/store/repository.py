@@ -21,7 +21,7 @@ from ..model.common import Horizon, Risk, Tenet
 from ..model.evidence import ProbeResult, Status
 from ..model.history import HistoryEntry
 from . import migrate
-from .engine import StoreError, connect, display, writer
+from .engine import StoreError, connect, display, scrub, writer
 from .tables import applications, assessments, findings, milestones, probe_results
 
 ID_MAX = 2**31 - 1
@@ -91,6 +91,7 @@ class Store:
     """One store, SQLite or PostgreSQL, brought to the newest schema when opened."""
 
     def __init__(self, url: str) -> None:
+        self._url = url  # for masking its secrets in the driver's messages
         self.where = display(url)
         self.engine = connect(url)
         with self._guard():
@@ -114,7 +115,7 @@ class Store:
             cause = (
                 str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
             )
-            raise StoreError(f"store {self.where}: {cause}") from None
+            raise StoreError(f"store {self.where}: {scrub(cause, self._url)}") from None
 
     # --- writing
 
