@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import os
 import socketserver
 import ssl
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,17 @@ NOW_CAPACITY, LATER_CAPACITY = 20 * 1.5, 40 * 1.5
 WORKLOAD = workload(
     **{"answers.performance.p99_ms": P99, "answers.traffic.baseline_rps": {"now": 20, "12mo": 40}}
 )
+
+
+@pytest.fixture(autouse=True)
+def quiet(capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Fails a test if anything reached stderr (the probe's, its workers' or a server's) or a
+    warning was logged, such as asyncio's "Fatal error on transport" or "Task was destroyed but
+    it is pending!" from a server stopped with its handlers still waiting."""
+    caplog.set_level(logging.WARNING)
+    yield
+    assert capfd.readouterr().err == ""
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
 
 
 def run(target: str, options: dict[str, Any], timeout: float = 30) -> ProbeResult:

@@ -13,10 +13,12 @@ ClientSession: every request of a URL is the same bytes, built once, and the ses
 per-request machinery (URL handling, cookies, tracing, the connector) costs five times the CPU,
 which would cap the rate one process can offer (see bench/http.py).
 
-Several worker processes (`python -m devoops.probes.load WORKER WORKERS`) split each stage's rate
-and interleave their slots; each reads its plan from stdin, says "ready", starts on "go", and
-prints its tallies with encoded histograms, which the parent merges. A worker whose stdin closes
-(its parent gone) stops at once. This module is imported only when a probe runs.
+The load comes from worker processes (`python -m devoops.probes.load WORKER WORKERS`), at least
+one, so that latency is timed away from the event loop the probes share. They split each
+stage's rate and interleave their slots; each reads its plan from stdin, says "ready", starts
+on "go", and prints its tallies with encoded histograms, which the parent merges. A worker
+whose stdin closes (its parent gone) stops at once. This module is imported only when a probe
+runs.
 """
 
 from __future__ import annotations
@@ -221,7 +223,16 @@ def failure_kind(exc: BaseException) -> str:
 
 class _Connection(BaseProtocol):
     """One keep-alive HTTP/1.1 connection; aiohttp's parser reads its responses, whose bodies
-    are read and dropped as they arrive."""
+    are dropped as they arrive, so a body of any length, even an endless one, costs no memory:
+    it ends with its request's timeout.
+
+    The body is drained from aiohttp's StreamReader synchronously, in data_received. When a read
+    (or a large feed) filled that reader past its high-water mark, the parser paused, keeping
+    the rest of the data unparsed, and reading the buffer resumes it: `read_nowait` calls the
+    protocol's resume_reading, which calls data_received(b"") from inside the read, and the
+    parser feeds the reader again. The nested call must only parse: draining there too would
+    empty the buffer under the outer read, which still counts on the chunks it saw at its start
+    (an IndexError in aiohttp, and the connection dropped as a fatal transport error)."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, with_body: bool) -> None:
         parser = HttpResponseParser(
@@ -233,6 +244,7 @@ class _Connection(BaseProtocol):
         self.message: RawResponseMessage | None = None
         self.payload: StreamReader | None = None
         self.received = False
+        self.draining = False
 
     @property
     def usable(self) -> bool:
@@ -248,33 +260,40 @@ class _Connection(BaseProtocol):
         self.received = True
         try:
             messages = self.parser.feed_data(data)[0]
+            final = [(m, p) for m, p in messages if not 100 <= m.code < 200]  # 1xx: interim answers
+            if final:
+                self.message, self.payload = final[-1]
+            self._drain()
         except Exception as exc:
             self._settle(exc)
             self.close()
-            return
-        final = [(m, p) for m, p in messages if not 100 <= m.code < 200]  # 1xx: interim answers
-        if final:
-            self.message, self.payload = final[-1]
-        self._complete()
 
     def connection_lost(self, exc: BaseException | None) -> None:
         super().connection_lost(exc)
         try:
             self.parser.feed_eof()  # ends a body that runs to the close
-            self._complete()
+            self._drain()
         except Exception as error:
             exc = exc or error
         self._settle(exc or ConnectionResetError("the server closed the connection"))
 
-    def _complete(self) -> None:
-        payload = self.payload
-        if payload is None:
+    def _drain(self) -> None:
+        """Drop what the body holds, and settle the exchange once the body has ended and is
+        empty; a no-op when called again from inside a read (see the class)."""
+        if self.draining:
             return
-        payload.read_nowait()  # may feed the parser again, and so come back here
-        if payload.is_eof() and self.payload is payload:
-            self.payload = None
-            assert self.message is not None
-            self._settle(self.message)
+        self.draining = True
+        try:
+            while (payload := self.payload) is not None:
+                if payload.read_nowait():  # may resume the parser, which feeds it more
+                    continue
+                if payload.is_eof():
+                    self.payload = None
+                    assert self.message is not None
+                    self._settle(self.message)
+                break
+        finally:
+            self.draining = False
 
     def _settle(self, outcome: RawResponseMessage | BaseException) -> None:
         waiter, self.waiter = self.waiter, None
@@ -428,33 +447,42 @@ def merged(tallies: Sequence[Tally]) -> Tally:
 
 
 async def run(plan: Plan, workers: int = 1) -> list[Tally]:
-    """The plan's tallies, from this process or from `workers` processes started and stopped
-    here: a cancelled run (the probe's timeout) kills them before it ends."""
-    if workers == 1:
-        return await generate(plan)
+    """The plan's tallies from `workers` processes started and stopped here: a cancelled run
+    (the probe's timeout) kills them before it ends. Even one worker is a process of its own:
+    latency is timed where the requests are sent, and the caller's event loop, shared with the
+    other probes, would add their stalls to it. What the workers write to stderr (an error
+    logged, a warning) is passed on to this process's stderr, not lost."""
     procs: list[asyncio.subprocess.Process] = []
+    complaints: list[asyncio.Future[bytes]] = []
     pipe = asyncio.subprocess.PIPE
     try:
         for worker in range(workers):
             command = (sys.executable, "-m", __name__, str(worker), str(workers))
             procs.append(await asyncio.create_subprocess_exec(*command, stdin=pipe, stdout=pipe, stderr=pipe))
+            complaints.append(asyncio.ensure_future(_stderr(procs[-1]).read()))
         for proc in procs:
             _stdin(proc).write(plan.dumps().encode() + b"\n")
-        for proc in procs:
+        for proc, complaint in zip(procs, complaints, strict=True):
             if await _stdout(proc).readline() != b"ready\n":
-                raise RuntimeError(await _failed(proc))
+                raise RuntimeError(await _failed(proc, complaint))
         for proc in procs:
             _stdin(proc).write(b"go\n")
         outputs = [await _stdout(proc).read() for proc in procs]
-        for proc, output in zip(procs, outputs, strict=True):
+        for proc, output, complaint in zip(procs, outputs, complaints, strict=True):
             if await proc.wait() != 0 or not output:
-                raise RuntimeError(await _failed(proc))
+                raise RuntimeError(await _failed(proc, complaint))
+        said = b"".join([await complaint for complaint in complaints])
+        if said:
+            sys.stderr.write(said.decode(errors="replace"))
     finally:
         for proc in procs:
             if proc.returncode is None:
                 proc.kill()
         for proc in procs:
             await proc.wait()
+        for complaint in complaints:
+            complaint.cancel()
+        await asyncio.gather(*complaints, return_exceptions=True)
     per_worker = [[Tally.load(t) for t in json.loads(output)] for output in outputs]
     return [merged(stage) for stage in zip(*per_worker, strict=True)]
 
@@ -469,10 +497,15 @@ def _stdout(proc: asyncio.subprocess.Process) -> asyncio.StreamReader:
     return proc.stdout
 
 
-async def _failed(proc: asyncio.subprocess.Process) -> str:
+def _stderr(proc: asyncio.subprocess.Process) -> asyncio.StreamReader:
     assert proc.stderr is not None
-    proc.kill()
-    lines = (await proc.stderr.read()).decode(errors="replace").strip().splitlines()
+    return proc.stderr
+
+
+async def _failed(proc: asyncio.subprocess.Process, complaint: asyncio.Future[bytes]) -> str:
+    if proc.returncode is None:
+        proc.kill()
+    lines = (await complaint).decode(errors="replace").strip().splitlines()
     return "a load worker failed: " + (lines[-1] if lines else f"exit status {await proc.wait()}")
 
 

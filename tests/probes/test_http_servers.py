@@ -1,0 +1,142 @@
+"""The http probe against ordinary and hostile servers on 127.0.0.1: every framing of a response
+body counts as the response it is, a body that trickles or never ends counts as a timeout with
+the memory of the load workers flat, and none of it leaves a word on stderr or in the logs."""
+
+from __future__ import annotations
+
+import asyncio
+import resource
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devoops.evaluate import assess
+from devoops.lens import load_lens
+from devoops.probes.run import run as run_probes
+
+from ..conftest import NOW, workload
+from . import test_http
+from .httpservers import Raw, Server, close_delimited, endless, interim, storm, trickle
+from .test_http import figure, outcomes, run
+
+pytestmark = pytest.mark.hostile
+
+quiet = test_http.quiet  # autouse: nothing on stderr, no warning logged
+SMALL_CHUNKS = [f"/chunked?size={size}&chunk=2048" for size in (81920, 150000, 204800)]
+
+
+def steady(urls: list[str], **options: Any) -> dict[str, Any]:
+    return {"rate": 50, "duration": 1, "urls": urls, "min_samples": 10} | options
+
+
+@pytest.mark.parametrize(
+    ("urls", "path"),
+    [
+        (SMALL_CHUNKS, "/chunked"),
+        (["/chunked?size=1000000&chunk=262144"], "/chunked"),
+        (["/length?size=150000"], "/length"),
+        (["/gzip?size=150000"], "/gzip"),
+        (["/close?size=150000"], "/close"),
+    ],
+    ids=["chunked-small", "chunked-large", "content-length", "gzip", "connection-close"],
+)
+@pytest.mark.parametrize("workers", [1, 2])
+def test_bodies_of_every_framing_count_as_responses(urls: list[str], path: str, workers: int) -> None:
+    with Server() as server:
+        result = run(server.url, steady(urls, workers=workers))
+    assert outcomes(result) == {"2xx": 50}, result.evidence.summary
+    assert server.counts[path] == 50
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_body_delimited_by_the_close_counts_as_a_response(workers: int) -> None:
+    with Raw(close_delimited(150000)) as server:
+        result = run(server.url, steady(["/"], workers=workers))
+    assert outcomes(result) == {"2xx": 50}, result.evidence.summary
+    assert server.count == 50
+
+
+def test_interim_answers_before_the_final_one_are_not_responses() -> None:
+    early = b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"
+    with Raw(interim(b"HTTP/1.1 100 Continue\r\n\r\n", early)) as server:
+        result = run(server.url, steady(["/"]))
+    assert outcomes(result) == {"2xx": 50}, result.evidence.summary
+    assert server.count == 50
+
+
+def test_a_trickling_body_times_out_at_the_request_timeout() -> None:
+    with Raw(trickle(1000, every=0.05)) as server:
+        result = run(server.url, steady(["/"], rate=10, request_timeout=1.0))
+    assert outcomes(result) == {"timeout": 10}, result.evidence.summary
+    assert server.count == 10
+
+
+@pytest.mark.parametrize("chunked", [True, False], ids=["chunked", "close-delimited"])
+def test_an_endless_body_times_out_and_the_workers_memory_stays_flat(chunked: bool) -> None:
+    # Five bodies stream for 2 s each as fast as the workers read them, hundreds of megabytes:
+    # a probe holding bodies would grow by as much. A child's peak RSS includes the image it was
+    # forked from (this process) before it became the worker: the bound is generous.
+    with Raw(endless(16384, chunked)) as server:
+        result = run(server.url, steady(["/"], rate=5, request_timeout=2.0, workers=2))
+    assert outcomes(result) == {"timeout": 5}, result.evidence.summary
+    assert server.count == 5
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak RSS of a load worker: {peak_mb:.0f} MB")
+    assert peak_mb < 300
+
+
+def test_a_server_stopped_mid_request_leaves_no_handler_pending() -> None:
+    # A handler still pending when its loop closes is destroyed later, "Task was destroyed but
+    # it is pending!" on stderr at exit, after every test passed.
+    with Server() as server, socket.create_connection(("127.0.0.1", server.port)) as client:
+        client.sendall(b"GET /hang HTTP/1.1\r\nHost: x\r\n\r\n")
+        while not server.counts["/hang"]:
+            time.sleep(0.01)
+    assert not asyncio.all_tasks(server._loop)
+
+
+@contextmanager
+def own_process_server() -> Iterator[str]:
+    """httpservers.Server in a process of its own: its URL."""
+    command = [sys.executable, str(Path(__file__).with_name("httpservers.py"))]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as server:
+        try:
+            assert server.stdout is not None
+            yield server.stdout.readline().strip()
+        finally:
+            server.terminate()
+
+
+def fast_p95(probes: dict[str, dict[str, Any]]) -> float:
+    """The p95 of probe "fast" when the probes run together, as in one `devoops audit` run."""
+    w = workload(
+        **{"answers.performance.p99_ms": 200, "answers.traffic.baseline_rps": {"now": 20, "12mo": 40}},
+        probes={name: {"type": "http", "timeout": 30} | config for name, config in probes.items()},
+    )
+    targets = {v.horizon: v.targets for v in assess(w, load_lens(), NOW, "t").horizons}
+    results = run_probes(w, targets, load_lens(), NOW, env={})
+    (fast,) = [r for r in results if r.name == "fast"]
+    assert outcomes(fast) == {"2xx": 300}, fast.evidence.summary
+    return figure(fast, "p95")
+
+
+def test_a_hostile_server_beside_does_not_slow_another_probes_measurement() -> None:
+    # Probes share the runner's event loop; the load, and its clock, live in worker processes.
+    # Reading a body of one-byte chunks keeps a process busy: were the fast server's latency
+    # timed on the shared loop, its responses would wait behind those reads (before, 260 of 300
+    # timed out). The fast server runs as its own process, out of reach of the hostile one's
+    # threads; only the two cores are shared, hence the absolute allowance.
+    with own_process_server() as url, Raw(storm()) as hostile:
+        fast = {"target": url, "options": {"rate": 100, "duration": 3, "request_timeout": 2}}
+        alone = fast_p95({"fast": fast})
+        hostile_probe = {"target": hostile.url, "options": {"rate": 10, "duration": 3, "request_timeout": 1}}
+        beside = fast_p95({"fast": fast, "hostile": hostile_probe})
+    print(f"p95 of the fast server: {alone:.1f} ms alone, {beside:.1f} ms beside a hostile one")
+    assert beside <= max(alone * 1.2, alone + 20)
