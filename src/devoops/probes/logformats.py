@@ -131,10 +131,12 @@ class LogFormat(Options):
     def rows(self, files: list[str]) -> str:
         """One row per non-blank line: `ts` (epoch seconds), `status`, `ms` (NULL when the line
         carries no duration), `request` (a request line or a path), `bad` (the line does not read
-        as this format) and, for bad lines only, `filename` and `line`."""
-        fields, text = self._fields(files)
+        as this format), `size` (its bytes with the newline) and, for bad lines only, `filename`
+        and `line`."""
+        fields, text, size = self._fields(files)
         return (
-            "SELECT ts, status, ms, request, bad, CASE WHEN bad THEN filename END AS filename, "
+            f"SELECT ts, status, ms, request, bad, {size} + 1 AS size, "
+            "CASE WHEN bad THEN filename END AS filename, "
             f"CASE WHEN bad THEN {text} END AS line FROM ("
             "SELECT *, odd OR NOT coalesce(isfinite(ts), false) "
             "OR NOT coalesce(status BETWEEN 100 AND 599, false) "
@@ -143,9 +145,10 @@ class LogFormat(Options):
             f"TRY_CAST(NULLIF(d, '') AS DOUBLE){TO_MS[self.duration_unit]} AS ms FROM ({fields})))"
         )
 
-    def _fields(self, files: list[str]) -> tuple[str, str]:
+    def _fields(self, files: list[str]) -> tuple[str, str, str]:
         """A query giving each line's raw text fields t (time), st (status), d (duration, '' when
-        none), request, and odd (the line's shape is wrong); and the SQL that gives the line back."""
+        none), request, and odd (the line's shape is wrong); the SQL that gives the line back,
+        and the SQL of its length in bytes."""
         names = "[" + ", ".join(lit(f) for f in files) + "]"
         read = (
             "header=false, auto_detect=false, quote='', escape='', strict_mode=false, ignore_errors=true, "
@@ -159,12 +162,16 @@ class LogFormat(Options):
             parts = [f"c{i}" for i in range(1, 9)]
             columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in parts) + "}"
             return (
-                "SELECT filename, c1, c2, c3, c4, c5, c6, c7, c8, split_part(c1, '[', 2) AS t, "
-                "split_part(c3, ' ', 2) AS st, coalesce(CASE WHEN c4 IS NULL THEN split_part(c3, ' ', 4) "
-                "ELSE trim(c7) END, '') AS d, coalesce(c2, '-') AS request, c8 IS NOT NULL AS odd "
-                f"FROM read_csv({names}, columns={columns}, delim='\"', null_padding=true, nullstr='\x01', "
-                f"{read})"
-            ), f"concat_ws('\"', {', '.join(parts)})"
+                (
+                    "SELECT filename, c1, c2, c3, c4, c5, c6, c7, c8, split_part(c1, '[', 2) AS t, "
+                    "split_part(c3, ' ', 2) AS st, coalesce(CASE WHEN c4 IS NULL THEN split_part(c3, ' ', 4) "
+                    "ELSE trim(c7) END, '') AS d, coalesce(c2, '-') AS request, c8 IS NOT NULL AS odd "
+                    f"FROM read_csv({names}, columns={columns}, delim='\"', null_padding=true, nullstr='\x01', "
+                    f"{read})"
+                ),
+                f"concat_ws('\"', {', '.join(parts)})",
+                (" + ".join(f"coalesce(strlen({c}) + 1, 0)" for c in parts) + " - 1"),
+            )
         lines = (
             f"(SELECT * FROM read_csv({names}, columns={{'line': 'VARCHAR'}}, delim='\\0', {read}) "
             "WHERE line IS NOT NULL)"
@@ -175,10 +182,14 @@ class LogFormat(Options):
             at = {k: f"v[{i}]" for i, k in enumerate(wanted, 1)}
             request = _request(f"coalesce({at['path']}, '-')", at.get("method"))
             return (
-                f"SELECT filename, line, {at['time']} AS t, {at['status']} AS st, "
-                f"coalesce({at.get('duration', 'NULL')}, '') AS d, {request} AS request, false AS odd "
-                f"FROM (SELECT filename, line, try(json_extract_string(line, [{paths}])) AS v FROM {lines})"
-            ), "line"
+                (
+                    f"SELECT filename, line, {at['time']} AS t, {at['status']} AS st, "
+                    f"coalesce({at.get('duration', 'NULL')}, '') AS d, {request} AS request, false AS odd "
+                    f"FROM (SELECT filename, line, try(json_extract_string(line, [{paths}])) AS v FROM {lines})"
+                ),
+                "line",
+                "strlen(line)",
+            )
         assert self.pattern is not None  # the validator requires it for regex
         compiled = re.compile(self.pattern)
         named = {i: n for n, i in compiled.groupindex.items()}
@@ -189,10 +200,14 @@ class LogFormat(Options):
         )
         duration = x["duration"] or "''"
         return (
-            f"SELECT filename, line, x.time AS t, x.status AS st, {duration} AS d, "
-            f"coalesce(NULLIF({request}, ''), '-') AS request, false AS odd FROM (SELECT filename, line, "
-            f"regexp_extract(line, {lit(self.pattern)}, [{groups}]) AS x FROM {lines})"
-        ), "line"
+            (
+                f"SELECT filename, line, x.time AS t, x.status AS st, {duration} AS d, "
+                f"coalesce(NULLIF({request}, ''), '-') AS request, false AS odd FROM (SELECT filename, line, "
+                f"regexp_extract(line, {lit(self.pattern)}, [{groups}]) AS x FROM {lines})"
+            ),
+            "line",
+            "strlen(line)",
+        )
 
     def _time(self, raw: str) -> str:
         """Epoch seconds from the raw time text, NULL when it does not read."""
