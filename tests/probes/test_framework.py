@@ -113,7 +113,7 @@ def test_work_that_ignores_its_interrupt_cannot_keep_devoops_running(plugin: Pat
     )
     began = time.monotonic()
     done = audit(plugin, tmp_path, path.name, "--no-save")
-    assert done.returncode == 0 and time.monotonic() - began < 30
+    assert done.returncode == 4 and time.monotonic() - began < 30
     assert "ERROR   stuck (sample.echo)" in done.stderr and "timed out after 0.5 s" in done.stderr
 
 
@@ -351,7 +351,8 @@ def test_audit_runs_probes_concurrently_and_saves_when_the_store_exists(plugin: 
         },
     )
     first = audit(plugin, tmp_path, path.name, "--save", "-f", "json", env={"TOKEN": SECRET})
-    assert first.returncode == 0, first.stderr
+    assert first.returncode == 4, first.stderr  # the report and the save happen all the same
+    assert first.stderr.endswith("error: no evidence from 1 of 4 probes: broken\n")
     doc = json.loads(first.stdout)
     by_name = {r["name"]: r for r in doc["evidence"]}
     assert [r["name"] for r in doc["evidence"]] == ["slow-a", "slow-b", "broken", "secret"]
@@ -423,7 +424,24 @@ def test_audit_as_a_gate_fails_on_risk_and_on_broken_probes(plugin: Path, tmp_pa
     broken = audit(plugin, tmp_path, path.name, "--no-save", "--fail-on", "high")
     assert broken.returncode == 1
     assert "ERROR   probe broken (sample.echo): RuntimeError: x" in broken.stderr
-    assert audit(plugin, tmp_path, path.name, "--no-save").returncode == 0
+    ungated = audit(plugin, tmp_path, path.name, "--no-save")
+    assert ungated.returncode == 4 and "no evidence from 1 of 2 probes: broken" in ungated.stderr
+    assert "devoops · shop" in ungated.stdout
+
+
+@pytest.mark.parametrize(
+    ("target", "status"), [("missing.log", "ERROR"), ("empty.log", "UNKNOWN"), ("logs", "ERROR")]
+)
+def test_an_audit_without_evidence_exits_4_naming_the_probe(
+    plugin: Path, tmp_path: Path, target: str, status: str
+) -> None:
+    (tmp_path / "empty.log").write_text("")
+    (tmp_path / "logs").mkdir()
+    path = write(tmp_path, {"logs": {"type": "access_log", "target": target}})
+    done = audit(plugin, tmp_path, path.name, "--no-save")
+    assert done.returncode == 4, done.stderr
+    assert f"{status:<7} probe logs (access_log): " in done.stderr
+    assert done.stderr.endswith("error: no evidence from 1 of 1 probes: logs\n")
 
 
 def test_relative_paths_in_settings_are_read_from_the_workloads_folder(plugin: Path, tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """Run the workload's probes concurrently and assess it with what they measured.
 
 Evidence outranks the answers, and each finding says which decided. The assessment is saved
-when the store exists (or with --save); --no-save never writes. --fail-on makes it a CI gate."""
+when the store exists (or with --save); --no-save never writes. --fail-on makes it a CI gate.
+Exit 4 names the probes that could not run or proved nothing (ERROR, UNKNOWN)."""
 
 from __future__ import annotations
 
@@ -59,6 +60,7 @@ def run(
     report(result, format, output, db, keep)
     if fail_on is not None:
         _gate(result.assessment, fail_on)
+    _proved(result.assessment)
 
 
 def _gate(a: Assessment, fail_on: Gate) -> None:
@@ -71,6 +73,23 @@ def _gate(a: Assessment, fail_on: Gate) -> None:
         typer.echo(f"ERROR   probe {r.name} ({r.kind}): {r.evidence.summary}", err=True)
     if failed(a, Horizon.NOW, Risk(fail_on.value.upper()), err=True) or broken:
         raise typer.Exit(1)
+
+
+PROVED_NOTHING = 4
+"""The exit code when a probe could not run (ERROR) or proved nothing (UNKNOWN): an audit that
+exits 0 has evidence from every probe it ran."""
+
+
+def _proved(a: Assessment) -> None:
+    from ..model.evidence import Status
+
+    empty = [r for r in a.evidence if r.status in (Status.ERROR, Status.UNKNOWN)]
+    for r in empty:
+        typer.echo(f"{r.status.value:<7} probe {r.name} ({r.kind}): {r.evidence.summary}", err=True)
+    if empty:
+        names = ", ".join(r.name for r in empty)
+        typer.echo(f"error: no evidence from {len(empty)} of {len(a.evidence)} probes: {names}", err=True)
+        raise typer.Exit(PROVED_NOTHING)
 
 
 class Listeners:
