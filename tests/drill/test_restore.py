@@ -136,8 +136,14 @@ def _workload() -> dict[str, Any]:
 
 
 def leftovers(pg: PostgresServer) -> list[str]:
+    """Drill databases and drill roles still on the server: none once a drill is over."""
     return [
-        r[0] for r in sql(dsn(pg), "SELECT datname FROM pg_database WHERE datname LIKE 'devoops\\_drill%'")
+        r[0]
+        for r in sql(
+            dsn(pg),
+            "SELECT datname FROM pg_database WHERE datname LIKE 'devoops\\_drill%' "
+            "UNION ALL SELECT rolname FROM pg_roles WHERE rolname LIKE 'devoops\\_drill%'",
+        )
     ]
 
 
@@ -456,26 +462,52 @@ def test_an_old_psql_is_not_trusted_with_plain_sql(
 
 
 @pytest.fixture(scope="module")
-def createdb_role(pg: PostgresServer) -> str:
-    """A role with only CREATEDB, the one the documentation recommends for drills."""
-    sql(dsn(pg), "CREATE ROLE drill_createdb LOGIN CREATEDB")
-    return "drill_createdb"
+def drill_role(pg: PostgresServer) -> str:
+    """The role the documentation asks for: CREATEDB and CREATEROLE, not a superuser."""
+    sql(dsn(pg), "CREATE ROLE drill_role LOGIN CREATEDB CREATEROLE")
+    return "drill_role"
 
 
-def test_a_role_that_could_change_the_server_is_noted(
-    pg: PostgresServer, dumps: Dumps, tmp_path: Path, createdb_role: str
+def test_the_drills_role_needs_createdb_and_createrole(
+    pg: PostgresServer, dumps: Dumps, tmp_path: Path, drill_role: str
 ) -> None:
     target = folder(tmp_path, "shop.dump", dumps.custom)
-    superuser = drill(pg, target)
-    assert superuser.status == Status.PASS
-    assert "a superuser" in superuser.evidence.summary and "only CREATEDB" in superuser.evidence.summary
-    sql(dsn(pg), "CREATE ROLE drill_createrole LOGIN CREATEDB CREATEROLE")
-    roles = drill(pg, target, server=f"postgresql://drill_createrole@127.0.0.1:{pg.port}/postgres")
-    assert roles.status == Status.PASS, roles.evidence.summary
-    assert "create and change roles" in roles.evidence.summary
-    plain = drill(pg, target, server=f"postgresql://{createdb_role}@127.0.0.1:{pg.port}/postgres")
-    assert plain.status == Status.PASS, plain.evidence.summary
-    assert "only CREATEDB" not in plain.evidence.summary
+    for server in (dsn(pg), f"postgresql://{drill_role}@127.0.0.1:{pg.port}/postgres"):
+        passed = drill(pg, target, server=server)
+        assert passed.status == Status.PASS, passed.evidence.summary
+        assert "Note" not in passed.evidence.summary
+    sql(dsn(pg), "CREATE ROLE drill_createdb LOGIN CREATEDB")
+    lacking = drill(pg, target, server=f"postgresql://drill_createdb@127.0.0.1:{pg.port}/postgres")
+    assert lacking.status == Status.ERROR
+    assert "drill_createdb lacks CREATEROLE" in lacking.evidence.summary
+    assert leftovers(pg) == []
+
+
+@pytest.mark.parametrize("fmt", ["p", "c"])
+def test_an_ordinary_dump_of_a_database_owned_by_another_role_restores(
+    pg: PostgresServer, tmp_path: Path, drill_role: str, fmt: str
+) -> None:
+    """pg_dump writes `ALTER ... OWNER TO` and grants for roles the drill server may well have."""
+    owner = f"app_owner_{fmt}"
+    sql(dsn(pg), f"CREATE ROLE {owner} LOGIN; CREATE ROLE {owner}_reader")
+    sql(dsn(pg), f"CREATE DATABASE app_{fmt} OWNER {owner}")
+    sql(
+        f"postgresql://{owner}@127.0.0.1:{pg.port}/app_{fmt}",
+        "CREATE SCHEMA app; CREATE TABLE app.accounts (id int PRIMARY KEY, name text);"
+        "INSERT INTO app.accounts VALUES (1, 'a'), (2, 'b');"
+        "CREATE VIEW app.names AS SELECT name FROM app.accounts;"
+        f"GRANT USAGE ON SCHEMA app TO {owner}_reader; GRANT SELECT ON app.accounts TO {owner}_reader",
+    )
+    data = pg_dump(pg, f"app_{fmt}", fmt)
+    assert fmt == "c" or f"OWNER TO {owner};".encode() in data
+    result = drill(
+        pg,
+        folder(tmp_path, "app.bak", data),
+        server=f"postgresql://{drill_role}@127.0.0.1:{pg.port}/postgres",
+        assertions=[{"name": "accounts", "sql": "SELECT count(*) = 2 FROM app.names"}],
+    )
+    assert result.status == Status.PASS, result.evidence.summary
+    assert counts(result)[("app", "accounts")][0] == 2
     assert leftovers(pg) == []
 
 
@@ -632,11 +664,11 @@ def test_secrets_never_reach_the_evidence(pg: PostgresServer, dumps: Dumps, tmp_
 
 
 def test_the_drill_itself_hides_literal_secrets(
-    pg: PostgresServer, dumps: Dumps, tmp_path: Path, createdb_role: str
+    pg: PostgresServer, dumps: Dumps, tmp_path: Path, drill_role: str
 ) -> None:
     """Run without the framework, which would scrub ${VAR} values: the drill's own scrubbing."""
     password, phrase = "Lit3ral-pw-xq", "literal passphrase 9z"
-    server = f"postgresql://{createdb_role}:{password}@127.0.0.1:{pg.port}/postgres"
+    server = f"postgresql://{drill_role}:{password}@127.0.0.1:{pg.port}/postgres"
     trig = f"trig_{os.getpid()}"
     sql(dsn(pg), f"CREATE DATABASE {trig}")
     sql(
@@ -665,7 +697,7 @@ def test_the_drill_itself_hides_literal_secrets(
     assert password not in repr(result) and phrase not in repr(result)
     unreachable = restore.Settings(
         location=open_location("custom", str(tmp_path)),
-        server=f"postgresql://{createdb_role}:{password}@127.0.0.1:{free_port()}/postgres",
+        server=f"postgresql://{drill_role}:{password}@127.0.0.1:{free_port()}/postgres",
         connect_timeout=3,
     )
     result = restore.Drill(unreachable, NOW).run(20)

@@ -7,9 +7,14 @@ running query, and lets `run` drop the scratch database on its way out. The back
 its location through the decryption and decompression layers into the restoring program, hashed
 on the way so the manifest's sha256 and size are checked without a second read.
 
-A dump is the backup's author's SQL run on the drill server, so plain SQL goes to psql in
-restricted mode (`\\restrict` with a key only this drill knows): no meta-command of the dump runs,
-wherever it sits in a line, and a pg_dumpall file (roles, other databases) is refused outright.
+A dump is the backup's author's SQL run on the drill server. It runs as a role made for the
+drill (devoops.drill.roles) that owns only the scratch database, never as the drill's own role,
+and the counts and assertions run as that role too, so nothing of the dump ever runs with the
+rights to create databases or roles. Plain SQL goes to psql in restricted mode (`\\restrict` with
+a key only this drill knows): no meta-command of the dump runs, wherever it sits in a line, a
+line over `LONGEST` ends it and psql's memory is capped (it holds a statement whole), and a
+pg_dumpall file (roles, other databases) is refused outright. After the restore the drill checks that the dump left the
+database's marker and the role's own settings, password and memberships as they were.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import re
+import resource
 import secrets
 import subprocess
 import threading
@@ -30,10 +36,13 @@ from ..backup.location import Backup, Location, Reader, ReadStream, Unreachable,
 from ..backup.manifest import SUFFIX, Manifest, manifest_name
 from ..backup.stream import Keys, Unreadable, unpack
 from ..child import Tail
+from . import roles
 from . import scratch as scratches
 
-ROLE_MISSING = re.compile(r'ERROR:\s+role "[^"]*" does not exist')
-ERROR_LINE = re.compile(r"\b(ERROR|FATAL|PANIC):")
+# ownership and grants naming roles the drill's role is not, or that do not exist, as
+# pg_restore --no-owner --no-privileges leaves them out
+TOLERATED = re.compile(r'ERROR:\s+(role "[^"]*" does not exist|must be member of role "[^"]*")')
+ERROR_LINE = re.compile(r"\b(ERROR|FATAL|PANIC):|WARNING:\s+no privileges (were|could be) (granted|revoked)")
 REFUSED_META = re.compile(r"^backslash commands are restricted|^\\unrestrict: ")  # restricted psql
 COPY_START = re.compile(rb"^COPY .* FROM stdin;$", re.IGNORECASE)
 OWN_WRAPPER = (b"\\restrict", b"\\unrestrict")  # pg_dump 15.14+ wraps plain dumps in these
@@ -41,9 +50,12 @@ HEADER = b"-- PostgreSQL database dump"
 CLUSTER = b"-- PostgreSQL database cluster dump"
 COMPLETE = b"-- PostgreSQL database dump complete"
 LONG = 1 << 20  # a line longer than this is passed on as it comes, not held whole
+LONGEST = 32 << 20  # psql holds a line (outside COPY data) whole, a few times over: no longer
+# psql holds a statement whole too, however many lines it spans: its address space is bounded
+PSQL_MEMORY = 512 << 20
+OUT_OF_MEMORY = re.compile(r"\bout of memory\b", re.IGNORECASE)
 # the first minor versions whose psql knows \restrict (CVE-2025-8714); every later major does
 RESTRICTS = {13: 22, 14: 19, 15: 14, 16: 10, 17: 6}
-ROLE = "SELECT rolsuper, rolcreaterole FROM pg_roles WHERE rolname = current_user"
 
 
 @dataclass(frozen=True)
@@ -95,6 +107,7 @@ class Result:
     error: str | None = None
     notes: list[str] = field(default_factory=list)
     leftovers: list[str] = field(default_factory=list)
+    leftover_roles: list[str] = field(default_factory=list)
     scratch: str | None = None
     dropped: bool = False
     stage: str = "starting"
@@ -115,6 +128,7 @@ class Drill:
         self._busy: Any = None  # the connection running a query that may take long
         self._admin: Any = None  # the maintenance connection: create, guard, drop
         self._cannot: str | None = None  # why the drill (not the backup) cannot restore it
+        self._role: roles.Role | None = None  # the role the dump runs as
 
     # control from other threads
 
@@ -160,11 +174,15 @@ class Drill:
         r, s = self.result, self.settings
         admin: Any = None
         made: scratches.Scratch | None = None
+        oid: int | None = None
         try:
             r.stage = f"connecting to {pgclient.describe(s.server)}"
             admin = self._admin = self._connect(s.server)
-            self._role(admin)
+            r.error = roles.missing(admin)
+            if r.error is not None:
+                return r
             r.leftovers = scratches.leftovers(admin)
+            r.leftover_roles = roles.leftovers(admin)
             self._check()
             r.stage = f"listing the backups in {s.location.text}"
             r.backup, r.manifest = self._newest()
@@ -174,12 +192,13 @@ class Drill:
             r.stage = f"restoring {r.backup.name}"
             began = time.monotonic()
             chosen = scratches.new(self.now, f"restore drill of {r.backup.name}")
-            scratches.create(admin, chosen)
+            self._role = roles.create(admin, chosen)
+            oid = scratches.create(admin, chosen, owner=self._role.name)
             made = chosen
             r.scratch = chosen.name
             scratches.guard(admin, chosen)
             self._check()
-            if not self._restore(chosen, r.backup):
+            if not self._restore(chosen, r.backup) or not self._contained(chosen):
                 return r
             r.restore_seconds = time.monotonic() - began
             began = time.monotonic()
@@ -200,10 +219,30 @@ class Drill:
             if self._stopped is None:
                 r.error = f"{r.stage}: {self._hide(pgclient.cause(exc))}"
         finally:
-            self._finish(admin, made)
+            self._finish(admin, made, oid)
         return r
 
-    def _finish(self, admin: Any, made: scratches.Scratch | None) -> None:
+    def _contained(self, chosen: scratches.Scratch) -> bool:
+        """Whether the dump left alone what the drill relies on: the marker, the role's own state."""
+        r = self.result
+        assert self._role is not None
+        try:
+            scratches.guard(self._admin, chosen)
+        except scratches.Refused:
+            r.broken = (
+                "the backup's SQL rewrote the drill database's marker comment, which a dump of one "
+                "database does not do"
+            )
+            return False
+        if roles.changed(self._admin, self._role):
+            r.broken = (
+                "the backup's SQL changed the settings, password or memberships of its own role (the one "
+                "the drill made to restore as), which a dump of one database does not do"
+            )
+            return False
+        return True
+
+    def _finish(self, admin: Any, made: scratches.Scratch | None, oid: int | None) -> None:
         r = self.result
         stopped = self._stopped
         if stopped is not None:
@@ -213,11 +252,21 @@ class Drill:
             try:
                 if admin is None or admin.closed or admin.broken:
                     admin = self._connect(self.settings.server)
-                scratches.drop(admin, made)
+                scratches.drop(admin, made, oid)
                 r.dropped = True
             except Exception as exc:
                 r.notes.append(
                     f"the drill database {made.name} could not be dropped ({self._hide(pgclient.cause(exc))}): "
+                    "drop it by hand"
+                )
+        if self._role is not None:
+            try:
+                if admin is None or admin.closed or admin.broken:
+                    admin = self._connect(self.settings.server)
+                roles.drop(admin, self._role)
+            except Exception as exc:
+                r.notes.append(
+                    f"the drill role {self._role.name} could not be dropped ({self._hide(pgclient.cause(exc))}): "
                     "drop it by hand"
                 )
         if stopped is not None:
@@ -227,24 +276,14 @@ class Drill:
             with contextlib.suppress(Exception):
                 admin.close()
 
-    def _role(self, admin: Any) -> None:
-        """A note when the drill's role could change the server: the dump's SQL runs with it."""
-        found = admin.execute(ROLE).fetchone()
-        if found is None or not (found[0] or found[1]):
-            return
-        what = "a superuser" if found[0] else "allowed to create and change roles"
-        self.result.notes.append(
-            f"the drill restores as {pgclient.describe(self.settings.server)}, {what}: the backup's SQL "
-            "runs with that role and could change the server beyond the drill database; give the drill "
-            "a role with only CREATEDB"
-        )
-
-    def _connect(self, conninfo: str, dbname: str | None = None) -> Any:
+    def _connect(self, conninfo: str, dbname: str | None = None, role: roles.Role | None = None) -> Any:
         import psycopg
 
         extra: dict[str, Any] = {"connect_timeout": max(2, round(self.settings.connect_timeout))}
         if dbname is not None:
             extra["dbname"] = dbname
+        if role is not None:
+            extra.update(user=role.name, password=role.password)
         try:
             return psycopg.connect(conninfo, autocommit=True, **extra)
         except psycopg.Error as exc:
@@ -258,7 +297,8 @@ class Drill:
             if info:
                 with contextlib.suppress(Exception):
                     text = pgclient.scrub(text, info)
-        for secret in (self.settings.keys.passphrase, *self.settings.secrets):
+        own = self._role.password if self._role is not None else None
+        for secret in (self.settings.keys.passphrase, *self.settings.secrets, own):
             if secret and len(secret) >= 3:
                 text = text.replace(secret, "***")
         return text
@@ -288,9 +328,11 @@ class Drill:
         """Stream the backup into the scratch database; False (and `broken` or `error` said)
         when it does not restore."""
         s, r = self.settings, self.result
+        assert self._role is not None
         conninfo, env = pgclient.for_command(
-            s.server, chosen.name, connect_timeout=str(max(2, round(s.connect_timeout)))
+            s.server, chosen.name, connect_timeout=str(max(2, round(s.connect_timeout))), user=self._role.name
         )
+        env["PGPASSWORD"] = self._role.password
         tools: dict[str, _Client] = {}
         writers: list[_Client | _Plain] = []
 
@@ -322,7 +364,8 @@ class Drill:
                     pass
             except (Unreadable, OSError) as exc:
                 self._check()
-                piped = isinstance(exc, BrokenPipeError) and tools and source.failed is None
+                gone = isinstance(exc, BrokenPipeError) or any(t.gone for t in tools.values())
+                piped = gone and tools and source.failed is None
                 if not piped or self._cannot is not None:
                     for running in tools.values():
                         running.abort()
@@ -347,8 +390,8 @@ class Drill:
                 return False
             if client.tolerated:
                 r.notes.append(
-                    f"{client.tolerated} statements naming roles missing on the drill server were skipped, "
-                    "as pg_restore --no-owner --no-privileges would"
+                    f"{client.tolerated} statements giving objects to other roles, or naming roles missing on "
+                    "the drill server, were skipped, as pg_restore --no-owner --no-privileges would"
                 )
         finally:
             for running in tools.values():
@@ -379,7 +422,17 @@ class Drill:
     def _verify(self, chosen: scratches.Scratch) -> None:
         s, r = self.settings, self.result
         r.stage = f"counting the rows restored into {chosen.name}"
-        conn = self._connect(s.server, chosen.name)
+        try:
+            conn = self._connect(s.server, chosen.name, self._role)
+        except ConnectionError as exc:
+            if "password authentication failed" not in str(exc):
+                raise
+            r.broken = (
+                "the drill's role cannot log in after the restore: the backup's SQL changed the password "
+                "of its own role (the one the drill made to restore as), which a dump of one database "
+                "does not do"
+            )
+            return
         try:
             restored = self._counted(conn)
             if r.manifest is not None:
@@ -483,15 +536,17 @@ class Drill:
 
 
 class _Client:
-    """pg_restore or psql reading the dump on stdin, its stderr kept by a Tail; for psql,
-    `role ... does not exist` errors are tolerated (pg_restore is told to skip ownership and
-    privileges) and the refusals of restricted mode are failures (psql still exits 0)."""
+    """pg_restore or psql reading the dump on stdin, its stderr kept by a Tail; for psql, errors
+    of ownership given to other roles or naming missing roles are tolerated (pg_restore is told to
+    skip ownership and privileges) and the refusals of restricted mode are failures (psql still
+    exits 0), as are grants that granted nothing."""
 
     def __init__(self, command: list[str], env: dict[str, str], kind: str, drill: Drill) -> None:
         self.kind = kind
         self.first_error: str | None = None
         self.refused = 0  # psql commands of the dump that restricted psql did not run
         self.tolerated = 0
+        self.gone = False  # it stopped reading its stdin
         self.process = subprocess.Popen(
             command,
             stdin=subprocess.PIPE,
@@ -500,11 +555,14 @@ class _Client:
             env=env,
         )
         drill._started(self.process)
+        if kind == "sql":  # before a byte of the dump reaches it
+            with contextlib.suppress(OSError, AttributeError, ValueError):
+                resource.prlimit(self.process.pid, resource.RLIMIT_AS, (PSQL_MEMORY, PSQL_MEMORY))
         assert self.process.stderr is not None
         self.tail = Tail(self.process.stderr, keep=self._keep)
 
     def _keep(self, line: str) -> bool:
-        if self.kind == "sql" and ROLE_MISSING.search(line):
+        if self.kind == "sql" and TOLERATED.search(line):
             self.tolerated += 1
             return False
         if self.kind == "sql" and REFUSED_META.search(line):
@@ -515,7 +573,11 @@ class _Client:
 
     def write(self, data: bytes) -> int:
         assert self.process.stdin is not None
-        self.process.stdin.write(data)
+        try:
+            self.process.stdin.write(data)
+        except OSError:
+            self.gone = True  # the decompressing layers would call it damage: its exit says why
+            raise
         return len(data)
 
     def abort(self) -> None:
@@ -540,6 +602,11 @@ class _Client:
         if code == 0 and self.first_error is None:
             return None
         program = "pg_restore" if self.kind == "custom" else "psql"
+        if self.kind == "sql" and OUT_OF_MEMORY.search(said):
+            return (
+                f"psql ran out of the {PSQL_MEMORY >> 20} MB the drill allows it: the plain SQL dump holds a "
+                "statement too large to restore this way (back up in the custom format)"
+            )
         first = self.first_error
         if first is not None and first not in list(self.tail.lines)[-3:]:
             said = " / ".join([first, *list(self.tail.lines)[-3:]])
@@ -557,6 +624,7 @@ class _Plain:
         self._client = client
         self._line = bytearray()
         self._long = False  # the current line grew past LONG: passed on as it comes
+        self._size = 0  # of the current long line, so far
         self._copying = False
         self._leading = True  # still in the comments before the first statement
         self._pg_dump = False  # pg_dump's heading came by: its closing comment must too
@@ -568,6 +636,7 @@ class _Plain:
         begin = 0
         while (end := data.find(b"\n", begin)) >= 0:
             if self._long:
+                self._grown(end + 1 - begin)
                 out += data[begin : end + 1]
                 self._long = False
             else:
@@ -577,16 +646,28 @@ class _Plain:
                 self._line.clear()
             begin = end + 1
         if self._long:
+            self._grown(len(data) - begin)
             out += data[begin:]
         else:
             self._line += data[begin:]
             if len(self._line) > LONG:
+                self._size = 0
+                self._grown(len(self._line))
                 out += self._line
                 self._line.clear()
                 self._long = True
         if out:
             self._client.write(bytes(out))
         return len(data)
+
+    def _grown(self, size: int) -> None:
+        """psql holds a line of SQL whole (COPY data it streams): one over LONGEST ends the drill."""
+        self._size += size
+        if self._size > LONGEST and not self._copying:
+            raise Unreadable(
+                f"a line over {LONGEST >> 20} MB outside COPY data, which psql would hold in memory whole: "
+                "pg_dump writes no such line (back up in the custom format)"
+            )
 
     def _keep(self, line: bytes) -> bool:
         text = line.rstrip(b"\r\n")

@@ -41,9 +41,10 @@ def new(now: dt.datetime, purpose: str) -> Scratch:
     return Scratch(f"{PREFIX}{stamp}_{secrets.token_hex(3)}", secrets.token_hex(16), purpose)
 
 
-def create(conn: Any, scratch: Scratch) -> None:
-    """CREATE DATABASE and mark it, on an autocommit psycopg connection to the server. Refused
-    when the name is taken: the existing database is left as it is."""
+def create(conn: Any, scratch: Scratch, owner: str | None = None) -> int:
+    """CREATE DATABASE (owned by `owner`) and mark it, on an autocommit psycopg connection to the
+    server; its oid, which `drop` trusts over the marker its owner can rewrite. Refused when the
+    name is taken: the existing database is left as it is."""
     from psycopg import errors, sql
 
     if not NAME.match(scratch.name):
@@ -51,7 +52,8 @@ def create(conn: Any, scratch: Scratch) -> None:
     ident = sql.Identifier(scratch.name)
     try:
         # template0: whatever the server's template1 holds (extensions, tables) stays out of the drill
-        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(ident))
+        owned = sql.SQL(" OWNER {}").format(sql.Identifier(owner)) if owner else sql.SQL("")
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0{}").format(ident, owned))
     except errors.DuplicateDatabase:
         raise Refused(
             f"database {scratch.name} already exists and this drill did not create it: devoops writes "
@@ -63,6 +65,8 @@ def create(conn: Any, scratch: Scratch) -> None:
         # created just now by this call, so ours to drop even without its mark
         conn.execute(sql.SQL("DROP DATABASE {}").format(ident))
         raise
+    row = conn.execute("SELECT oid FROM pg_database WHERE datname = %s", (scratch.name,)).fetchone()
+    return int(row[0])
 
 
 def guard(conn: Any, scratch: Scratch) -> None:
@@ -80,18 +84,20 @@ def guard(conn: Any, scratch: Scratch) -> None:
         )
 
 
-def drop(conn: Any, scratch: Scratch) -> None:
-    """Drop the drill's database, closing its sessions (PostgreSQL 13+), once its marker is checked;
-    nothing when it is already gone."""
+def drop(conn: Any, scratch: Scratch, oid: int | None = None) -> None:
+    """Drop the drill's database, closing its sessions (PostgreSQL 13+), once its marker is checked,
+    or, when `oid` is given, once it is the very database this run created (the role a restore
+    runs as owns it and may rewrite the marker, but cannot rename it); nothing when it is gone."""
     from psycopg import sql
 
     try:
         guard(conn, scratch)
     except Refused:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (scratch.name,)).fetchone()
+        exists = conn.execute("SELECT oid FROM pg_database WHERE datname = %s", (scratch.name,)).fetchone()
         if exists is None:
             return
-        raise
+        if oid is None or int(exists[0]) != oid:
+            raise
     conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(scratch.name)))
 
 

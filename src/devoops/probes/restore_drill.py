@@ -30,7 +30,7 @@ class AssertionOption(Options):
 class RestoreDrillOptions(S3Options):
     server: str = Field(
         description="libpq connection string or URL of a maintenance database on the server to restore "
-        "into, as a role with CREATEDB, e.g. ${DRILL_DATABASE_URL}"
+        "into, as a role with CREATEDB and CREATEROLE, e.g. ${DRILL_DATABASE_URL}"
     )
     pattern: str = Field(
         default="*",
@@ -238,6 +238,10 @@ def _done(found: Found, tables: list[Table], r: Any, error: str | None = None) -
     if r.leftovers:
         notes.append(
             f"{len(r.leftovers)} drill databases left by earlier interrupted drills: {', '.join(r.leftovers)}"
+        )
+    if r.leftover_roles:
+        notes.append(
+            f"{len(r.leftover_roles)} drill roles left by earlier interrupted drills: {', '.join(r.leftover_roles)}"
         )
     if error is not None:
         status, summary = Status.ERROR, error
