@@ -16,7 +16,7 @@ from devoops.errors import InputError
 from devoops.evaluate import assess
 from devoops.load import load_workload
 from devoops.model.lens import Lens
-from devoops.report import render
+from devoops.report import markdown, render
 
 from .conftest import MINIMAL, NOW, document
 from .helpers import devoops
@@ -132,8 +132,9 @@ def test_random_documents_never_escape_as_tracebacks(data: st.DataObject, tmp_pa
         return
     # whatever loads must assess and render: no overflow, no missing key, no empty table
     assessment = assess(loaded.workload, lens, NOW, str(file))
-    for fmt in ("terminal", "md"):
-        assert assessment.app.name in render(assessment, fmt)
+    name = assessment.app.name
+    for fmt, shown in (("terminal", name), ("md", markdown.text(name))):  # Markdown escapes HTML
+        assert shown in render(assessment, fmt)
     assert json.loads(render(assessment, "json"))["app"]["name"] == assessment.app.name
 
 
@@ -155,7 +156,10 @@ def test_a_file_that_is_not_utf8_is_named_as_such(tmp_path: Path, lens: Lens) ->
         load_workload(path, lens)
 
 
-@pytest.mark.parametrize("name", ["\r", "\t", "shop\nfront", "bell\x07", "tab\x0bbed"])
+@pytest.mark.parametrize(
+    "name",
+    ["\r", "\t", "shop\nfront", "bell\x07", "tab\x0bbed", "red\x1b[31m", "csi\x9b2J", "x\u2028y", "\x01"],
+)
 def test_an_app_name_is_one_line(name: str, tmp_path: Path, lens: Lens) -> None:
     """A name that would not print as given (Rich drops carriage returns and bells) is refused."""
     file = tmp_path / "devoops.yaml"
@@ -166,5 +170,5 @@ def test_an_app_name_is_one_line(name: str, tmp_path: Path, lens: Lens) -> None:
 
 def test_an_app_name_may_hold_any_other_character(tmp_path: Path, lens: Lens) -> None:
     file = tmp_path / "devoops.yaml"
-    file.write_text(dump(document(**{"app.name": "Tom & Jerry's <shop> \x01 ünïcødé"})))
-    assert load_workload(file, lens).workload.app.name == "Tom & Jerry's <shop> \x01 ünïcødé"
+    file.write_text(dump(document(**{"app.name": "Tom & Jerry's <shop> ünïcødé 🛒"})))
+    assert load_workload(file, lens).workload.app.name == "Tom & Jerry's <shop> ünïcødé 🛒"

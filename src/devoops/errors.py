@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .fmt import printable
+
 
 class DevoopsError(Exception):
     """Root of every error devoops raises on purpose. Exit code 2 unless said otherwise."""
@@ -42,8 +44,28 @@ class InputError(DevoopsError):
 
 
 def _line(location: Location, message: str) -> str:
-    field = f" {location.field}:" if location.field else ""
-    return f"{location}:{field} {message}"
+    """One problem on one line; the field (user keys) and the message (which may quote input)
+    are cut short as a last defence, the quotes inside them having been cut with `quoted`
+    already, and their control characters written out, so that a key holding a line break or
+    an escape sequence can neither forge a second line nor drive the terminal."""
+    field = f" {printable(excerpt(location.field, FIELD_LIMIT))}:" if location.field else ""
+    return f"{location}:{field} {printable(excerpt(message, MESSAGE_LIMIT))}"
+
+
+EXCERPT = 80
+"""Characters of input a message quotes: a key, an id or a value may be megabytes long."""
+FIELD_LIMIT = 160
+MESSAGE_LIMIT = 600
+
+
+def excerpt(text: str, limit: int = EXCERPT) -> str:
+    """`text`, or its first `limit` characters with an ellipsis marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def quoted(value: object) -> str:
+    """A piece of input for a message: an excerpt, quoted as repr would (`'pay…'`)."""
+    return repr(excerpt(value)) if isinstance(value, str) else excerpt(repr(value))
 
 
 class UsageError(DevoopsError):

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError, Location
+from .errors import InputError, Location, quoted
 from .model.lens import Lens
 from .model.workload import QuizAnswers, Workload
 from .source import Source, did_you_mean, read
@@ -40,7 +40,9 @@ def against_lens(workload: Workload, source: Source, lens: Lens) -> list[tuple[L
         practice = lens.practice(practice_id)
         if practice is None:
             where = source.at(("practices", practice_id), key=True)
-            problems.append((where, f"unknown practice {practice_id!r}" + did_you_mean(practice_id, ids)))
+            problems.append(
+                (where, f"unknown practice {quoted(practice_id)}" + did_you_mean(practice_id, ids))
+            )
         elif state.choice is not None and practice.choice(state.choice) is None:
             choice_ids = [c.id for c in practice.choices]
             where = source.at(("practices", practice_id, "choice"))
@@ -48,7 +50,7 @@ def against_lens(workload: Workload, source: Source, lens: Lens) -> list[tuple[L
             problems.append(
                 (
                     where,
-                    f"unknown choice {state.choice!r}"
+                    f"unknown choice {quoted(state.choice)}"
                     + did_you_mean(state.choice, choice_ids)
                     + f"; choose one of: {', '.join(choice_ids)}",
                 )
@@ -59,7 +61,7 @@ def against_lens(workload: Workload, source: Source, lens: Lens) -> list[tuple[L
     for tier in workload.economics.tiers:
         if tier not in tiers:
             where = source.at(("economics", "tiers", tier), key=True)
-            problems.append((where, f"unknown tier {tier!r}" + did_you_mean(tier, tiers)))
+            problems.append((where, f"unknown tier {quoted(tier)}" + did_you_mean(tier, tiers)))
     return problems
 
 
@@ -78,11 +80,13 @@ def _probe_problems(workload: Workload, source: Source) -> list[tuple[Location, 
             cls = probe_class(config.type)
         except UnknownKind:
             known = sorted(kinds())
-            message = f"unknown probe type {config.type!r}" + did_you_mean(config.type, known)
+            message = f"unknown probe type {quoted(config.type)}" + did_you_mean(config.type, known)
             problems.append((source.at((*at, "type")), f"{message}; known: {', '.join(known)}"))
             continue
         except (ImportError, AttributeError, TypeError) as exc:
-            problems.append((source.at((*at, "type")), f"probe type {config.type!r} cannot be loaded: {exc}"))
+            problems.append(
+                (source.at((*at, "type")), f"probe type {quoted(config.type)} cannot be loaded: {exc}")
+            )
             continue
         for field, text in _strings({"target": config.target, "options": config.options}):
             if _literal_password(text):
@@ -135,7 +139,9 @@ def _inventory_problems(workload: Workload, source: Source) -> list[tuple[Locati
 
     def unknown(cid: str, at: tuple[str | int, ...], what: str) -> None:
         if cid not in inv.components:
-            problems.append((source.at(at), f"unknown component {cid!r} in {what}" + did_you_mean(cid, ids)))
+            problems.append(
+                (source.at(at), f"unknown component {quoted(cid)} in {what}" + did_you_mean(cid, ids))
+            )
 
     for n, cid in enumerate(inv.entry):
         unknown(cid, ("inventory", "entry", n), "entry")
@@ -150,7 +156,7 @@ def _inventory_problems(workload: Workload, source: Source) -> list[tuple[Locati
             problems.append(
                 (
                     source.at((*top, cid, "zones")),
-                    f"component {cid!r} names zones but no region: give it a region (or defaults.region)",
+                    f"component {quoted(cid)} names zones but no region: give it a region (or defaults.region)",
                 )
             )
         listed: set[str] = set()
@@ -162,14 +168,17 @@ def _inventory_problems(workload: Workload, source: Source) -> list[tuple[Locati
                     unknown(alt, place, "any_of")
                     if alt in alternatives:
                         problems.append(
-                            (source.at(place), f"any_of names {alt!r} twice: alternatives must differ")
+                            (source.at(place), f"any_of names {quoted(alt)} twice: alternatives must differ")
                         )
                     alternatives.add(alt)
             else:
                 unknown(dep, (*top, cid, "depends_on", n), "depends_on")
                 if dep in listed:
                     problems.append(
-                        (source.at((*top, cid, "depends_on", n)), f"{dep!r} is listed twice in depends_on")
+                        (
+                            source.at((*top, cid, "depends_on", n)),
+                            f"{quoted(dep)} is listed twice in depends_on",
+                        )
                     )
                 listed.add(dep)
         targets: set[str] = set()
@@ -179,13 +188,13 @@ def _inventory_problems(workload: Workload, source: Source) -> list[tuple[Locati
                 problems.append(
                     (
                         source.at((*top, cid, "backups", n)),
-                        f"{cid!r} backs up to {backup.to!r} twice: keep one entry per target",
+                        f"{quoted(cid)} backs up to {quoted(backup.to)} twice: keep one entry per target",
                     )
                 )
             targets.add(backup.to)
             if backup.to == cid:
                 problems.append(
-                    (source.at(at), f"component {cid!r} backs up to itself: a copy must live elsewhere")
+                    (source.at(at), f"component {quoted(cid)} backs up to itself: a copy must live elsewhere")
                 )
             elif backup.to not in inv.components:
                 unknown(backup.to, at, "backups")
@@ -193,18 +202,20 @@ def _inventory_problems(workload: Workload, source: Source) -> list[tuple[Locati
                 problems.append(
                     (
                         source.at(at),
-                        f"{backup.to!r} is kind {kind.value}: backups go to a backup_target or object_storage",
+                        f"{quoted(backup.to)} is kind {kind.value}: backups go to a backup_target or object_storage",
                     )
                 )
         for n, name in enumerate(c.datasets):
             if name not in datasets:
-                message = f"unknown dataset {name!r}" + did_you_mean(name, datasets)
+                message = f"unknown dataset {quoted(name)}" + did_you_mean(name, datasets)
                 problems.append(
                     (source.at((*top, cid, "datasets", n)), f"{message}; list it in answers.data.datasets")
                 )
         for n, account in enumerate(c.access or []):
             if account not in accounts:
-                message = f"account {account!r} holds no component" + did_you_mean(account, sorted(accounts))
+                message = f"account {quoted(account)} holds no component" + did_you_mean(
+                    account, sorted(accounts)
+                )
                 problems.append((source.at((*top, cid, "access", n)), message))
     g = graph(inv)
     for group in nx.strongly_connected_components(g):
@@ -257,6 +268,9 @@ def load_quiz_answers(path: Path, lens: Lens) -> dict[str, bool]:
     unknown = [k for k in answers if k not in ids]
     if unknown:
         raise InputError(
-            [(source.at((k,), key=True), f"unknown symptom {k!r}" + did_you_mean(k, ids)) for k in unknown]
+            [
+                (source.at((k,), key=True), f"unknown symptom {quoted(k)}" + did_you_mean(k, ids))
+                for k in unknown
+            ]
         )
     return answers

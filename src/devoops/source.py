@@ -1,7 +1,8 @@
 """YAML documents with positions: parse, validate into a model, and name where errors are.
 
 Every problem becomes an InputError naming file, line, column and field path, so a user can
-jump straight to it; nothing is written when loading fails.
+jump straight to it; nothing is written when loading fails. Hostile files are bounded before
+they are composed (nesting depth, alias expansion), and messages quote only excerpts of input.
 """
 
 from __future__ import annotations
@@ -17,7 +18,18 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import InputError, Location
+from .errors import InputError, Location, excerpt, quoted
+
+MAX_DEPTH = 100
+"""Levels of nesting a YAML document may have. Real workloads and lenses use under 15; ruamel's
+C composer recurses once per level and crashes the process (SIGSEGV) at some 30,000, and the
+round-trip composer and the validators recurse too."""
+MAX_ALIASED_NODES = 10_000
+"""Nodes that aliases may add to a document once expanded. A few reused mappings add tens; a
+4.8 KB "billion laughs" adds 10^9, which every consumer walking the data (validation, secret
+scans, reports) would expand."""
+MAX_JSON_DEPTH = 500
+"""Where a JSON document too deep for Python's decoder (about 1,000 levels) is said to go wrong."""
 
 M = TypeVar("M", bound=BaseModel)
 Loc = tuple[str | int, ...]
@@ -71,6 +83,7 @@ def _parse(text: str, file: str, positions: bool) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    _bound(text, file)
     try:
         return YAML(typ="rt" if positions else "safe").load(text)
     except MarkedYAMLError as exc:
@@ -78,7 +91,7 @@ def _parse(text: str, file: str, positions: bool) -> Any:
             return _parse(text, file, positions=True)
         mark, context = exc.problem_mark or exc.context_mark, exc.context_mark
         where = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file)
-        message = " ".join(str(exc.problem or "").split())
+        message = _short_duplicate(" ".join(str(exc.problem or "").split()))
         if exc.context:
             started = (
                 f" (from {context.line + 1}:{context.column + 1})" if context and context is not mark else ""
@@ -88,6 +101,74 @@ def _parse(text: str, file: str, positions: bool) -> Any:
     except (YAMLError, ValueError, TypeError, RecursionError) as exc:
         message = " ".join(str(exc).split()) or exc.__class__.__name__
         raise InputError.at(_bad_scalar(text, file), f"invalid YAML: {message}") from None
+
+
+def _bound(text: str, file: str) -> None:
+    """Refuse a document nested more than MAX_DEPTH levels or whose aliases would add more than
+    MAX_ALIASED_NODES nodes, before anything is composed: the event stream is flat (libyaml
+    keeps its own stack) and the scan stops at the first offence, naming where it is.
+
+    Each anchor's expanded size is known when its node ends; an alias adds that size to the
+    collections around it and to the total that aliases have added. A syntax error is left to
+    the loader, which words and places it."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+    from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent
+
+    sizes: dict[Any, int] = {}
+    open_: list[tuple[Any, int]] = []  # (anchor, nodes so far) of each collection being read
+    aliased = 0
+
+    def offence(event: Any, message: str) -> InputError:
+        mark = event.start_mark
+        return InputError.at(Location(file, mark.line + 1, mark.column + 1), f"invalid YAML: {message}")
+
+    def add(size: int) -> None:
+        if open_:
+            anchor, nodes = open_[-1]
+            open_[-1] = anchor, nodes + size
+
+    try:
+        for event in YAML(typ="safe").parse(text):
+            if isinstance(event, ScalarEvent):
+                if event.anchor is not None:
+                    sizes[event.anchor] = 1
+                add(1)
+            elif isinstance(event, AliasEvent):
+                size = sizes.get(event.anchor, 1)
+                aliased += size
+                if aliased > MAX_ALIASED_NODES:
+                    raise offence(
+                        event,
+                        f"aliases expand the document by more than {MAX_ALIASED_NODES} nodes "
+                        f"(this alias of &{excerpt(str(event.anchor), 40)} adds {size}): write the values out",
+                    )
+                add(size)
+            elif isinstance(event, CollectionStartEvent):
+                if len(open_) >= MAX_DEPTH:
+                    raise offence(event, f"nested more than {MAX_DEPTH} levels deep")
+                open_.append((event.anchor, 1))
+            elif isinstance(event, CollectionEndEvent):
+                anchor, nodes = open_.pop()
+                if anchor is not None:
+                    sizes[anchor] = nodes
+                add(nodes)
+    except YAMLError:
+        return
+
+
+DUPLICATE = re.compile(
+    r'found duplicate key "(?P<key>.*)" with value "(?P<value>.*)" \(original value: ".*"\)', re.S
+)
+
+
+def _short_duplicate(message: str) -> str:
+    """ruamel quotes a duplicated key with both its values, expanded: megabytes, for a key whose
+    value is an alias. The message keeps an excerpt of the key and of the value."""
+    found = DUPLICATE.fullmatch(message)
+    if found is None:
+        return message
+    return f'found duplicate key "{excerpt(found["key"])}" with value "{excerpt(found["value"])}"'
 
 
 def _bad_scalar(text: str, file: str) -> Location:
@@ -182,11 +263,13 @@ def _one_branch(errors: list[Any]) -> list[Any]:
     unions: dict[Loc, list[Any]] = {}
     for error in errors:
         loc = tuple(error["loc"])
-        cut = next((n for n, part in enumerate(loc) if _is_tag(part)), None)
-        if cut is None:
+        last = len(loc) - 1 if error["type"] == "extra_forbidden" else len(loc)  # the key is the user's
+        tags = [n for n, part in enumerate(loc) if n < last and _is_tag(part)]
+        if not tags:
             plain.append(error)
             continue
-        clean = tuple(p for p in loc if not _is_tag(p))
+        cut = tags[0]
+        clean = tuple(p for n, p in enumerate(loc) if n not in tags)
         unions.setdefault(loc[:cut], []).append(
             error | {"loc": clean, "shallow": clean == loc[:cut] and error["type"] in _WRONG_SHAPE}
         )
@@ -211,7 +294,7 @@ def problem(model: type[BaseModel], source: Source, error: Any, prefix: Loc = ()
     where = source.at(prefix + loc, key=extra)
     message = error["msg"].removeprefix("Value error, ")
     if extra:
-        message = f"unknown key {loc[-1]!r}" + did_you_mean(str(loc[-1]), known_keys(model, loc[:-1]))
+        message = f"unknown key {quoted(loc[-1])}" + did_you_mean(str(loc[-1]), known_keys(model, loc[:-1]))
     elif error["type"] == "missing":
         message = "required field is missing"
     return where, message
@@ -258,3 +341,43 @@ def _inner(annotation: Any) -> Any:
             annotation = structured[0] if structured else args[0]
         else:
             return annotation
+
+
+def loads_json(text: str) -> Any:
+    """`json.loads`, with every way hostile text fails raised as a JSONDecodeError, whose line and
+    column each reader reports: too deep for the decoder's recursion (RecursionError), or a
+    number of more digits than Python converts (ValueError)."""
+    import json
+    import sys
+
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError:
+        at, depth = _too_deep(text)
+        too = f"more than {MAX_JSON_DEPTH} levels" if depth > MAX_JSON_DEPTH else "too"
+        raise json.JSONDecodeError(f"nested {too} deep", text, at) from None
+    except ValueError as exc:
+        limit = sys.get_int_max_str_digits()
+        tokens = re.finditer(rf'"(?:[^"\\]|\\.)*"?|(?<![\d.eE+-])-?\d{{{limit + 1},}}(?![\d.eE])', text)
+        number = next((t for t in tokens if t[0][0] != '"'), None)
+        if number is None:
+            raise json.JSONDecodeError(excerpt(" ".join(str(exc).split())), text, 0) from None
+        raise json.JSONDecodeError(f"a number of more than {limit} digits", text, number.start()) from None
+
+
+def _too_deep(text: str) -> tuple[int, int]:
+    """Where JSON text first opens its (MAX_JSON_DEPTH + 1)th level, or its deepest level if it
+    has no such level, and that level; brackets inside strings do not count."""
+    depth = deepest = at = 0
+    for token in re.finditer(r'"(?:[^"\\]|\\.)*"?|[\[{\]}]', text):
+        if token[0] in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, at = depth, token.start()
+                if depth > MAX_JSON_DEPTH:
+                    break
+        elif token[0] in "]}":
+            depth -= 1
+    return at, deepest

@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..errors import InputError, Location
+from ..errors import InputError, Location, quoted
+from ..source import loads_json
 from .model import UNKNOWN_ACT, Format, History
 
 NOT_PAGING = frozenset(
@@ -143,7 +144,7 @@ def _one_per_line(f: Any) -> bool:
     """Whether the file is a log of one JSON document per line: its first line is a whole JSON
     value and more follows. Such a log is read line by line, never sitting in memory whole."""
     try:
-        json.loads(f.readline())
+        loads_json(f.readline())
         lines = bool(f.read(1).strip()) or bool(f.readline().strip())
     except json.JSONDecodeError:
         lines = False
@@ -157,14 +158,14 @@ def _alerts(
     """Each alert object with where it is: (line, JSON path)."""
     if not lines:
         try:
-            yield from _walk(json.load(f), None, "")
+            yield from _walk(loads_json(f.read()), None, "")
         except json.JSONDecodeError as exc:
             problems.append((Location(path, exc.lineno, exc.colno), f"not JSON: {exc.msg}"))
         return
     for number, line in enumerate(f, 1):
         if line.strip():
             try:
-                doc = json.loads(line)
+                doc = loads_json(line)
             except json.JSONDecodeError as exc:
                 problems.append((Location(path, number, exc.colno), f"not JSON: {exc.msg}"))
                 continue
@@ -172,13 +173,16 @@ def _alerts(
 
 
 def _walk(doc: Any, line: int | None, at: str) -> Iterator[tuple[tuple[int | None, str], Any]]:
-    if isinstance(doc, list):
-        for i, item in enumerate(doc):
-            yield from _walk(item, line, f"{at}[{i}]")
-    elif isinstance(doc, dict) and isinstance(doc.get("alerts"), list):
-        yield from _walk(doc["alerts"], line, f"{at}.alerts" if at else "alerts")
-    else:
-        yield (line, at or "$"), doc
+    """In document order, without recursion: lists nest as deep as the JSON decoder allows."""
+    stack = [(doc, at)]
+    while stack:
+        doc, at = stack.pop()
+        if isinstance(doc, list):
+            stack += reversed([(item, f"{at}[{i}]") for i, item in enumerate(doc)])
+        elif isinstance(doc, dict) and isinstance(doc.get("alerts"), list):
+            stack.append((doc["alerts"], f"{at}.alerts" if at else "alerts"))
+        else:
+            yield (line, at or "$"), doc
 
 
 def _alert(a: Any, zone: ZoneInfo | None) -> tuple[str, str, bool, str, float, float]:
@@ -193,7 +197,7 @@ def _alert(a: Any, zone: ZoneInfo | None) -> tuple[str, str, bool, str, float, f
     status = a.get("status")
     state = status.get("state") if isinstance(status, dict) else status
     if state not in STATES:
-        raise Bad("status", f"{state!r} is neither firing nor resolved (webhook) nor an API state")
+        raise Bad("status", f"{quoted(state)} is neither firing nor resolved (webhook) nor an API state")
     end = NAN
     if state == "resolved":
         ends = a.get("endsAt")
@@ -284,9 +288,9 @@ def _webhook_log(path: str, h: History) -> bool:
         ).fetchall():
             try:
                 identity = _identity(
-                    _labels(json.loads(labels or "null")), json.loads(annotations or "null") or {}
+                    _labels(loads_json(labels or "null")), loads_json(annotations or "null") or {}
                 )
-            except Bad:
+            except (Bad, json.JSONDecodeError):
                 return False
             if identity[1] not in keys:
                 keys[identity[1]] = len(keys)

@@ -50,7 +50,7 @@ def read_state(path: Path) -> Imported:
 
     from ..errors import InputError, Location, UsageError
     from ..scenarios.terraform import StateError, import_state
-    from ..source import Source
+    from ..source import Source, loads_json
 
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -59,15 +59,16 @@ def read_state(path: Path) -> Imported:
     except UnicodeDecodeError as exc:
         raise InputError.at(Location(str(path)), f"not UTF-8 text: {exc.reason}") from None
     try:
-        document = json.loads(text)
+        document = loads_json(text)
     except json.JSONDecodeError as exc:
         raise InputError.at(Location(str(path), exc.lineno, exc.colno), f"not JSON: {exc.msg}") from None
-    except RecursionError:
-        raise InputError.at(Location(str(path)), "not JSON: nested too deeply") from None
     try:
         return import_state(document)
     except StateError as exc:
-        where = Source(path, text, document).at(exc.loc)
+        try:
+            where = Source(path, text, document).at(exc.loc)
+        except InputError:  # too deep to parse with positions: the file and the field, then
+            where = Location(str(path), field=".".join(str(part) for part in exc.loc))
         raise InputError.at(where, str(exc)) from None
 
 

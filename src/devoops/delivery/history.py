@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..errors import InputError, Location, UsageError
+from ..errors import InputError, Location, UsageError, quoted
+from ..source import loads_json
 
 T = TypeVar("T")
 
@@ -124,7 +125,7 @@ def zone(name: str | None) -> dt.tzinfo | None:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(
-            f"unknown time zone {name!r}: give an IANA name (Europe/Paris), UTC or +02:00"
+            f"unknown time zone {quoted(name)}: give an IANA name (Europe/Paris), UTC or +02:00"
         ) from None
 
 
@@ -135,15 +136,17 @@ def parse_time(text: str, assume: dt.tzinfo | None = None) -> dt.datetime:
     try:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"not an ISO 8601 time: {text!r}") from None
+        raise ValueError(f"not an ISO 8601 time: {quoted(text)}") from None
     if value.tzinfo is None:
         if assume is None:
-            raise ValueError(f"{text!r} has no UTC offset; add one (Z, +02:00) or pass --assume-tz ZONE")
+            raise ValueError(
+                f"{quoted(text)} has no UTC offset; add one (Z, +02:00) or pass --assume-tz ZONE"
+            )
         value = value.replace(tzinfo=assume, fold=0)
     try:
         return value.astimezone(dt.UTC)
     except OverflowError:
-        raise ValueError(f"{text!r} is out of range in UTC") from None
+        raise ValueError(f"{quoted(text)} is out of range in UTC") from None
 
 
 def parse_duration(text: str, unit_seconds: float = 1.0) -> dt.timedelta:
@@ -160,9 +163,11 @@ def parse_duration(text: str, unit_seconds: float = 1.0) -> dt.timedelta:
             h, mi, s = (float(g or 0) for g in m.groups())
             seconds = h * 3600 + mi * 60 + s
         else:
-            raise ValueError(f"not a duration: {raw!r} (give seconds, 12m30s, 0:12:30 or PT12M30S)") from None
+            raise ValueError(
+                f"not a duration: {quoted(raw)} (give seconds, 12m30s, 0:12:30 or PT12M30S)"
+            ) from None
     if not 0 <= seconds < float("inf"):
-        raise ValueError(f"not a duration: {raw!r} (must be a finite number, not negative)")
+        raise ValueError(f"not a duration: {quoted(raw)} (must be a finite number, not negative)")
     return dt.timedelta(seconds=seconds)
 
 
@@ -183,7 +188,7 @@ def _records(path: Path) -> Iterator[tuple[str, int | None, Mapping[str, Any]]]:
 
 def _json_records(path: Path, text: str) -> Iterator[tuple[str, int | None, Mapping[str, Any]]]:
     try:
-        data = json.loads(text)
+        data = loads_json(text)
     except json.JSONDecodeError as exc:
         raise InputError.at(Location(str(path), exc.lineno, exc.colno), f"not JSON: {exc.msg}") from None
     if isinstance(data, dict):
@@ -289,7 +294,7 @@ def read_deployments(
             raise BadRow("status", f"missing; use one of {', '.join(STATUSES)}")
         word = (status or "success").lower().replace(" ", "_")
         if word not in STATUSES:
-            raise BadRow("status", f"unknown status {word!r}; use one of {', '.join(STATUSES)}")
+            raise BadRow("status", f"unknown status {quoted(word)}; use one of {', '.join(STATUSES)}")
         duration = _duration(cell, "duration", 1.0)
         return Deployment(
             row=row,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ..errors import InputError, Location
+from ..errors import InputError, Location, excerpt, quoted
 from ..model.common import Strict
 from ..model.lens import (
     Lens,
@@ -74,7 +74,8 @@ def _load(extra: tuple[str, ...]) -> Lens:
     problems = [
         (
             source.at(("symptoms", n, "practices")),
-            f"symptom {s.id} names unknown practice {pid!r}" + did_you_mean(pid, list(practices)),
+            f"symptom {excerpt(s.id)} names unknown practice {quoted(pid)}"
+            + did_you_mean(pid, list(practices)),
         )
         for s, source, n in symptoms.values()
         for pid in s.practices

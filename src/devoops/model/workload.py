@@ -21,6 +21,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from ..fmt import CONTROL
 from .common import HORIZONS, ByHorizon, Strict, Tenet, Text, always, duplicates
 from .inventory import Inventory
 from .slo import SloConfig
@@ -104,14 +105,11 @@ class BusinessHours(Strict):
         return len(set(self.days)) * (minutes % (24 * 60)) / 60
 
 
-LINE_BREAKING = "\t\n\r\x07\x08\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-"""Characters that end a line or that terminals drop or expand: a title holding one would not
-print as given."""
-
-
 def _one_line(value: str) -> str:
-    if any(c in LINE_BREAKING for c in value):
-        raise ValueError("a name is one line of text: no tabs, line breaks, bell or backspace characters")
+    """A name prints as given: no control character (a line break, a tab, a bell, an escape
+    sequence that drives the terminal) and no Unicode line separator."""
+    if CONTROL.search(value):
+        raise ValueError("a name is one line of text: no tabs, line breaks or other control characters")
     return value
 
 

@@ -18,9 +18,10 @@ import pydantic
 import sqlalchemy as sa
 
 from .. import __version__
-from ..errors import InputError, Location
+from ..errors import InputError, Location, excerpt, quoted
 from ..model.assessment import Assessment
 from ..model.common import Strict
+from ..source import loads_json
 from .engine import writer
 from .repository import Store, application_id, insert_assessment
 from .tables import applications, assessments, milestones
@@ -41,9 +42,14 @@ class ApplicationRecord(Strict):
     created_at: dt.datetime
 
 
+MAX_ID = 2**31 - 1
+"""The largest id every store holds: the column is a 32-bit integer on PostgreSQL (SQLite's
+holds 64 bits). Checked on reading, so an import that cannot be stored writes nothing."""
+
+
 class AssessmentRecord(Strict):
     kind: Literal["assessment"]
-    id: int
+    id: Annotated[int, pydantic.Field(ge=1, le=MAX_ID)]
     uid: str
     saved_at: dt.datetime
     workload_text: str
@@ -141,7 +147,7 @@ def read(lines: Iterable[str], name: str) -> list[ApplicationRecord | Assessment
         if not text.strip():
             continue
         try:
-            data = json.loads(text.rstrip("\r\n"))  # with its newline, an error at the end is on "line 2"
+            data = loads_json(text.rstrip("\r\n"))  # with its newline, an error at the end is on "line 2"
         except json.JSONDecodeError as exc:
             problems.append((Location(name, number, exc.colno), f"not JSON: {exc.msg}"))
             continue
@@ -165,13 +171,16 @@ def read(lines: Iterable[str], name: str) -> list[ApplicationRecord | Assessment
             for field, key, seen in (("uid", r.uid, uids), ("id", str(r.id), ids)):
                 if key in seen:
                     problems.append(
-                        (Location(name, number, 1, field), f"assessment {key} is also on line {seen[key]}")
+                        (
+                            Location(name, number, 1, field),
+                            f"assessment {excerpt(key)} is also on line {seen[key]}",
+                        )
                     )
                 seen.setdefault(key, number)
     problems += [
         (
             Location(name, number, 1, "assessment_uid"),
-            f"milestone {r.name!r} names assessment {r.assessment_uid}, which the file does not hold",
+            f"milestone {quoted(r.name)} names assessment {excerpt(r.assessment_uid)}, which the file does not hold",
         )
         for number, r in numbered
         if isinstance(r, MilestoneRecord) and r.assessment_uid not in uids
