@@ -189,6 +189,7 @@ def test_recording_rules_follow_sloth(runs: dict[str, Any]) -> None:
         "slo:current_burn_rate:ratio",
         "slo:period_burn_rate:ratio",
         "slo:period_error_budget_remaining:ratio",
+        "sloth_slo_info",
     ]
     sli = next(g for g in groups if g["name"] == "sloth-slo-sli-recordings-shop-availability")["rules"]
     assert [r["labels"]["sloth_window"] for r in sli] == windows
@@ -200,13 +201,20 @@ def test_recording_rules_follow_sloth(runs: dict[str, Any]) -> None:
         for r in next(g for g in groups if "meta" in g["name"] and "availability" in g["name"])["rules"]
     }
     assert meta["slo:objective:ratio"] == "vector(0.999)"
+    assert meta["sloth_slo_info"] == "vector(1)"
+    (info,) = [r["labels"] for g in groups for r in g["rules"] if r.get("record") == "sloth_slo_info"][:1]
+    assert info["sloth_objective"] == "99.9" and info["sloth_id"] == "shop-availability"
+    assert (info["sloth_mode"], info["sloth_spec"]) == ("cli-gen-prom", "prometheus/v1")
     assert meta["slo:time_period:days"] == "vector(7)"
 
 
 def test_alerts_carry_severity_runbook_and_scaled_factors(runs: dict[str, Any]) -> None:
     groups = load(runs["files"]["99.9% 7d"]["rules.yaml"])[0]["groups"]
     page, ticket = next(g for g in groups if g["name"] == "sloth-slo-alerts-shop-availability")["rules"]
-    assert (page["labels"], ticket["labels"]) == ({"severity": "page"}, {"severity": "ticket"})
+    assert (page["labels"], ticket["labels"]) == (
+        {"severity": "page", "sloth_severity": "page"},
+        {"severity": "ticket", "sloth_severity": "ticket"},
+    )
     assert page["annotations"]["runbook_url"] == "https://runbooks.example/shop"
     hours = 7 * 24
     # budget share x period / long window
@@ -294,3 +302,39 @@ def test_sloth_run_hint_names_the_windows_folder_for_periods_sloth_lacks(runs: d
         "# Sloth ships alert windows for 28d and 30d only: <folder> must hold an AlertWindows spec for 7d"
         in week
     )
+
+
+def test_latency_sli_reads_requests_without_a_good_bucket_as_failed_and_idle_as_no_data(
+    runs: dict[str, Any], tmp_path: Path
+) -> None:
+    # docs/slo.md: every good/total SLI, the latency ones included, ends its good requests with
+    # `or vector(0)`: 1000 requests a minute and no series for the target bucket (none of them
+    # within it) is an error ratio of 1, not a missing one; no requests at all records nothing
+    shutil.copy(runs["folders"]["99.9% 30d, p95 and p99"] / "rules.yaml", tmp_path / "rules.yaml")
+    ratio = 'slo:sli_error:ratio_rate5m{sloth_id="shop-latency-p99"}'
+    labels = (
+        'slo:sli_error:ratio_rate5m{sloth_id="shop-latency-p99", sloth_service="shop", '
+        'sloth_slo="latency-p99", sloth_window="5m"}'
+    )
+    count = 'http_request_duration_seconds_count{job="web", env="prod"}'
+    tests = {
+        "rule_files": ["rules.yaml"],
+        "evaluation_interval": "1m",
+        "tests": [
+            {
+                "interval": "1m",
+                "input_series": [{"series": count, "values": "0+1000x30"}],
+                "promql_expr_test": [
+                    {"expr": ratio, "eval_time": "20m", "exp_samples": [{"labels": labels, "value": 1}]}
+                ],
+            },
+            {
+                "interval": "1m",
+                "input_series": [{"series": count, "values": "0+0x30"}],
+                "promql_expr_test": [{"expr": ratio, "eval_time": "20m", "exp_samples": []}],
+            },
+        ],
+    }
+    YAML().dump(tests, tmp_path / "latency_test.yaml")
+    result = promtool("test", "rules", "latency_test.yaml", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,16 +1,18 @@
 """Prometheus rules in Sloth's conventions, and `promtool test rules` tests that prove them.
 
-Per SLO three groups, as Sloth writes them: the error ratio over each alert window and the
-period (`slo:sli_error:ratio_rate<window>`), the metadata (`slo:objective:ratio`, budget,
-burn rates, budget remaining), and two alerts sharing a name, `severity: page` and `ticket`,
-each the SRE Workbook's pair of multi-window conditions. Labels `sloth_id`, `sloth_service`,
-`sloth_slo` and `sloth_window` keep Sloth's dashboards working."""
+Per SLO three groups, as Sloth (v0.16.0) writes them: the error ratio over each alert window
+and the period (`slo:sli_error:ratio_rate<window>`), the metadata (`slo:objective:ratio`,
+budget, burn rates, budget remaining, `sloth_slo_info`), and two alerts sharing a name,
+labelled `sloth_severity` (and `severity`) `page` and `ticket`, each the SRE Workbook's pair of
+multi-window conditions. The `sloth_*` labels keep Sloth's dashboards and the Alertmanager
+routes written for Sloth working."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
+from .. import __version__
 from .slo import (
     WINDOW,
     WINDOWS,
@@ -27,6 +29,10 @@ RULES_FILE = "rules.yaml"
 TRAFFIC = 1000  # requests per minute in the tests
 MARGIN = 3  # minutes the counters' sampling may add to a detection
 SPAN = 60  # minutes of each steady scenario; every window sees the same ratio after a few
+SLOTH_MODE = "cli-gen-prom"  # `sloth_slo_info`'s: rules from a command line, not the Kubernetes operator
+SLOTH_SPEC = "prometheus/v1"
+# Sloth writes its own version; devoops says who wrote the rules instead of claiming a Sloth release
+SLOTH_VERSION = f"devoops-{__version__}"
 
 
 def ids(plan: SloPlan, slo: Slo) -> dict[str, str]:
@@ -52,7 +58,7 @@ def rules(plan: SloPlan) -> dict[str, Any]:
     for slo in plan.slos:
         sloth_id, labels, sel = (
             f"{plan.service}-{slo.name}",
-            {**plan.labels, **ids(plan, slo)},
+            {**plan.labels, **slo.labels, **ids(plan, slo)},
             selector(plan, slo),
         )
         ratio = "slo:sli_error:ratio_rate"
@@ -74,21 +80,36 @@ def rules(plan: SloPlan) -> dict[str, Any]:
             }
         )
         budget = f"slo:error_budget:ratio{{{sel}}}"
-        join = "/ on (sloth_id, sloth_slo, sloth_service) group_left\n"
+        join = "/ on(sloth_id, sloth_slo, sloth_service) group_left\n"
         meta = [
             ("slo:objective:ratio", f"vector({number(slo.objective)})"),
-            ("slo:error_budget:ratio", f"vector({number(slo.budget)})"),
+            ("slo:error_budget:ratio", f"vector(1-{number(slo.objective)})"),
             ("slo:time_period:days", f"vector({number(plan.period_days)})"),
             ("slo:current_burn_rate:ratio", f"{ratio}5m{{{sel}}}\n{join}{budget}\n"),
             ("slo:period_burn_rate:ratio", f"{ratio}{plan.period}{{{sel}}}\n{join}{budget}\n"),
             ("slo:period_error_budget_remaining:ratio", f"1 - slo:period_burn_rate:ratio{{{sel}}}"),
         ]
-        alerts = [alert(plan, slo, severity) for severity in ("page", "ticket") if plan.severity(severity)]
+        info = {
+            **labels,
+            "sloth_mode": SLOTH_MODE,
+            "sloth_objective": number(slo.objective * 100),
+            "sloth_spec": SLOTH_SPEC,
+            "sloth_version": SLOTH_VERSION,
+        }
+        alerts = [
+            alert(plan, slo, severity)
+            for severity in ("page", "ticket")
+            if plan.severity(severity) and (slo.alerting is None or severity in slo.alerting.labels)
+        ]
         groups += [
             {"name": f"sloth-slo-sli-recordings-{sloth_id}", "rules": sli},
             {
                 "name": f"sloth-slo-meta-recordings-{sloth_id}",
-                "rules": [{"record": r, "expr": e, "labels": labels} for r, e in meta],
+                "rules": [
+                    *({"record": r, "expr": e, "labels": labels} for r, e in meta),
+                    # Sloth's SLO inventory: one series per SLO, whatever its traffic
+                    {"record": "sloth_slo_info", "expr": "vector(1)", "labels": info},
+                ],
             },
             {"name": f"sloth-slo-alerts-{sloth_id}", "rules": alerts},
         ]
@@ -98,11 +119,18 @@ def rules(plan: SloPlan) -> dict[str, Any]:
 def alert(plan: SloPlan, slo: Slo, severity: Severity) -> dict[str, Any]:
     blocks = [condition(plan, slo, c) for c in plan.severity(severity)]
     return {
-        "alert": alert_name(plan, slo),
+        "alert": slo.alerting.name if slo.alerting else alert_name(plan, slo),
         "expr": "\nor\n".join(blocks) + "\n",
-        "labels": {"severity": severity},
+        "labels": alert_labels(slo, severity),
         "annotations": alert_annotations(plan, slo, severity),
     }
+
+
+def alert_labels(slo: Slo, severity: Severity) -> dict[str, str]:
+    """`sloth_severity` as Sloth sets it, for routes written for Sloth; devoops' own alerts keep
+    `severity` for routes written for devoops, a Sloth spec's alerts its own labels."""
+    own = slo.alerting.labels[severity] if slo.alerting else {"severity": severity}
+    return {**own, "sloth_severity": severity}
 
 
 def condition(plan: SloPlan, slo: Slo, c: Condition) -> str:
@@ -118,7 +146,20 @@ def condition(plan: SloPlan, slo: Slo, c: Condition) -> str:
     return "(\n" + "\n  and\n".join(parts) + "\n)"
 
 
+def sloth_annotations(severity: Severity) -> dict[str, str]:
+    """Sloth's own annotations, which notification templates written for Sloth read."""
+    names = "{{$labels.sloth_service}} {{$labels.sloth_slo}}"
+    return {
+        "title": f"({severity}) {names} SLO error budget burn rate is too fast.",
+        "summary": f"{names} SLO error budget burn rate is over expected.",
+    }
+
+
 def alert_annotations(plan: SloPlan, slo: Slo, severity: Severity) -> dict[str, str]:
+    """Sloth's title; a Sloth spec's annotations over Sloth's summary, or devoops' own summary,
+    the conditions in words, the runbook and the dashboard."""
+    if slo.alerting is not None:
+        return {**sloth_annotations(severity), **slo.alerting.annotations[severity]}
     how = " or ".join(
         f"{c.alert.long} and {c.alert.short} above {number(c.factor)}x "
         f"({c.alert.budget_share:.0%} of the {plan.period} budget in {c.alert.long})"
@@ -126,6 +167,7 @@ def alert_annotations(plan: SloPlan, slo: Slo, severity: Severity) -> dict[str, 
     )
     speed = "fast" if severity == "page" else "steadily"
     notes = {
+        "title": sloth_annotations(severity)["title"],
         "summary": f"{plan.service} {slo.name}: the error budget is burning {speed}",
         "description": f"SLO: {slo.description} over {plan.period}. The error ratio over {how}.",
     }
@@ -158,8 +200,13 @@ def unit_tests(plan: SloPlan) -> tuple[dict[str, Any], list[str]]:
         def expect(*severities: Severity, slo: Slo = slo) -> list[dict[str, Any]]:
             return [
                 {
-                    "exp_labels": {**plan.labels, **ids(plan, slo), "severity": s},
-                    "exp_annotations": alert_annotations(plan, slo, s),
+                    "exp_labels": {**plan.labels, **slo.labels, **ids(plan, slo), **alert_labels(slo, s)},
+                    "exp_annotations": {
+                        k: v.replace("{{$labels.sloth_service}}", plan.service).replace(
+                            "{{$labels.sloth_slo}}", slo.name
+                        )
+                        for k, v in alert_annotations(plan, slo, s).items()
+                    },
                 }
                 for s in severities
             ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from ..model.slo import DAY_MS, SloConfig, duration_ms
@@ -94,12 +94,24 @@ class Sli:
 
 
 @dataclass(frozen=True)
+class Alerting:
+    """An SLO's alerts as a Sloth spec names them (`alerting:`), in place of devoops' own name,
+    `severity` labels and annotations, so a Sloth spec's routes and templates keep working."""
+
+    name: str
+    labels: dict[Severity, dict[str, str]]
+    annotations: dict[Severity, dict[str, str]]
+
+
+@dataclass(frozen=True)
 class Slo:
     name: str
     kind: Literal["availability", "latency"]
     objective: float
     description: str
     sli: Sli
+    labels: dict[str, str] = field(default_factory=dict)  # beside the plan's, as a Sloth SLO's own
+    alerting: Alerting | None = None
 
     @property
     def budget(self) -> float:
@@ -212,7 +224,8 @@ def latency_slo(
             f"{target_ms:g} ms, so the SLO is looser than the target; add a bucket at {target:g} to slo.buckets"
         )
     objective = {"p95": 0.95, "p99": 0.99}[quantile]
-    good = f"sum(increase({histogram}_bucket{{{join(config.selector, le_matcher(le))}}}[{WINDOW}]))"
+    bucket = f"{histogram}_bucket{{{join(config.selector, le_matcher(le))}}}"
+    good = f"sum(increase({bucket}[{WINDOW}])) or vector(0)"
     total = f"sum(increase({histogram}_count{{{config.selector}}}[{WINDOW}]))"
     labels = equalities(config.selector)
     synthetic = (
