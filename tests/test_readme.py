@@ -89,3 +89,20 @@ def test_the_demo_figures_are_what_the_access_log_gives(tmp_path: Path) -> None:
         f"{availability['target'] * 100:g}",
         f"{measured['error budget consumed']['value'] * 100:.0f}",
     )
+
+
+def test_the_bad_input_sample_is_what_a_typo_prints(tmp_path: Path) -> None:
+    """The README's one-line error for a misspelt key, from a file with that typo on line 8."""
+    readme = (ROOT / "README.md").read_text()
+    (shown,) = re.findall(
+        r"one is close; the exit code is 2 and nothing is written:\n\n```\n(.*?)\n```", readme, re.S
+    )
+    (tmp_path / "devoops.yaml").write_text(
+        "app:\n  name: shop\n  stage: mvp\nanswers:\n  reliability:\n    downtime_cost_per_hour: 100\n"
+        "    # what one incident costs beyond its downtime\n    incident_cots: 50\n"
+        "  traffic:\n    baseline_rps: 10\n  security:\n    breach_survival: damaged\n"
+        "  engineering:\n    team_size: 3\n"
+    )
+    result = devoops("assess", "devoops.yaml", cwd=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", shown + "\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["devoops.yaml"]  # nothing written

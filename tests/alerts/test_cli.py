@@ -141,7 +141,7 @@ def test_unknown_formats_and_missing_files_are_usage_errors(tmp_path: Path) -> N
     other.write_text("when,what\n2026-09-07T10:00:00Z,x\n")
     done = devoops("alerts", "analyze", other)
     assert done.returncode == 2 and "cannot tell the export's format" in done.stderr
-    forced = devoops("alerts", "analyze", other, "--format", "pagerduty")
+    forced = devoops("alerts", "analyze", other, "--input-format", "pagerduty")
     assert (
         forced.returncode == 2 and "the header lacks the column(s): description, createdon" in forced.stderr
     )

@@ -36,6 +36,62 @@ def test_help_lists_every_command_and_each_has_an_example() -> None:
         assert out.returncode == 0 and "Example: devoops" in out.stdout, args
 
 
+def test_h_and_version_work_everywhere() -> None:
+    from devoops import __version__
+
+    version = devoops("--version")
+    assert (version.returncode, version.stdout) == (0, f"devoops {__version__}\n")
+    for args in (["-h"], ["assess", "-h"], ["lens", "show", "-h"], ["scenarios", "run", "-h"]):
+        shown = devoops(*args)
+        assert shown.returncode == 0 and shown.stdout.startswith("Usage: ") and "Options:" in shown.stdout, (
+            args
+        )
+
+
+def test_every_command_that_renders_takes_one_format_option_with_the_same_names() -> None:
+    """`-f/--format`, and a format has one name wherever it is offered; `slo generate` chooses
+    among its documents, not how to render."""
+    import typing
+    from enum import Enum
+
+    import typer
+
+    from devoops.cli import app
+
+    names = {"terminal", "md", "json", "html", "workload"}
+    seen: dict[str, set[str]] = {}
+
+    def walk(group: typer.Typer, path: str) -> None:
+        for info in group.registered_groups:
+            assert info.typer_instance is not None
+            walk(info.typer_instance, f"{path} {info.name}".strip())
+        for command in group.registered_commands:
+            where = f"{path} {command.name or command.callback.__name__}".strip()  # type: ignore[union-attr]
+            hints = typing.get_type_hints(command.callback, include_extras=True)
+            for hint in hints.values():
+                declared = [m for m in getattr(hint, "__metadata__", ()) if hasattr(m, "param_decls")]
+                decls = {
+                    d for m in declared for d in (m.default, *(m.param_decls or ())) if isinstance(d, str)
+                }
+                assert "--md" not in decls, where
+                if "--format" in decls and where != "slo generate":
+                    assert "-f" in decls, where
+                    kind = typing.get_args(hint)[0]
+                    assert issubclass(kind, Enum), where
+                    seen[where] = {str(c.value) for c in kind}
+
+    walk(app, "")
+    assert {"assess", "audit", "show", "diff", "history", "explain", "quiz", "lens show"} <= seen.keys()
+    for where, choices in seen.items():
+        assert choices <= names and "terminal" in choices, (where, choices)
+
+
+def test_a_wrong_option_value_is_said_without_pydantic_words() -> None:
+    wrong = devoops("scenarios", "run", BOOKMARKS, "--horizon", "24mo")
+    assert wrong.returncode == 2 and "Value error" not in wrong.stderr
+    assert "Invalid value for '--horizon': '24mo' is not one of 'now', '6mo', '12mo'." in wrong.stderr
+
+
 def test_assess_writes_each_format(tmp_path: Path) -> None:
     for fmt, check in (("md", "## Plan"), ("json", '"schema_version": "2"'), ("terminal", "Verdict")):
         out = tmp_path / f"report.{fmt}"
@@ -107,7 +163,7 @@ def test_init_with_bad_answers_names_the_line_and_writes_nothing(tmp_path: Path)
 def test_quiz_from_answers(tmp_path: Path) -> None:
     answers = tmp_path / "quiz.yaml"
     answers.write_text("no-offsite-backup: yes\nslow-deploys: yes\nnoisy-alerts: no\n")
-    result = devoops("quiz", "--answers", answers, "--md")
+    result = devoops("quiz", "--answers", answers, "-f", "md")
     assert result.returncode == 0, result.stderr
     assert "DevOops score: 2/8" in result.stdout
     assert "practices.backups.offsite: same-server" in result.stdout
@@ -123,15 +179,15 @@ def test_quiz_unknown_symptom(tmp_path: Path) -> None:
 
 
 def test_lens_list_and_show() -> None:
-    listed = devoops("lens", "list", "--md")
+    listed = devoops("lens", "list", "-f", "md")
     assert listed.returncode == 0
     rows = [
         line for line in listed.stdout.splitlines() if line.startswith("| ") and "." in line.split("|")[1]
     ]
     assert len(rows) >= 40
-    security = devoops("lens", "list", "--tenet", "security", "--md").stdout
+    security = devoops("lens", "list", "--tenet", "security", "-f", "md").stdout
     assert "iam.mfa" in security and "deploy.fast" not in security
-    shown = devoops("lens", "show", "backups.offsite", "--md")
+    shown = devoops("lens", "show", "backups.offsite", "-f", "md")
     assert shown.returncode == 0
     assert "same-account" in shown.stdout and "Risk rules (first match wins)" in shown.stdout
     wrong = devoops("lens", "show", "backups.ofsite")
@@ -150,15 +206,15 @@ def test_schema_is_valid_and_accepts_the_examples() -> None:
 
 
 def test_explain_topics() -> None:
-    availability = devoops("explain", "availability", BOOKMARKS, "--md")
+    availability = devoops("explain", "availability", BOOKMARKS, "-f", "md")
     assert availability.returncode == 0, availability.stderr
     chosen = [line for line in availability.stdout.splitlines() if line.endswith("| chosen |")]
     # now: single 10.8k + 43.7 h x 150 + 12 x 200 = 19.8k EUR beats multi-zone 21.6k + 1.3k + 1.2k;
     # in 6 months (400/h, 200/incident) multi-zone wins, and stays chosen at 12 months (a new table)
     assert [line.split("|")[1].strip() for line in chosen] == ["single", "multi-zone", "multi-zone"]
-    security = devoops("explain", "security", BOOKMARKS, "--md").stdout
+    security = devoops("explain", "security", BOOKMARKS, "-f", "md").stdout
     assert "answers.security.breach_survival" in security
-    practice = devoops("explain", "backups.offsite", BOOKMARKS, "--md").stdout
+    practice = devoops("explain", "backups.offsite", BOOKMARKS, "-f", "md").stdout
     assert "same-account" in practice
     wrong = devoops("explain", "availabilty", BOOKMARKS)
     assert wrong.returncode == 2 and "did you mean 'availability'" in wrong.stderr
@@ -276,7 +332,7 @@ def test_user_lens_replaces_a_built_in_practice(tmp_path: Path) -> None:
     # the quiz still reveals the practice, but no longer implies a built-in choice for it
     quiz = tmp_path / "quiz.yaml"
     quiz.write_text("no-offsite-backup: yes\n")
-    shown = devoops("quiz", "--answers", quiz, "--lens", ours, "--md")
+    shown = devoops("quiz", "--answers", quiz, "--lens", ours, "-f", "md")
     assert shown.returncode == 0, shown.stderr
     assert "backups.offsite: Offsite copy, our way" in shown.stdout
     assert "practices.backups.offsite" not in shown.stdout

@@ -19,6 +19,7 @@ import devoops.cli
 import devoops.cli.init
 import devoops.cli.quiz
 from devoops.api import assess_file
+from devoops.cli.common import TextFormat
 
 ENTER, DOWN, CLEAR, CTRL_C = "\r", "\x1b[B", "\x15", "\x03"  # \x15 is Ctrl-U: clear the line
 
@@ -199,7 +200,8 @@ def test_ctrl_c_midway_exits_130_and_writes_nothing(tmp_path: Path, monkeypatch:
 
 def test_quiz_counts_the_symptoms_answered_yes(capsys: pytest.CaptureFixture[str]) -> None:
     drive(
-        "y" + "n" * 3 + "y" + "n" * 3, lambda: devoops.cli.quiz.run(answers=None, markdown=False, output=None)
+        "y" + "n" * 3 + "y" + "n" * 3,
+        lambda: devoops.cli.quiz.run(answers=None, format=TextFormat.TERMINAL, output=None),
     )
     out = re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out)
     assert "DevOops score: 2/8" in out

@@ -38,7 +38,8 @@ def analyze(
         ),
     ],
     export_format: Annotated[
-        ExportFormat, typer.Option("--format", help="the exports' format; auto reads it from the content")
+        ExportFormat,
+        typer.Option("--input-format", help="the exports' format; auto reads it from the content"),
     ] = ExportFormat.AUTO,
     workload: Annotated[
         Path | None,

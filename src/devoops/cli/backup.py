@@ -21,7 +21,7 @@ PASSPHRASE_ENV = "DEVOOPS_BACKUP_PASSPHRASE"
 
 
 class Output(StrEnum):
-    TEXT = "text"
+    TERMINAL = "terminal"
     JSON = "json"
 
 
@@ -88,7 +88,7 @@ def make(
             help="json prints the manifest, the location, the pruned backups and those kept "
             "unverified on stdout",
         ),
-    ] = Output.TEXT,
+    ] = Output.TERMINAL,
 ) -> None:
     """Dump DATABASE from one snapshot with pg_dump, compress it with zstd, encrypt it with age
     and write it, with a manifest of its hash and exact row counts, to a folder or S3; then

@@ -30,6 +30,16 @@ Years = Annotated[
 ]
 
 
+class TextFormat(StrEnum):
+    """The formats of explanations and catalogues: the names ReportFormat uses."""
+
+    TERMINAL = "terminal"
+    MD = "md"
+
+
+TextFormatOption = Annotated[TextFormat, typer.Option("--format", "-f", help="output format")]
+
+
 class ReportFormat(StrEnum):
     """The formats of the history analyses' own reports."""
 
@@ -38,7 +48,7 @@ class ReportFormat(StrEnum):
     JSON = "json"
 
 
-ReportFormatOption = Annotated[ReportFormat, typer.Option("--output-format", "-f", help="report format")]
+ReportFormatOption = Annotated[ReportFormat, typer.Option("--format", "-f", help="output format")]
 SkipBadRows = Annotated[
     bool, typer.Option("--skip-bad-rows", help="skip and count malformed rows instead of failing")
 ]

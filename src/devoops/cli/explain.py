@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .common import Lens, Output, Workload, emit_sections
+from .common import Lens, Output, TextFormat, TextFormatOption, Workload, emit_sections
 
 NAME = "explain"
 EXAMPLE = "Example: devoops explain availability devoops.yaml"
@@ -22,7 +22,7 @@ Topic = Annotated[
 def run(
     topic: Topic,
     workload: Workload,
-    markdown: Annotated[bool, typer.Option("--md", help="Markdown instead of terminal tables")] = False,
+    format: TextFormatOption = TextFormat.TERMINAL,
     output: Output = None,
     lens: Lens = None,
 ) -> None:
@@ -31,4 +31,6 @@ def run(
 
     result = assess_file(workload, lens or ())
     sections = explain(result.assessment, result.lens, topic)
-    emit_sections(f"devoops explain {topic} · {result.assessment.app.name}", sections, markdown, output)
+    emit_sections(
+        f"devoops explain {topic} · {result.assessment.app.name}", sections, format == TextFormat.MD, output
+    )

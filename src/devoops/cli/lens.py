@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .common import Lens, Output, emit_sections
+from .common import Lens, Output, TextFormat, TextFormatOption, emit_sections
 
 app = typer.Typer(
     help=__doc__,
@@ -14,13 +14,12 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-Markdown = Annotated[bool, typer.Option("--md", help="Markdown instead of terminal tables")]
 
 
 @app.command("list", epilog="Example: devoops lens list --tenet security")
 def list_(
     tenet: Annotated[str | None, typer.Option(help="only practices serving this tenet")] = None,
-    markdown: Markdown = False,
+    format: TextFormatOption = TextFormat.TERMINAL,
     output: Output = None,
     lens: Lens = None,
 ) -> None:
@@ -35,7 +34,7 @@ def list_(
     emit_sections(
         "devoops lens",
         practice_list(load_lens(lens or ()), Tenet(tenet) if tenet else None),
-        markdown,
+        format == TextFormat.MD,
         output,
     )
 
@@ -43,7 +42,7 @@ def list_(
 @app.command("show", epilog="Example: devoops lens show backups.offsite")
 def show(
     practice: Annotated[str, typer.Argument(help="a practice id, e.g. backups.offsite")],
-    markdown: Markdown = False,
+    format: TextFormatOption = TextFormat.TERMINAL,
     output: Output = None,
     lens: Lens = None,
 ) -> None:
@@ -59,4 +58,4 @@ def show(
         raise UsageError(
             f"unknown practice {practice!r}" + did_you_mean(practice, [p.id for p in catalogue.practices])
         )
-    emit_sections(f"devoops lens show {practice}", practice_detail(found), markdown, output)
+    emit_sections(f"devoops lens show {practice}", practice_detail(found), format == TextFormat.MD, output)

@@ -9,15 +9,15 @@ from typing import Annotated
 
 import typer
 
-from .common import Lens, Output, emit_sections
+from .common import Lens, Output, TextFormat, TextFormatOption, emit_sections
 
 NAME = "quiz"
-EXAMPLE = "Example: devoops quiz   (or: devoops quiz --answers quiz.yaml --md -o quiz.md)"
+EXAMPLE = "Example: devoops quiz   (or: devoops quiz --answers quiz.yaml -f md -o quiz.md)"
 
 
 def run(
     answers: Annotated[Path | None, typer.Option(help="YAML: symptom id -> yes/no")] = None,
-    markdown: Annotated[bool, typer.Option("--md", help="Markdown instead of terminal tables")] = False,
+    format: TextFormatOption = TextFormat.TERMINAL,
     output: Output = None,
     lens: Lens = None,
 ) -> None:
@@ -42,4 +42,4 @@ def run(
             given[s.id] = reply
     else:
         raise UsageError("not a terminal: pass --answers FILE")
-    emit_sections("devoops quiz", quiz(catalogue, given), markdown, output)
+    emit_sections("devoops quiz", quiz(catalogue, given), format == TextFormat.MD, output)
