@@ -328,3 +328,56 @@ def test_control_characters_in_input_never_reach_the_terminal(tmp_path: Path) ->
     refused = devoops("assess", named, "--years", "0")
     assert refused.returncode == 2 and "app.name: a name is one line of text" in refused.stderr
     assert "\x1b" not in refused.stderr and "\x9b" not in refused.stderr
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=20,
+)
+record_keys = st.sampled_from(["kind", "id", "uid", "app", "saved_at", "assessment", "workload_text", "name"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    lines=st.lists(
+        st.one_of(
+            st.text(max_size=60),
+            st.dictionaries(record_keys, json_values, max_size=6).map(json.dumps),
+        ),
+        max_size=6,
+    )
+)
+def test_any_store_export_reads_or_is_located(lines: list[str]) -> None:
+    """`devoops import` reads records or names the line of each bad one; nothing else escapes."""
+    from devoops.store.transfer import read as read_export
+
+    try:
+        read_export(lines, "export.jsonl")
+    except InputError as exc:
+        assert all(p[0].file == "export.jsonl" and p[0].line for p in exc.problems)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    text=st.one_of(
+        st.text(max_size=200),
+        st.dictionaries(
+            st.sampled_from(["practices", "symptoms", "scenarios", "tiers", "version"]),
+            json_values,
+            max_size=3,
+        ).map(json.dumps),
+    )
+)
+def test_any_lens_file_loads_or_is_located(tmp_path: Path, text: str) -> None:
+    """A user's lens file: applied, or one located error per problem (JSON is YAML too)."""
+    import uuid
+
+    from devoops.lens import load_lens
+
+    path = tmp_path / f"ours-{uuid.uuid4().hex}.yaml"  # a name of its own: loaded lenses are cached by name
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    try:
+        load_lens([path])
+    except InputError as exc:
+        assert all(p[0].file == str(path) for p in exc.problems), exc
