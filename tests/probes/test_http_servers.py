@@ -5,7 +5,8 @@ the memory of the load workers flat, and none of it leaves a word on stderr or i
 from __future__ import annotations
 
 import asyncio
-import resource
+import json
+import os
 import socket
 import subprocess
 import sys
@@ -78,18 +79,38 @@ def test_a_trickling_body_times_out_at_the_request_timeout() -> None:
     assert server.count == 10
 
 
+APART = """
+import json, resource, sys
+from tests.probes.test_http import outcomes, run
+options = {"rate": 5, "duration": 1, "urls": ["/"], "min_samples": 10, "request_timeout": 2.0, "workers": 2}
+result = run(sys.argv[1], options)
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(json.dumps({"outcomes": dict(outcomes(result)), "summary": result.evidence.summary, "peak_mb": peak}))
+"""
+
+
 @pytest.mark.parametrize("chunked", [True, False], ids=["chunked", "close-delimited"])
 def test_an_endless_body_times_out_and_the_workers_memory_stays_flat(chunked: bool) -> None:
     # Five bodies stream for 2 s each as fast as the workers read them, hundreds of megabytes:
-    # a probe holding bodies would grow by as much. A child's peak RSS includes the image it was
-    # forked from (this process) before it became the worker: the bound is generous.
+    # a probe holding bodies would grow by as much. The probe runs in a fresh process: a worker's
+    # peak RSS includes the image it was forked from, which in pytest carries every earlier test.
+    root = Path(__file__).resolve().parents[2]
+    env = os.environ | {"PYTHONPATH": f"{root}:{root / 'src'}"}
     with Raw(endless(16384, chunked)) as server:
-        result = run(server.url, steady(["/"], rate=5, request_timeout=2.0, workers=2))
-    assert outcomes(result) == {"timeout": 5}, result.evidence.summary
+        ran = subprocess.run(
+            [sys.executable, "-c", APART, server.url],
+            capture_output=True,
+            text=True,
+            cwd=root,
+            env=env,
+            timeout=60,
+        )
+    assert ran.returncode == 0, ran.stderr
+    result = json.loads(ran.stdout.splitlines()[-1])
+    assert result["outcomes"] == {"timeout": 5}, result["summary"]
     assert server.count == 5
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"peak RSS of a load worker: {peak_mb:.0f} MB")
-    assert peak_mb < 300
+    print(f"peak RSS of a load worker: {result['peak_mb']:.0f} MB")
+    assert result["peak_mb"] < 300
 
 
 def test_a_server_stopped_mid_request_leaves_no_handler_pending() -> None:

@@ -80,9 +80,9 @@ def test_failures_carry_the_reason_and_the_plan_steps(assessed: Assessment) -> N
 
 
 def test_special_characters_survive_escaping(tmp_path: Path) -> None:
-    name = 'Tom & Jerry\'s <"shop"> ]]> \x01'
+    name = 'Tom & Jerry\'s <"shop"> ]]>'
     na_reason = "needs <script>alert('x')</script> & a \"quote\"\nand a second line"
-    note = "per <ops@shop> & ]]> co"
+    note = "per <ops@shop> & ]]> co \x01"  # a name holds no control character; a note may
     out = io.StringIO()
     doc = document(**{"app.name": name})
     doc["practices"] = {
@@ -97,15 +97,15 @@ def test_special_characters_survive_escaping(tmp_path: Path) -> None:
 
     text = junit.render(a, Horizon.NOW, Risk.HIGH)
     root = ET.fromstring(text)
-    shown = name.replace("\x01", "\ufffd")  # XML 1.0 cannot carry U+0001 at all
-    assert root.attrib["name"] == f"devoops: {shown}"
-    assert parse(text, tmp_path).name == f"devoops: {shown}"
+    assert root.attrib["name"] == f"devoops: {name}"
+    assert parse(text, tmp_path).name == f"devoops: {name}"
     app = root.find("./testsuite/properties/property[@name='app']")
-    assert app is not None and app.attrib["value"] == shown
+    assert app is not None and app.attrib["value"] == name
 
     cases = {c.attrib["name"].split(":")[0]: c for c in root.iter("testcase")}
     skipped = cases["infra.multi-region"].find("skipped")
     assert skipped is not None and skipped.attrib["message"] == na_reason
     failure = cases["backups.automated"].find("failure")
     assert failure is not None and failure.attrib["type"] == "HIGH"
-    assert note in failure.attrib["message"] and note in (failure.text or "")
+    shown = note.replace("\x01", "\ufffd")  # XML 1.0 cannot carry U+0001 at all
+    assert shown in failure.attrib["message"] and shown in (failure.text or "")
