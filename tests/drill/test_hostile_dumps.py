@@ -6,10 +6,6 @@ password, as on a real server."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +16,7 @@ import pytest
 from devoops.model.evidence import Status
 
 from ..conftest import NOW
+from ..helpers import apart
 from ..pgserver import BIN, PostgresServer
 from ..probes.support import probe
 
@@ -94,22 +91,9 @@ print(json.dumps({"status": result.status.value, "summary": result.evidence.summ
 
 
 def drill_apart(pg: PostgresServer, tmp_path: Path, data: bytes, name: str) -> dict[str, Any]:
-    """The drill in a fresh process, whose peak memory and its children's are the drill's alone
-    (in pytest they would carry the peaks of every earlier test)."""
+    """The drill in a fresh process, whose peak memory and its children's are the drill's alone."""
     (tmp_path / name).write_bytes(data)
-    server = f"postgresql://{ADMIN}:{ADMIN_PASSWORD}@127.0.0.1:{pg.port}/postgres"
-    root = Path(__file__).resolve().parents[2]
-    env = os.environ | {"PYTHONPATH": f"{root}:{root / 'src'}"}
-    ran = subprocess.run(
-        [sys.executable, "-c", APART, str(tmp_path), server],
-        capture_output=True,
-        text=True,
-        cwd=root,
-        env=env,
-        timeout=120,
-    )
-    assert ran.returncode == 0, ran.stderr
-    return dict(json.loads(ran.stdout.splitlines()[-1]))
+    return apart(APART, str(tmp_path), f"postgresql://{ADMIN}:{ADMIN_PASSWORD}@127.0.0.1:{pg.port}/postgres")
 
 
 def left(pg: PostgresServer) -> list[str]:

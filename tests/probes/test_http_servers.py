@@ -5,8 +5,6 @@ the memory of the load workers flat, and none of it leaves a word on stderr or i
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import socket
 import subprocess
 import sys
@@ -23,6 +21,7 @@ from devoops.lens import load_lens
 from devoops.probes.run import run as run_probes
 
 from ..conftest import NOW, workload
+from ..helpers import apart
 from . import test_http
 from .httpservers import Raw, Server, close_delimited, endless, interim, storm, trickle
 from .test_http import figure, outcomes, run
@@ -94,19 +93,8 @@ def test_an_endless_body_times_out_and_the_workers_memory_stays_flat(chunked: bo
     # Five bodies stream for 2 s each as fast as the workers read them, hundreds of megabytes:
     # a probe holding bodies would grow by as much. The probe runs in a fresh process: a worker's
     # peak RSS includes the image it was forked from, which in pytest carries every earlier test.
-    root = Path(__file__).resolve().parents[2]
-    env = os.environ | {"PYTHONPATH": f"{root}:{root / 'src'}"}
     with Raw(endless(16384, chunked)) as server:
-        ran = subprocess.run(
-            [sys.executable, "-c", APART, server.url],
-            capture_output=True,
-            text=True,
-            cwd=root,
-            env=env,
-            timeout=60,
-        )
-    assert ran.returncode == 0, ran.stderr
-    result = json.loads(ran.stdout.splitlines()[-1])
+        result = apart(APART, server.url, timeout=60)
     assert result["outcomes"] == {"timeout": 5}, result["summary"]
     assert server.count == 5
     print(f"peak RSS of a load worker: {result['peak_mb']:.0f} MB")
