@@ -280,6 +280,7 @@ def test_delayed_standby_is_a_delayed_replica(primary: PostgresServer, standby: 
     assert "db.delayed-replica" not in verdicts(no_delay)
 
 
+@pytest.mark.hostile
 def test_unreachable_server_is_an_error() -> None:
     result = probe("postgres", f"postgresql://app@127.0.0.1:{free_port()}/shop")
     assert result.status == Status.ERROR
@@ -287,6 +288,7 @@ def test_unreachable_server_is_an_error() -> None:
     assert "/shop as app" in result.evidence.summary and "refused" in result.evidence.summary
 
 
+@pytest.mark.hostile
 def test_wrong_password_is_an_error_without_the_password(durable: PostgresServer) -> None:
     hba = durable.data / "pg_hba.conf"
     original = hba.read_text()
@@ -305,6 +307,7 @@ def test_wrong_password_is_an_error_without_the_password(durable: PostgresServer
     assert result.target == target
 
 
+@pytest.mark.hostile
 def test_silent_server_ends_within_the_timeout() -> None:
     with socket.socket() as listener:  # accepts connections, never answers
         listener.bind(("127.0.0.1", 0))

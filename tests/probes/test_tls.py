@@ -283,6 +283,7 @@ def test_an_intermediate_sent_that_expires_first_is_the_figure(
     assert row["leaf days left"] == pytest.approx(days_left(leaf.not_valid_after_utc), abs=0.1)
 
 
+@pytest.mark.hostile
 def test_refused_port_is_an_error_without_verdict() -> None:
     port = free_port()
     result = probe("tls", f"{LOCAL}:{port}")
@@ -291,6 +292,7 @@ def test_refused_port_is_an_error_without_verdict() -> None:
     assert figure(result, "days to expiry").value is None
 
 
+@pytest.mark.hostile
 def test_a_server_that_never_handshakes_is_an_error_within_the_timeout() -> None:
     with socket.socket() as silent:  # the kernel accepts connections into the backlog; nobody answers
         silent.bind((LOCAL, 0))
@@ -307,6 +309,7 @@ def test_a_server_that_never_handshakes_is_an_error_within_the_timeout() -> None
     assert chosen.status == Status.ERROR and "within 0.2 s" in chosen.evidence.summary
 
 
+@pytest.mark.hostile
 def test_a_plain_text_server_is_an_error() -> None:
     with serving(None, reply=b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n") as port:
         result = probe("tls", f"{LOCAL}:{port}")
