@@ -85,7 +85,9 @@ APART = """
 import json, resource, sys
 from tests.probes.support import probe
 result = probe("restore_drill", sys.argv[1], {"server": sys.argv[2]}, timeout=60)
-peak = {who: resource.getrusage(getattr(resource, who)).ru_maxrss * 1024 for who in ("RUSAGE_SELF", "RUSAGE_CHILDREN")}
+# this process's own peak from its memory map (ru_maxrss keeps the forking parent's across exec)
+hwm = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+peak = {"RUSAGE_SELF": hwm * 1024, "RUSAGE_CHILDREN": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024}
 print(json.dumps({"status": result.status.value, "summary": result.evidence.summary, **peak}))
 """
 
