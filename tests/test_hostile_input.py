@@ -358,7 +358,7 @@ def test_any_store_export_reads_or_is_located(lines: list[str]) -> None:
         assert all(p[0].file == "export.jsonl" and p[0].line for p in exc.problems)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     text=st.one_of(
         st.text(max_size=200),

@@ -61,7 +61,7 @@ changes = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=5, deadline=None)
 @given(first=changes, second=changes)
 def test_any_workload_saves_shows_and_diffs(first: dict[str, Any], second: dict[str, Any]) -> None:
     with tempfile.TemporaryDirectory() as folder:
