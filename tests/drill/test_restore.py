@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from devoops.backup.location import Folder, open_location
 from devoops.backup.manifest import Manifest, manifest_name
 from devoops.backup.stream import Keys, Unreadable, seal
-from devoops.drill import restore, scratch
+from devoops.drill import programs, restore, scratch
 from devoops.model.evidence import Measurement, ProbeResult, Status
 from devoops.pgclient import tool
 
@@ -765,7 +765,7 @@ KEY = b"0123abcd"
 @given(st.lists(st.integers(min_value=0), max_size=8))
 def test_plain_dumps_pass_restricted_without_their_own_wrapper_however_cut(points: list[int]) -> None:
     sink = _Sink()
-    watch = restore._Plain(sink, KEY)  # type: ignore[arg-type]
+    watch = programs.Plain(sink, KEY)  # type: ignore[arg-type]
     for part in _cuts(PLAIN, points):
         watch.write(part)
     expected = b"\\restrict " + KEY + b"\n" + PLAIN.replace(b"\\restrict abc\n", b"")
@@ -778,7 +778,7 @@ def test_plain_dumps_pass_restricted_without_their_own_wrapper_however_cut(point
 def test_a_cluster_dump_is_refused_before_any_of_it_runs_however_cut(points: list[int]) -> None:
     data = b"--\n-- PostgreSQL database cluster dump\n--\n\nCREATE ROLE x;\nALTER ROLE x PASSWORD 'p';\n"
     sink = _Sink()
-    watch = restore._Plain(sink, KEY)  # type: ignore[arg-type]
+    watch = programs.Plain(sink, KEY)  # type: ignore[arg-type]
     with pytest.raises(Unreadable, match="pg_dumpall"):
         for part in _cuts(data, points):
             watch.write(part)
@@ -791,7 +791,7 @@ def test_a_cluster_dump_is_refused_before_any_of_it_runs_however_cut(points: lis
     + [("14.19", True), ("13.21", False), ("18.0", True), ("19devel", True), ("12.22", False), ("x", False)],
 )
 def test_psql_versions_that_know_restrict(version: str, knows: bool) -> None:
-    assert restore.restricts(version) is knows
+    assert programs.restricts(version) is knows
 
 
 # the command
