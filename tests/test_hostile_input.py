@@ -1,8 +1,9 @@
 """Hostile input files: alias bombs, deep nesting, huge values, out-of-range ids.
 
 Each must end as a located error with exit 2 (never an internal fault, a signal or a hang) and
-write nothing. Files are run through the real command in a subprocess where a crash of the
-YAML or JSON parser would otherwise take the test run down with it.
+write nothing. Files that once crashed the YAML parser (a signal) are run through the real
+command in a subprocess, where the crash could not take the test run down with it; the rest
+through its entry point in this process.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from devoops.model.lens import Lens
 from devoops.source import MAX_ALIASED_NODES, MAX_DEPTH, loads_json, read
 
 from .conftest import ROOT
-from .helpers import devoops
+from .helpers import cli, devoops
 
 pytestmark = pytest.mark.hostile
 
@@ -195,7 +196,7 @@ def test_a_huge_unknown_key_is_quoted_as_an_excerpt(tmp_path: Path, lens: Lens) 
     for n, text in enumerate((top, practice)):
         path = tmp_path / f"devoops-{n}.yaml"
         path.write_text(text)
-        result = devoops("assess", path)
+        result = cli("assess", path)
         assert result.returncode == 2
         located(result.stderr, path)
         assert len(result.stderr) < 1_000, len(result.stderr)
@@ -233,7 +234,7 @@ def test_hostile_json_is_a_located_error(tmp_path: Path, case: str, command: int
     """Python's JSON decoder raises RecursionError or ValueError here, once an internal fault."""
     path = tmp_path / "input.json"
     path.write_text(DEEP_JSON if case == "deep" else HUGE_NUMBER)
-    result = devoops(*_commands(path)[command])
+    result = cli(*_commands(path)[command])
     assert result.returncode == 2, (result.returncode, result.stderr[:500])
     line, column = located(result.stderr, path)
     assert (line, column) == ((1, 1 + 500) if case == "deep" else (1, 11))
@@ -288,7 +289,7 @@ def test_an_import_id_out_of_range_is_refused_before_the_store_exists(tmp_path: 
     """2**63 overflowed SQLite's signed 64-bit integer (exit 3) and left an empty store behind;
     the column is a 32-bit integer on PostgreSQL, so that is the range every store holds."""
     path = _export_with_id(tmp_path, id)
-    result = devoops("import", path, "--db", tmp_path / "to.db")
+    result = cli("import", path, "--db", tmp_path / "to.db")
     assert result.returncode == 2, (result.returncode, result.stderr[:500])
     assert re.search(rf"error: {re.escape(str(path))}:3:1: id: ", result.stderr), result.stderr[:500]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store.jsonl"]
@@ -296,9 +297,9 @@ def test_an_import_id_out_of_range_is_refused_before_the_store_exists(tmp_path: 
 
 def test_an_import_id_in_range_is_kept(tmp_path: Path) -> None:
     path = _export_with_id(tmp_path, 2**31 - 1)
-    result = devoops("import", path, "--db", tmp_path / "to.db")
+    result = cli("import", path, "--db", tmp_path / "to.db")
     assert result.returncode == 0, result.stderr
-    shown = devoops("history", "--db", tmp_path / "to.db", "-f", "json")
+    shown = cli("history", "--db", tmp_path / "to.db", "-f", "json")
     assert [e["id"] for e in json.loads(shown.stdout)] == [2**31 - 1]
 
 
@@ -307,7 +308,7 @@ def test_a_deep_terraform_state_names_the_resource_not_the_yaml_bound(tmp_path: 
     path = tmp_path / "state.json"
     resources = "[" * 900 + "]" * 900
     path.write_text(f'{{"format_version": "1.0", "values": {{"root_module": {{"resources": {resources}}}}}}}')
-    result = devoops("inventory", "import", "terraform", path)
+    result = cli("inventory", "import", "terraform", path)
     assert result.returncode == 2, result.stderr[:500]
     assert "values.root_module.resources.0: a resource should be an object" in result.stderr
     assert "YAML" not in result.stderr
@@ -319,13 +320,13 @@ def test_control_characters_in_input_never_reach_the_terminal(tmp_path: Path) ->
     text = (ROOT / "examples" / "bookmarks.yaml").read_text()
     forged = tmp_path / "forged.yaml"
     forged.write_text(text.replace("answers:", 'answers:\n  "x\\nerror: forged\\e[2J": 1', 1))
-    ran = devoops("assess", forged, "--years", "0")
+    ran = cli("assess", forged, "--years", "0")
     assert ran.returncode == 2 and "\x1b" not in ran.stderr
     assert ran.stderr.count("error:") == 1 + ran.stderr.count("\\nerror:")
     assert [line[:7] for line in ran.stderr.splitlines()] == ["error: "]
     named = tmp_path / "named.yaml"
     named.write_text(text.replace("name: linkpile", 'name: "link\\e[31mpile\\u009b2J"', 1))
-    refused = devoops("assess", named, "--years", "0")
+    refused = cli("assess", named, "--years", "0")
     assert refused.returncode == 2 and "app.name: a name is one line of text" in refused.stderr
     assert "\x1b" not in refused.stderr and "\x9b" not in refused.stderr
 

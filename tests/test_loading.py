@@ -112,6 +112,7 @@ def _leaves(tree: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     return [prefix]
 
 
+@pytest.mark.hostile
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_random_documents_never_escape_as_tracebacks(data: st.DataObject, tmp_path: Path, lens: Lens) -> None:
@@ -138,6 +139,7 @@ def test_random_documents_never_escape_as_tracebacks(data: st.DataObject, tmp_pa
     assert json.loads(render(assessment, "json"))["app"]["name"] == assessment.app.name
 
 
+@pytest.mark.hostile
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(max_size=200))
 def test_random_text_never_escapes_as_a_traceback(tmp_path: Path, lens: Lens, text: str) -> None:

@@ -270,6 +270,7 @@ OFFSETS = st.integers(min_value=-14 * 60, max_value=14 * 60).map(
 MOMENTS = st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2090, 1, 1))
 
 
+@pytest.mark.hostile
 @given(MOMENTS, OFFSETS, st.sampled_from(["T", " "]))
 def test_any_offset_reads_as_the_same_instant(t: dt.datetime, zone: dt.tzinfo, sep: str) -> None:
     aware = t.replace(tzinfo=dt.UTC)
@@ -280,6 +281,7 @@ def test_any_offset_reads_as_the_same_instant(t: dt.datetime, zone: dt.tzinfo, s
     )
 
 
+@pytest.mark.hostile
 @given(MOMENTS, st.sampled_from(["Europe/Berlin", "America/New_York", "Asia/Kolkata", "UTC"]))
 def test_naive_times_need_a_zone(t: dt.datetime, zone: str) -> None:
     with pytest.raises(Bad, match="no UTC offset"):
@@ -297,6 +299,7 @@ def test_times_beyond_the_calendar_in_utc_are_refused_by_their_field(text: str) 
     assert bad.value.field == "created_on"
 
 
+@pytest.mark.hostile
 @given(st.text(max_size=30).filter(lambda s: not s.strip()[:1].isdigit()))
 def test_anything_else_is_refused_by_its_field(text: str) -> None:
     with pytest.raises(Bad) as bad:

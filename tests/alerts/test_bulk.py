@@ -110,6 +110,7 @@ def test_anything_unusual_is_left_to_the_line_by_line_reader(
         same(got, expected)
 
 
+@pytest.mark.hostile
 @settings(max_examples=80, deadline=None)
 @given(
     t=st.datetimes(min_value=dt.datetime(1, 1, 2), max_value=dt.datetime(9999, 12, 30)),

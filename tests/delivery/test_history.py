@@ -31,12 +31,14 @@ offsets = st.integers(min_value=-14 * 60, max_value=14 * 60).map(
 )
 
 
+@pytest.mark.hostile
 @given(aware)
 def test_any_offset_reads_as_the_same_instant_in_utc(t: dt.datetime) -> None:
     parsed = parse_time(t.isoformat())
     assert parsed == t.astimezone(dt.UTC) and parsed.utcoffset() == dt.timedelta(0)
 
 
+@pytest.mark.hostile
 @given(st.datetimes(min_value=dt.datetime(1971, 1, 2), max_value=dt.datetime(2200, 1, 1)), offsets)
 def test_naive_times_are_refused_unless_a_zone_is_assumed(t: dt.datetime, tz: dt.timezone) -> None:
     with pytest.raises(ValueError, match="no UTC offset"):
@@ -53,6 +55,7 @@ def test_an_ambiguous_wall_time_is_its_first_occurrence() -> None:
     assert zone("+05:30") == dt.timezone(dt.timedelta(hours=5, minutes=30))
 
 
+@pytest.mark.hostile
 @given(st.integers(0, 30), st.integers(0, 59), st.integers(0, 59))
 def test_every_duration_spelling_means_the_same(h: int, m: int, s: int) -> None:
     expected = dt.timedelta(hours=h, minutes=m, seconds=s)
@@ -193,6 +196,7 @@ def test_a_time_out_of_range_in_utc_is_a_bad_row(tmp_path: Path, text: str, assu
     assert len(read_deployments(path, assume, skip_bad_rows=True).rows) == 1
 
 
+@pytest.mark.hostile
 @given(st.datetimes(timezones=offsets))
 def test_any_iso_time_reads_or_is_refused_as_a_value(t: dt.datetime) -> None:
     try:

@@ -255,3 +255,69 @@ def test_a_statement_of_a_gigabyte_in_short_lines_fails_with_bounded_memory(
     assert result["status"] == "FAIL" and "ran out of the 512 MB" in result["summary"], result
     assert result["RUSAGE_CHILDREN"] < 512 << 20 and result["RUSAGE_SELF"] < 512 << 20, result
     assert left(pg) == []
+
+
+def archive(pg: PostgresServer, database: str, *statements: str) -> bytes:
+    """A real pg_dump custom archive, uncompressed inside (-Z0), of a database made by `statements`."""
+    import subprocess
+
+    with psycopg.connect(dsn(pg), autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {database}")
+        conn.execute(f"CREATE DATABASE {database}")
+    with psycopg.connect(dsn(pg, database), autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
+    assert BIN is not None
+    dump = [str(BIN / "pg_dump"), "-Fc", "-Z0", "-d", dsn(pg, database)]
+    return subprocess.run(dump, check=True, capture_output=True).stdout
+
+
+def replaced(made: bytes, old: bytes, size: int, first: bytes, filler: bytes, last: bytes) -> bytes:
+    """zstd of archive `made` with the string `old` (its 5-byte length before it: a sign byte and
+    4 bytes little-endian, as pg_dump writes lengths) replaced by one of `size` bytes: `first`,
+    then `filler` over and over, then `last`. The zstd layer the drill unpacks keeps it small."""
+    import pyzstd
+
+    at = made.index(old)
+    assert made[at - 5 : at] == b"\x00" + len(old).to_bytes(4, "little")
+    packer = pyzstd.ZstdCompressor(3)
+    data = packer.compress(made[: at - 5] + b"\x00" + size.to_bytes(4, "little") + first)
+    body = size - len(first) - len(last)
+    for _ in range(body // len(filler)):
+        data += packer.compress(filler)
+    data += packer.compress(filler[: body % len(filler)] + last + made[at + len(old) :])
+    return data + packer.flush()
+
+
+def test_a_custom_archive_with_a_block_of_a_gigabyte_fails_with_bounded_memory(
+    pg: PostgresServer, tmp_path: Path
+) -> None:
+    """The archive's one row, its own data block, made 1 GB: pg_restore allocates a block as large
+    as its length says before reading it (and libpq a copy as it sends it on), so its address space
+    is bounded like psql's, and the drill says why it stopped. The block's first line is no row."""
+    made = archive(
+        pg, "blocky", "CREATE TABLE kept (id int, note text)", "INSERT INTO kept VALUES (1, 'only')"
+    )
+    data = replaced(made, b"1\tonly\n", 1 << 30, b"not a row\n", b"x" * (1 << 20), b"\n")
+    assert len(data) < 200_000
+    result = drill_apart(pg, tmp_path, data, "shop.dump.zst")
+    assert result["status"] == "FAIL", result
+    assert "pg_restore ran out of the 512 MB" in result["summary"], result
+    assert ADMIN_PASSWORD not in result["summary"]
+    assert result["RUSAGE_CHILDREN"] < 512 << 20 and result["RUSAGE_SELF"] < 512 << 20, result
+    assert left(pg) == []
+
+
+def test_a_failing_statement_pg_restore_quotes_whole_is_cut_short(pg: PostgresServer, tmp_path: Path) -> None:
+    """The table's definition made a failing statement of 16 MB, which pg_restore writes whole in
+    one line on stderr ("Command was: ..."): the drill keeps the beginning of each line only, so
+    the evidence (and the drill's memory) does not grow with it."""
+    made = archive(pg, "wordy", "CREATE TABLE kept (id int, note text)")
+    old = made[made.index(b"CREATE TABLE public.kept") :].split(b"\n);\n", 1)[0] + b"\n);\n"
+    data = replaced(made, old, 16 << 20, b"SELECT 1/0 -- ", b"x" * (1 << 20), b"\n;\n")
+    result = drill(pg, tmp_path, data, "shop.dump.zst")
+    summary = result.evidence.summary
+    assert result.status == Status.FAIL, summary[:300]
+    assert "division by zero / Command was: SELECT 1/0 -- xxx" in summary, summary[:300]
+    assert len(result.model_dump_json()) < 4000, summary[:300]
+    assert left(pg) == []

@@ -761,6 +761,7 @@ PLAIN = (
 KEY = b"0123abcd"
 
 
+@pytest.mark.hostile
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.integers(min_value=0), max_size=8))
 def test_plain_dumps_pass_restricted_without_their_own_wrapper_however_cut(points: list[int]) -> None:
@@ -773,6 +774,7 @@ def test_plain_dumps_pass_restricted_without_their_own_wrapper_however_cut(point
     assert watch.complete
 
 
+@pytest.mark.hostile
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.integers(min_value=0), max_size=8))
 def test_a_cluster_dump_is_refused_before_any_of_it_runs_however_cut(points: list[int]) -> None:

@@ -4,6 +4,10 @@ the answer that disagrees overruled with both places named, and accepted risks k
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +21,7 @@ from devoops.model.lens import Lens
 from devoops.model.workload import Workload
 
 from ..conftest import workload
+from ..helpers import SRC
 
 ORDERS = {"name": "orders", "criticality": "lifeblood"}
 
@@ -401,3 +406,29 @@ def test_expendable_data_asks_for_no_backup(lens: Lens) -> None:
     found = shown(w, lens)
     assert found["backups.offsite"].choices == ("separate-account",)
     assert found["backups.automated"].choices == ("automated-monitored",)
+
+
+def test_the_same_inventory_reads_the_same_whatever_the_hash_seed(tmp_path: Path) -> None:
+    """The core is deterministic: a set walked in hash order once named a different app "in one
+    building" from one process to the next."""
+    apps = {f"{name}-api": {"kind": "app", "zones": ["eu-west-1a"]} for name in "qwertyuiop"}
+    w = inv({"web": {"kind": "app", "zones": ["eu-west-1a"], "depends_on": list(apps)}, **apps})
+    path = tmp_path / "devoops.yaml"
+    path.write_text(w.model_dump_json(exclude_defaults=True))
+    shown = set()
+    for seed in ("1", "2"):
+        ran = subprocess.run(
+            [sys.executable, "-m", "devoops", "assess", path, "--years", "0", "-f", "json"],
+            capture_output=True,
+            text=True,
+            env=os.environ | {"PYTHONPATH": SRC, "PYTHONHASHSEED": seed},
+        )
+        assert ran.returncode == 0, ran.stderr
+        (zones,) = [
+            f
+            for f in json.loads(ran.stdout)["horizons"][0]["findings"]
+            if f["practice"] == "infra.multi-zone"
+        ]
+        shown.add(json.dumps(zones, sort_keys=True))
+    assert len(shown) == 1, shown
+    assert "e-api sits in one building" in shown.pop()

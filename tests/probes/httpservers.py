@@ -22,7 +22,7 @@ import ssl
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -161,17 +161,27 @@ class _RawHandler(socketserver.BaseRequestHandler):
     def handle(self) -> None:
         sock: socket.socket = self.request
         sock.settimeout(10)
-        pending = b""
-        while not self.server.stopping.is_set():
-            while b"\r\n\r\n" not in pending:
-                data = sock.recv(65536)
-                if not data:
-                    return
-                pending += data
-            pending = pending.split(b"\r\n\r\n", 1)[1]
+        for _ in heads(sock, self.server.stopping):
             self.server.counted()
             if not self.server.answer(sock, self.server.stopping):
                 return
+
+
+def heads(sock: socket.socket, stopping: threading.Event) -> Iterator[bytes]:
+    """Each request head a client sends (requests without a body), until it hangs up or
+    `stopping` is set."""
+    pending = b""
+    while not stopping.is_set():
+        while b"\r\n\r\n" not in pending:
+            try:
+                data = sock.recv(65536)
+            except OSError:
+                return
+            if not data:
+                return
+            pending += data
+        head, pending = pending.split(b"\r\n\r\n", 1)
+        yield head
 
 
 def close_delimited(size: int) -> Answer:
@@ -239,6 +249,21 @@ def storm() -> Answer:
         sock.sendall(head)
         while not stopping.is_set():
             sock.sendall(piece)
+        return False
+
+    return answer
+
+
+def slowloris(every: float) -> Answer:
+    """A head sent a byte every `every` seconds that never ends: the connection held open at
+    almost no cost to either side."""
+
+    def answer(sock: socket.socket, stopping: threading.Event) -> bool:
+        head = b"HTTP/1.1 200 OK\r\nX-Padding: " + b"x" * 100000
+        for byte in head:
+            if stopping.wait(every):
+                break
+            sock.sendall(bytes([byte]))
         return False
 
     return answer

@@ -18,6 +18,7 @@ import pytest
 
 from devoops.backup.formats import detect
 from devoops.backup.location import matcher
+from devoops.evaluate import assess
 from devoops.lens import load_lens
 from devoops.model.evidence import Measurement, ProbeResult, Status
 from devoops.model.workload import ProbeConfig, Workload
@@ -121,19 +122,9 @@ def test_a_real_gpg_symmetric_file_is_encrypted(tmp_path: Path) -> None:
     (tmp_path / "dump.sql").write_bytes(SQL)
     home = tmp_path / "gnupg"
     home.mkdir(mode=0o700)
-    subprocess.run(
-        ["gpg", "--homedir", str(home), "--batch", "--yes", "--pinentry-mode", "loopback"]
-        + [
-            "--passphrase",
-            "s3cret",
-            "--symmetric",
-            "-o",
-            str(tmp_path / "dump.gpg"),
-            str(tmp_path / "dump.sql"),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    gpg = ["gpg", "--homedir", str(home), "--batch", "--yes", "--pinentry-mode", "loopback"]
+    symmetric = ["--passphrase", "s3cret", "--symmetric", "-o", str(tmp_path / "dump.gpg")]
+    subprocess.run([*gpg, *symmetric, str(tmp_path / "dump.sql")], check=True, capture_output=True)
     assert detect((tmp_path / "dump.gpg").read_bytes()).name == "OpenPGP"
 
 
@@ -312,15 +303,9 @@ def s3_probe(
     """Run the probe at the real clock (the objects' times are the server's)."""
     import aiohttp
 
-    settings = {
-        "endpoint_url": endpoint,
-        "region": "us-east-1",
-        "access_key_id": "${KEY_ID}",
-        "secret_access_key": "${SECRET}",
-    } | dict(options or {})
+    settings = {"endpoint_url": endpoint, "region": "us-east-1", "access_key_id": "${KEY_ID}"}
+    settings |= {"secret_access_key": "${SECRET}", **(options or {})}
     lens = load_lens()
-    from devoops.evaluate import assess
-
     w = w or workload()
     targets = {v.horizon: v.targets for v in assess(w, lens, NOW, "test").horizons}
     config = ProbeConfig(type="backups", target=target, timeout=timeout, options=settings)
@@ -333,7 +318,7 @@ def s3_probe(
     return asyncio.run(go())
 
 
-def bucket(endpoint: str, name: str, objects: Mapping[str, bytes], **put_kw: Any) -> None:
+def bucket(endpoint: str, name: str, objects: Mapping[str, bytes], pause: float = 1.05, **put: Any) -> None:
     import boto3
 
     client = boto3.client(
@@ -345,8 +330,8 @@ def bucket(endpoint: str, name: str, objects: Mapping[str, bytes], **put_kw: Any
     )
     client.create_bucket(Bucket=name)
     for key, data in objects.items():
-        client.put_object(Bucket=name, Key=key, Body=data, **put_kw)
-        time.sleep(1.05)  # S3 times have second resolution: keep the order
+        client.put_object(Bucket=name, Key=key, Body=data, **put)
+        time.sleep(pause)  # S3 times have second resolution: keep the order
 
 
 def test_s3_backups_are_listed_and_judged(s3: str) -> None:
@@ -398,3 +383,17 @@ def test_s3_missing_bucket_and_unreachable_endpoint_are_errors(s3: str) -> None:
     assert time.monotonic() - began < 10
     assert down.status == Status.ERROR and "cannot list s3://any/x/" in down.evidence.summary
     assert ENV["SECRET"] not in down.model_dump_json()
+
+
+def test_s3_listing_past_its_bound_is_an_error_naming_it(s3: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The newest is known only once every key is listed: past the bound (100,000 keys; 3 here) the
+    probe says so rather than judge part of the listing."""
+    from devoops.backup import s3 as storage
+
+    bucket(s3, "crowded", {f"daily/db-{n}.dump": PGDMP for n in range(4)}, pause=0)
+    monkeypatch.setattr(storage, "KEYS", 3)
+    result = s3_probe(s3, "s3://crowded/daily")
+    assert result.status == Status.ERROR
+    assert "cannot list s3://crowded/daily/: the listing runs over 3 keys" in result.evidence.summary
+    monkeypatch.setattr(storage, "KEYS", 4)
+    assert s3_probe(s3, "s3://crowded/daily").status == Status.PASS

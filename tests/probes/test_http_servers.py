@@ -23,7 +23,7 @@ from devoops.probes.run import run as run_probes
 from ..conftest import NOW, workload
 from ..helpers import apart
 from . import test_http
-from .httpservers import Raw, Server, close_delimited, endless, interim, storm, trickle
+from .httpservers import Raw, Server, close_delimited, endless, interim, slowloris, storm, trickle
 from .test_http import figure, outcomes, run
 
 pytestmark = pytest.mark.hostile
@@ -36,23 +36,25 @@ def steady(urls: list[str], **options: Any) -> dict[str, Any]:
     return {"rate": 50, "duration": 1, "urls": urls, "min_samples": 10} | options
 
 
-@pytest.mark.parametrize(
-    ("urls", "path"),
-    [
-        (SMALL_CHUNKS, "/chunked"),
-        (["/chunked?size=1000000&chunk=262144"], "/chunked"),
-        (["/length?size=150000"], "/length"),
-        (["/gzip?size=150000"], "/gzip"),
-        (["/close?size=150000"], "/close"),
-    ],
-    ids=["chunked-small", "chunked-large", "content-length", "gzip", "connection-close"],
-)
-def test_bodies_of_every_framing_count_as_responses(urls: list[str], path: str) -> None:
-    # two workers: every request of the one schedule, interleaved, is read by one of them
+FRAMINGS = [
+    *SMALL_CHUNKS,
+    "/chunked?size=1000000&chunk=262144",
+    "/length?size=150000",
+    "/gzip?size=150000",
+    "/close?size=150000",
+]
+
+
+def test_bodies_of_every_framing_count_as_responses() -> None:
+    # chunked in small and large chunks, Content-Length, gzip, keep-alive off, in one schedule:
+    # two workers, every request read by one of them, each framing met by both
     with Server() as server:
-        result = run(server.url, steady(urls, workers=2))
-    assert outcomes(result) == {"2xx": 50}, result.evidence.summary
-    assert server.counts[path] == 50
+        result = run(server.url, steady(FRAMINGS, rate=140, workers=2))
+    assert outcomes(result) == {"2xx": 140}, result.evidence.summary
+    assert sum(server.counts.values()) == 140
+    assert {path: n >= 10 for path, n in server.counts.items()} == dict.fromkeys(
+        ["/chunked", "/length", "/gzip", "/close"], True
+    )
 
 
 def test_a_body_delimited_by_the_close_counts_as_a_response() -> None:
@@ -131,20 +133,34 @@ def fast_p95(probes: dict[str, dict[str, Any]]) -> float:
     targets = {v.horizon: v.targets for v in assess(w, load_lens(), NOW, "t").horizons}
     results = run_probes(w, targets, load_lens(), NOW, env={})
     (fast,) = [r for r in results if r.name == "fast"]
-    assert outcomes(fast) == {"2xx": 300}, fast.evidence.summary
+    assert outcomes(fast) == {"2xx": 200}, fast.evidence.summary
     return figure(fast, "p95")
 
 
-def test_a_hostile_server_beside_does_not_slow_another_probes_measurement() -> None:
+def test_hostile_servers_beside_do_not_slow_another_probes_measurement() -> None:
     # Probes share the runner's event loop; the load, and its clock, live in worker processes.
-    # Reading a body of one-byte chunks keeps a process busy: were the fast server's latency
-    # timed on the shared loop, its responses would wait behind those reads (before, 260 of 300
-    # timed out). The fast server runs as its own process, out of reach of the hostile one's
-    # threads; only the two cores are shared, hence the absolute allowance.
-    with own_process_server() as url, Raw(storm()) as hostile:
-        fast = {"target": url, "options": {"rate": 100, "duration": 3, "request_timeout": 2}}
+    # Beside the fast server (answers in 50 ms, like the one whose p95 went from 64 ms to 412 ms
+    # before), a slow loris holds its connections open on a head that never ends, and a storm
+    # keeps its reader busy with a parser callback per byte, for half of every second (all of
+    # it would take a core of the two this machine has): were the fast server timed on the
+    # shared loop, its responses would wait behind those reads (before, 260 of 300 timed out).
+    # The fast server runs as its own process, out of reach of the hostile ones' threads.
+    with own_process_server() as url, Raw(slowloris(0.1)) as loris, Raw(storm()) as hostile:
+        fast = {
+            "target": url,
+            "options": {"rate": 100, "duration": 2, "request_timeout": 2, "urls": ["/sleep?s=0.05"]},
+        }
         alone = fast_p95({"fast": fast})
-        hostile_probe = {"target": hostile.url, "options": {"rate": 10, "duration": 3, "request_timeout": 1}}
-        beside = fast_p95({"fast": fast, "hostile": hostile_probe})
-    print(f"p95 of the fast server: {alone:.1f} ms alone, {beside:.1f} ms beside a hostile one")
-    assert beside <= max(alone * 1.2, alone + 20)
+        beside = fast_p95(
+            {
+                "fast": fast,
+                "loris": {"target": loris.url, "options": {"rate": 10, "duration": 2, "request_timeout": 1}},
+                "storm": {
+                    "target": hostile.url,
+                    "options": {"rate": 2, "duration": 2, "request_timeout": 0.25},
+                },
+            }
+        )
+        assert loris.count and hostile.count
+    print(f"p95 of the fast server: {alone:.1f} ms alone, {beside:.1f} ms beside a slow loris and a storm")
+    assert beside <= alone * 1.2

@@ -323,6 +323,7 @@ def test_duration_parses_every_unit_in_order(counts: list[int]) -> None:
             duration_ms(text)
 
 
+@pytest.mark.hostile
 @given(st.text(max_size=12))
 def test_duration_parser_accepts_or_refuses_cleanly(text: str) -> None:
     try:

@@ -443,6 +443,7 @@ def test_endpoints_parse_from_urls_and_host_port(host: str, port: int | None, ur
         assert found.label == netloc
 
 
+@pytest.mark.hostile
 @given(st.text(max_size=40))
 def test_any_text_is_an_endpoint_or_a_value_error(text: str) -> None:
     with suppress(ValueError):

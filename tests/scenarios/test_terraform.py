@@ -333,6 +333,7 @@ RESOURCE = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.hostile
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(RESOURCE, max_size=12), st.integers(0, 3))
 def test_generated_states_never_raise_and_account_for_every_resource(

@@ -3,8 +3,8 @@ writes and deletes, so the backups probe, the restore drill and `devoops backup 
 same files the same way.
 
 Writing is all or nothing: a folder gets a hidden `.partial` file renamed into place, S3 a
-multipart upload completed only at the end and aborted on failure. boto3 is imported only when
-an S3 location is used; credentials never reach a message from here.
+multipart upload completed only at the end and aborted on failure. S3 lives in .s3, imported
+(with boto3) only when an S3 location is used; credentials never reach a message from either.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 PART = 16 * 1024 * 1024  # bytes of the first S3 upload parts: memory held while writing
 PART_GROWTH = 1000  # parts between doublings: S3 allows 10,000 parts, so sizes must grow
@@ -155,12 +155,18 @@ class Location(ABC):
     def exists(self, name: str) -> bool:
         """Whether `name` is already stored; Unreachable when that cannot be told."""
 
+    def stop(self) -> None:
+        """End the calls under way soon (a probe's timeout): a folder's do not hang."""
+        return None
+
 
 def open_location(target: str, root: str = "", s3: S3Settings | None = None) -> Location:
     """The location a target names; a relative folder is read from `root`."""
     where = s3_location(check_target(target))
     if where is None:
         return Folder(os.path.join(root, os.path.expanduser(target)), target)
+    from .s3 import S3
+
     return S3(where[0], where[1], s3 or S3Settings(), target)
 
 
@@ -244,183 +250,16 @@ class Folder(Location):
         return os.path.lexists(self._file(name))
 
 
-class S3(Location):
-    def __init__(self, bucket: str, prefix: str, settings: S3Settings, text: str) -> None:
-        self.bucket, self.prefix, self.settings, self.text = bucket, prefix, settings, text
-        self._clients: dict[bool, Any] = {}
-
-    def client(self, write: bool = False) -> Any:
-        """The S3 client: one try per call for reads (a probe reports at once), a few in
-        boto3's standard retry mode for writes (an upload survives a throttle or a reset)."""
-        if write not in self._clients:
-            try:
-                import boto3  # type: ignore[import-untyped]
-                from botocore.config import Config  # type: ignore[import-untyped]
-            except ImportError:
-                raise Unreachable("S3 locations need boto3: pip install 'devoops[probes]'") from None
-            s = self.settings
-            config = Config(
-                connect_timeout=s.timeout,
-                read_timeout=s.timeout,
-                retries={"total_max_attempts": max(1, s.write_attempts), "mode": "standard"}
-                if write
-                else {"max_attempts": 1, "mode": "standard"},
-            )
-            session = boto3.session.Session(
-                aws_access_key_id=s.access_key_id,
-                aws_secret_access_key=s.secret_access_key,
-                aws_session_token=s.session_token,
-                region_name=s.region,
-            )
-            self._clients[write] = session.client("s3", endpoint_url=s.endpoint_url, config=config)
-        return self._clients[write]
-
-    @contextmanager
-    def _calls(self, doing: str) -> Iterator[None]:
-        from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
-
-        try:
-            yield
-        except ClientError as exc:
-            raise Unreachable(f"cannot {doing}: {_client_cause(exc)}") from None
-        except BotoCoreError as exc:
-            raise Unreachable(f"cannot {doing}: {exc}") from None
-
-    def list(self, pattern: str) -> list[Backup]:
-        match = matcher(pattern)
-        backups = []
-        with self._calls(f"list s3://{self.bucket}/{self.prefix}"):
-            pages = (
-                self.client()
-                .get_paginator("list_objects_v2")
-                .paginate(Bucket=self.bucket, Prefix=self.prefix)
-            )
-            for page in pages:
-                for item in page.get("Contents", []):
-                    name = item["Key"][len(self.prefix) :]
-                    if name and not name.endswith("/") and match(name):
-                        backups.append(
-                            Backup(name, item["LastModified"].astimezone(dt.UTC), int(item["Size"]))
-                        )
-        return backups
-
-    def head(self, name: str, size: int) -> tuple[bytes, str | None]:
-        with self._calls(f"read {name}"):
-            got = self.client().get_object(
-                Bucket=self.bucket, Key=self.prefix + name, Range=f"bytes=0-{size - 1}"
-            )
-            return got["Body"].read(size), got.get("ServerSideEncryption")
-
-    def open(self, name: str) -> Reader:
-        with self._calls(f"read {name}"):
-            body = self.client().get_object(Bucket=self.bucket, Key=self.prefix + name)["Body"]
-        return _Body(body, self, name)
-
-    def create(self, name: str) -> AbstractContextManager[Writer]:
-        return self._create(name)
-
-    @contextmanager
-    def _create(self, name: str) -> Iterator[Writer]:
-        key = self.prefix + name
-        client = self.client(write=True)
-        with self._calls(f"write {name}"):
-            upload = client.create_multipart_upload(Bucket=self.bucket, Key=key)["UploadId"]
-        writer = _Upload(self, key, upload)
-        try:
-            yield writer
-            writer.finish()
-        except BaseException:
-            with contextlib.suppress(Exception):  # the first failure is the one to report
-                client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload)
-            raise
-
-    def delete(self, name: str) -> None:
-        with self._calls(f"delete {name}"):
-            self.client(write=True).delete_object(Bucket=self.bucket, Key=self.prefix + name)
-
-    def exists(self, name: str) -> bool:
-        from botocore.exceptions import ClientError
-
-        with self._calls(f"read {name}"):
-            try:
-                self.client().head_object(Bucket=self.bucket, Key=self.prefix + name)
-            except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") in _ABSENT:
-                    return False
-                raise
-        return True
-
-
-class _Body(ReadStream):
-    """An S3 object's body as a binary stream whose errors say which backup and why."""
-
-    def __init__(self, body: Any, location: S3, name: str) -> None:
-        self._body, self._location, self._name = body, location, name
-
-    def read(self, size: int = -1) -> bytes:
-        with self._location._calls(f"read {self._name}"):
-            return bytes(self._body.read(None if size < 0 else size))
-
-    def close(self) -> None:
-        self._body.close()
-
-    def __enter__(self) -> _Body:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-class _Upload:
-    """A write stream cut into S3 multipart parts of part_size() bytes: memory holds one part."""
-
-    def __init__(self, location: S3, key: str, upload: str) -> None:
-        self._location, self._key, self._upload = location, key, upload
-        self._buffer = bytearray()
-        self._parts: list[dict[str, Any]] = []
-
-    def write(self, data: bytes | bytearray | memoryview) -> int:
-        self._buffer += data
-        if len(self._buffer) >= part_size(len(self._parts) + 1):
-            self._send()
-        return len(data)
-
-    def flush(self) -> None:
-        return None
-
-    def _send(self) -> None:
-        number = len(self._parts) + 1
-        body, self._buffer = bytes(self._buffer), bytearray()  # one copy held while it uploads
-        with self._location._calls(f"write {self._key}"):
-            got = self._location.client(write=True).upload_part(
-                Bucket=self._location.bucket,
-                Key=self._key,
-                UploadId=self._upload,
-                PartNumber=number,
-                Body=body,
-            )
-        self._parts.append({"PartNumber": number, "ETag": got["ETag"]})
-
-    def finish(self) -> None:
-        if self._buffer or not self._parts:  # S3 needs at least one part, even an empty one
-            self._send()
-        with self._location._calls(f"write {self._key}"):
-            self._location.client(write=True).complete_multipart_upload(
-                Bucket=self._location.bucket,
-                Key=self._key,
-                UploadId=self._upload,
-                MultipartUpload={"Parts": self._parts},
-            )
-
-
-_ABSENT = ("404", "NoSuchKey", "NotFound")
-
-
-def _client_cause(exc: Any) -> str:
-    error = exc.response.get("Error", {})
-    code, message = error.get("Code", "error"), error.get("Message", "")
-    return f"{code}: {message}" if message and message != code else str(code)
-
-
 def _raise(exc: OSError) -> None:
     raise exc
+
+
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> Any:
+        """`location.S3`, imported when first asked for."""
+        if name == "S3":
+            from .s3 import S3
+
+            return S3
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,6 +11,7 @@ from ..model.common import Strict
 
 SUFFIX = ".manifest.json"
 FORMAT = "devoops-backup/1"
+LARGEST = 16 << 20  # bytes of a manifest read: a table takes under 100, so 150,000 tables fit
 
 
 class Table(Strict):

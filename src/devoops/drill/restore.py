@@ -3,18 +3,17 @@ check it, time it, and drop the database again whatever happened.
 
 Everything here blocks; `Drill.run` is meant for a worker thread and `Drill.interrupt` for any
 other thread (the probe's deadline, its cancellation): it kills pg_restore or psql, cancels the
-running query, and lets `run` drop the scratch database on its way out. The backup streams from
-its location through the decryption and decompression layers into the restoring program, hashed
-on the way so the manifest's sha256 and size are checked without a second read.
+query, stops the location's reads, and lets `run` drop the scratch database on its way out. The
+backup streams through the decryption and decompression layers into the restoring program,
+hashed on the way so the manifest's sha256 and size are checked without a second read.
 
 A dump is the backup's author's SQL run on the drill server. It runs as a role made for the
 drill (devoops.drill.roles) that owns only the scratch database, never as the drill's own role,
 and the counts and assertions run as that role too, so nothing of the dump ever runs with the
 rights to create databases or roles. Plain SQL goes to psql in restricted mode (`\\restrict` with
-a key only this drill knows): no meta-command of the dump runs, wherever it sits in a line, a
-line over `LONGEST` ends it and psql's memory is capped (it holds a statement whole), and a
-pg_dumpall file (roles, other databases) is refused outright. After the restore the drill checks that the dump left the
-database's marker and the role's own settings, password and memberships as they were.
+a key only this drill knows): no meta-command of the dump runs, wherever it sits in a line, a line
+over `LONGEST` ends it, a pg_dumpall file is refused, and psql's and pg_restore's memory is capped.
+After the restore it checks the database's marker and the role's settings, password and memberships.
 """
 
 from __future__ import annotations
@@ -31,7 +30,7 @@ from typing import Any
 
 from .. import pgclient
 from ..backup.location import Backup, Location, Reader, ReadStream, Unreachable, newest
-from ..backup.manifest import SUFFIX, Manifest, manifest_name
+from ..backup.manifest import LARGEST, SUFFIX, Manifest, manifest_name
 from ..backup.stream import Keys, Unreadable, unpack
 from . import roles
 from . import scratch as scratches
@@ -121,6 +120,7 @@ class Drill:
         for child in children:
             with contextlib.suppress(OSError):
                 child.kill()
+        self.settings.location.stop()
         if busy is not None:
             with contextlib.suppress(Exception):
                 busy.cancel_safe(timeout=2)
@@ -295,7 +295,7 @@ class Drill:
             return last, None
         reader = s.location.open(name)
         try:
-            text = reader.read()
+            text = reader.read(LARGEST + 1)  # more is not a manifest, and fails as one
         finally:
             reader.close()
         try:

@@ -82,7 +82,9 @@ def zones(look: Look) -> Shown | None:
     """Apps and databases spread over buildings (two sites, or a regional service) or not."""
     inv = look.inv
     apps = [
-        cid for cid in look.needed if inv.components[cid].kind in (Kind.APP, Kind.WORKER, Kind.LOAD_BALANCER)
+        cid
+        for cid in sorted(look.needed)
+        if inv.components[cid].kind in (Kind.APP, Kind.WORKER, Kind.LOAD_BALANCER)
     ]
     dbs = [cid for cid in look.databases() if cid in look.needed]
     placed = [cid for cid in apps + dbs if inv.placed(cid).region is not None or inv.components[cid].site]

@@ -54,20 +54,34 @@ def _data_dir() -> Path:
     return Path(str(resources.files("devoops.lens") / "data"))
 
 
-@lru_cache(maxsize=8)
-def _load(extra: tuple[str, ...]) -> Lens:
+@lru_cache(maxsize=1)
+def _builtin() -> tuple[Source, LensCore, list[tuple[Source, LensFile]], Reliability]:
+    """The built-in files, read and validated once a process: every lens starts from them."""
     data = _data_dir()
     core_source = read(data / "lens.yaml")
-    core = core_source.validate(LensCore)
+    parts = [*sorted((data / "practices").glob("*.yaml")), data / "scenarios.yaml"]
+    return (
+        core_source,
+        core_source.validate(LensCore),
+        [_part(path) for path in parts],
+        read(data / "reliability.yaml").validate(Reliability),
+    )
+
+
+def _part(path: Path) -> tuple[Source, LensFile]:
+    source = read(path)
+    return source, source.validate(LensFile, source.data or {})
+
+
+@lru_cache(maxsize=8)
+def _load(extra: tuple[str, ...]) -> Lens:
+    core_source, core, builtin, reliability = _builtin()
     practices: dict[str, Practice] = {}
     symptoms: dict[str, tuple[Symptom, Source, int]] = {
         s.id: (s, core_source, n) for n, s in enumerate(core.symptoms)
     }
     scenarios: dict[str, ScenarioDef] = {}
-    parts = [*sorted((data / "practices").glob("*.yaml")), data / "scenarios.yaml", *map(Path, extra)]
-    for path in parts:
-        source = read(path)
-        part = source.validate(LensFile, source.data or {})
+    for source, part in [*builtin, *(_part(Path(path)) for path in extra)]:
         practices.update((p.id, p) for p in part.practices)
         scenarios.update((s.id, s) for s in part.scenarios)
         symptoms.update((s.id, (s, source, n)) for n, s in enumerate(part.symptoms))
@@ -87,7 +101,7 @@ def _load(extra: tuple[str, ...]) -> Lens:
         "symptoms": [_still_implied(s, practices) for s, _, _ in symptoms.values()],
         "practices": list(practices.values()),
         "scenarios": list(scenarios.values()),
-        "reliability": read(data / "reliability.yaml").validate(Reliability),
+        "reliability": reliability,
     }
     try:
         return Lens.model_validate(document)

@@ -126,7 +126,7 @@ class BackupsProbe(Probe[BackupsOptions]):
         wait = min(o.connect_timeout, ctx.timeout / 3) if ctx.timeout > 0 else o.connect_timeout
         location = open_location(self.target, str(ctx.root), o.s3(wait))
         try:
-            listing = await ctx.blocking(lambda: _listing(location, o.pattern))
+            listing = await ctx.blocking(lambda: _listing(location, o.pattern), interrupt=location.stop)
         except Unreachable as exc:
             return Evidence(status=Status.ERROR, summary=str(exc))
         return self._judge(ctx, dataset, listing)

@@ -78,6 +78,8 @@ class Part:
 
     def _gate(self, a: Array, masks: list[Array], b: Bucket) -> Array:
         """P(every unit the bucket's instances need besides their own is up)."""
+        if not b.local:  # the shared units alone (times an empty product, 1)
+            return np.broadcast_to(masks[b.mask], (len(a), len(masks[b.mask])))
         gate: Array = masks[b.mask][None, :] * np.prod(a[:, list(b.local)], axis=1)[:, None]
         return gate
 

@@ -55,19 +55,39 @@ def repriced(
     """The same occurrences at the horizon's money and, with `rates`, at the rates the
     workload's practices give them now: what a change that only prevents (MFA, a registrar
     lock) alters, or a horizon judged by the same targets, at a fraction of running them again."""
+    return {
+        sid: [
+            o.model_copy(update={"cost": cost, "per_year": rate, "cost_per_year": rate * cost})
+            for o, (rate, cost) in zip(found[sid], each, strict=True)
+        ]
+        for sid, each in prices(found, w, lens, targets, horizon, rates).items()
+    }
+
+
+def prices(
+    found: dict[str, list[ScenarioOutcome]],
+    w: Workload,
+    lens: Lens,
+    targets: Targets,
+    horizon: Horizon,
+    rates: bool = True,
+) -> dict[str, list[tuple[float, float]]]:
+    """`repriced`'s figures alone, (per_year, cost) per occurrence: a plan weighing dozens of
+    changes needs their sum, not the outcomes copied. The odds are worked out once per
+    component an occurrence is about (they depend on nothing else)."""
     assert w.inventory is not None
     ctx = Context(w, w.inventory, lens, targets, horizon)
     scenarios = {s.id: s for s in lens.scenarios}
-    again: dict[str, list[ScenarioOutcome]] = {}
+    again: dict[str, list[tuple[float, float]]] = {}
     for sid, each in found.items():
         s = scenarios[sid]
+        rate_of: dict[str | None, float] = {}
         again[sid] = []
         for o in each:
-            rate = s.per_year * odds(s, ctx, o.component) if rates else o.per_year
-            cost = price(o.share, o.downtime_minutes, ctx)
-            again[sid].append(
-                o.model_copy(update={"cost": cost, "per_year": rate, "cost_per_year": rate * cost})
-            )
+            if rates and o.component not in rate_of:
+                rate_of[o.component] = s.per_year * odds(s, ctx, o.component)
+            rate = rate_of[o.component] if rates else o.per_year
+            again[sid].append((rate, price(o.share, o.downtime_minutes, ctx)))
     return again
 
 
@@ -95,8 +115,12 @@ def assess(s: ScenarioDef, hit: Hit, ctx: Context) -> ScenarioOutcome:
     """One occurrence: the components lost, the data per dataset, the downtime and the verdict."""
     inv, rel = ctx.inv, ctx.lens.reliability
     hit_count = Counter(cid for cid, _ in hit.down)
-    alive = {cid: c.instances - hit_count[cid] for cid, c in inv.components.items()}
-    lost = sorted(cid for cid, c in inv.components.items() if alive[cid] < c.needs)
+    alive = dict(ctx.sizes)
+    for cid, n in hit_count.items():
+        alive[cid] -= n
+    # only a component hit can fall below what it needs (none needs more than it has), and
+    # with none below it, the rule has nothing to walk: the application and the way in serve
+    lost = sorted(cid for cid in hit_count if alive[cid] < inv.components[cid].needs)
     if hit.dataset is not None:
         touched = [hit.dataset] if hit.dataset in ctx.data else []
     else:
@@ -104,7 +128,7 @@ def assess(s: ScenarioDef, hit: Hit, ctx: Context) -> ScenarioOutcome:
         touched = [d for d in ctx.data if any(h in hit_components for h in ctx.holders(d))]
     # the team repairs by hand what the scenario destroys, and the outages it must fix itself
     repaired = s.effect != Effect.OUTAGE or s.team_repairs
-    cut = repaired and bool(inv.team_access) and not ctx.way_in(alive.__getitem__)
+    cut = repaired and bool(inv.team_access) and bool(lost) and not ctx.way_in(alive.__getitem__)
     delay = rel.access_lost_hours * 60 if cut else 0.0
     recoveries = {d: recover(s, hit, d, alive, ctx, delay) for d in touched}
     losses = [loss(ctx.data[d], r) for d, r in recoveries.items()]
@@ -112,7 +136,7 @@ def assess(s: ScenarioDef, hit: Hit, ctx: Context) -> ScenarioOutcome:
     lifeblood = {d for d, t in ctx.data.items() if t.criticality == Criticality.LIFEBLOOD}
     # a corrupted lifeblood dataset stops the application, unless only some tenants lost theirs
     up = (
-        ctx.serves(alive.__getitem__)
+        not lost or ctx.serves(alive.__getitem__)
         if s.effect != Effect.CORRUPT
         else hit.dataset not in lifeblood or s.share < 1
     )
@@ -128,8 +152,8 @@ def assess(s: ScenarioDef, hit: Hit, ctx: Context) -> ScenarioOutcome:
         downtime = max(
             (
                 ctx.failover_minutes(c)
-                for cid in ctx.needed
-                if (c := inv.components[cid]).needs <= alive[cid] < c.instances
+                for cid in hit_count
+                if cid in ctx.needed and (c := inv.components[cid]).needs <= alive[cid] < c.instances
             ),
             default=0.0,
         )

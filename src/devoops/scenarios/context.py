@@ -62,6 +62,11 @@ class Context:
         return lambda alive: reaches(lambda cid: 1 if cid == TEAM else alive(cid))
 
     @cached_property
+    def sizes(self) -> dict[str, int]:
+        """Each component's instances: all alive until an occurrence hits some."""
+        return {cid: c.instances for cid, c in self.inv.components.items()}
+
+    @cached_property
     def instances_of(self) -> dict[str, tuple[Instance, ...]]:
         return {cid: tuple((cid, i) for i in range(c.instances)) for cid, c in self.inv.components.items()}
 
@@ -114,7 +119,15 @@ class Context:
         return (p.provider, p.account) if p.account is not None else None
 
     def holders(self, dataset: str) -> list[str]:
-        return [cid for cid, c in self.inv.components.items() if dataset in c.datasets]
+        return self._holders.get(dataset, [])
+
+    @cached_property
+    def _holders(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for cid, c in self.inv.components.items():
+            for d in c.datasets:
+                found.setdefault(d, []).append(cid)
+        return found
 
     def failover_minutes(self, c: Component) -> float:
         if c.failover is None:

@@ -1,5 +1,9 @@
 """Editing a workload for a what-if change: the inventory rebuilt through the model's own
-validation, new names that are not taken, practices set to a choice."""
+validation, new names that are not taken, practices set to a choice.
+
+A change edits a few components of many: the ones it touches become data again (`own`) and are
+validated anew; the rest stay the validated components they were, so a plan that tries dozens
+of changes on a large inventory does not dump and validate every component each time."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from typing import Any
 from ..model.inventory import AnyOf, Component, FailoverMode, Inventory, Kind
 from ..model.workload import PracticeState, Workload
 
-Components = dict[str, dict[str, Any]]
+Components = dict[str, Component | dict[str, Any]]  # as it is, or data to validate
 
 
 def inventory(w: Workload) -> Inventory:
@@ -23,12 +27,23 @@ def component(w: Workload, arg: str | None) -> Component:
 
 
 def dumped(inv: Inventory) -> Components:
-    return {cid: c.model_dump() for cid, c in inv.components.items()}
+    """The components for a change to edit: each as it is until `own` makes it data."""
+    return dict(inv.components)
+
+
+def own(components: Components, cid: str) -> dict[str, Any]:
+    """Component `cid` as data to edit in place (it is validated again when rebuilt)."""
+    c = components[cid]
+    if isinstance(c, Component):
+        c = components[cid] = c.model_dump()
+    return c
 
 
 def rebuilt(w: Workload, components: Components, **top: Any) -> Workload:
-    """A new inventory through the model's own validation, so a change cannot make it invalid."""
-    data = inventory(w).model_dump() | top
+    """A new inventory through the model's own validation, so a change cannot make it invalid:
+    what is data is validated, what is still a component was already."""
+    inv = inventory(w)
+    data = {name: getattr(inv, name) for name in Inventory.model_fields} | top
     data["components"] = components
     return w.model_copy(update={"inventory": Inventory.model_validate(data)})
 

@@ -25,6 +25,7 @@ page fault per 4 kB each time.
 
 from __future__ import annotations
 
+import itertools
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -46,6 +47,11 @@ WORKERS = 2
 PARALLEL_FAILURES = 30_000_000
 """Past this many unit failures to draw, chunks run in WORKERS processes. Each chunk has its own
 seed, so the result does not depend on where or in which order it runs."""
+BATCHES = 24
+"""Batches of chunks per worker, each taken by the first worker free: one slowed by other work on
+its processor takes fewer, instead of the rest waiting for it."""
+
+_worker: tuple[Plan, int] | None = None  # in a worker process: the plan and seed its batches share
 
 
 @dataclass(frozen=True)
@@ -69,12 +75,9 @@ def simulate(inv: Inventory, reliability: Reliability, years: int, seed: int) ->
     if years * plan.failures_per_year < PARALLEL_FAILURES or len(jobs) < WORKERS:
         parts = [_chunks(plan, seed, jobs)]
     else:
-        with ProcessPoolExecutor(max_workers=WORKERS) as pool:
-            parts = list(
-                pool.map(
-                    _chunks, [plan] * WORKERS, [seed] * WORKERS, [jobs[n::WORKERS] for n in range(WORKERS)]
-                )
-            )
+        size = max(1, len(jobs) // (WORKERS * BATCHES))
+        with ProcessPoolExecutor(max_workers=WORKERS, initializer=_start, initargs=(plan, seed)) as pool:
+            parts = list(pool.map(_batch, [jobs[n : n + size] for n in range(0, len(jobs), size)]))
     for part in parts:
         for first, d, k in part:
             downtime[first : first + len(d)], incidents[first : first + len(k)] = d, k
@@ -88,9 +91,22 @@ def _chunks(
     return [(first, *_chunk(plan, np.random.default_rng([seed, 2, number]), n)) for first, n, number in jobs]
 
 
-def _alternate(rng: np.random.Generator, plan: Plan, span: float) -> tuple[list[tuple[Array, Array]], Array]:
-    """Every alternating process's down intervals over [0, span), started in steady state, and
-    whether it started down.
+def _start(plan: Plan, seed: int) -> None:
+    """A worker's start: the plan its batches share, so the rule's answers learnt carry over."""
+    global _worker
+    _worker = plan, seed
+
+
+def _batch(jobs: list[tuple[int, int, int]]) -> list[tuple[int, np.ndarray, np.ndarray]]:
+    """Run a batch of chunks in a worker."""
+    assert _worker is not None
+    return _chunks(*_worker, jobs)
+
+
+def _alternate(rng: np.random.Generator, plan: Plan, span: float) -> tuple[Array, Array, Array, Array]:
+    """Every alternating process's down intervals over [0, span), started in steady state: their
+    starts and ends, a block per process from `offsets` (those past the span at its end), and
+    whether each started down.
 
     They are drawn in one array, process by process in blocks long enough to pass the span (by
     six standard deviations; a block that still falls short is drawn again, longer); a
@@ -109,8 +125,7 @@ def _alternate(rng: np.random.Generator, plan: Plan, span: float) -> tuple[list[
         firsts = offsets[:-1]
         ups[firsts[started_down]] = 0.0
         ups += repairs
-        for a, b in zip(firsts, offsets[1:], strict=True):
-            np.cumsum(ups[a:b], out=ups[a:b])
+        _cumsums(ups, counts, offsets)
         short = ups[offsets[1:] - 1] < span
         if not short.any():
             break
@@ -118,44 +133,68 @@ def _alternate(rng: np.random.Generator, plan: Plan, span: float) -> tuple[list[
     ends = ups
     starts = np.subtract(ends, repairs, out=repairs)
     starts[firsts] = np.where(started_down, 0.0, np.maximum(starts[firsts], 0.0))  # no rounding below 0
-    inside = [int(np.searchsorted(starts[a:b], span)) for a, b in zip(firsts, offsets[1:], strict=True)]
-    return [(starts[a : a + m], ends[a : a + m]) for a, m in zip(firsts, inside, strict=True)], started_down
+    return starts, ends, offsets, started_down
 
 
-def _downs(rng: np.random.Generator, plan: Plan, span: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every unit's down intervals over [0, span): starts, ends (at most span), unit.
+def _cumsums(times: Array, counts: Array, offsets: Array) -> None:
+    """A cumulative sum per block, in place. Blocks of one length in a row are summed as the rows
+    of one array, each in order as on its own: a call per block costs more than its sum."""
+    edges = np.flatnonzero(np.diff(counts, prepend=-1, append=-1)).tolist()  # where the length changes
+    for a, b in itertools.pairwise(edges):
+        rows = times[offsets[a] : offsets[b]].reshape(b - a, int(counts[a]))
+        np.cumsum(rows, axis=1, out=rows)
+
+
+def _downs(rng: np.random.Generator, plan: Plan, span: float) -> tuple[Array, Array, Array, Array]:
+    """Every unit's down intervals over [0, span): starts, ends (at most span), unit, and whether
+    it is a cut.
 
     A window takes every instance of its component down, so the part of an instance's repair
     inside one changes nothing: cut off, the failure that opened a window no longer overlaps it.
+    The alternating processes' intervals are packed in one pass each, in process order.
     """
-    intervals, started = _alternate(rng, plan, span)
+    starts, ends, offsets, started = _alternate(rng, plan, span)
+    inside = np.add.reduceat(starts < span, offsets[:-1], dtype=np.intp)  # begun within the span
+
+    def intervals(p: int) -> tuple[Array, Array]:
+        a = offsets[p]
+        return starts[a : a + inside[p]], ends[a : a + inside[p]]
+
     windows = [
-        _windows(rng, w, [intervals[p] for p in w.members], started[list(w.members)], span)
+        _windows(rng, w, [intervals(p) for p in w.members], started[list(w.members)], span)
         for w in plan.windows
     ]
     pieces: list[Pieces] = []
-    for p, (starts, ends) in enumerate(intervals):
-        if plan.owner[p] >= 0:
-            if p in plan.cut:
-                starts, ends = _outside(starts, ends, *windows[plan.cut[p]])
-            pieces.append((starts, ends, plan.owner[p]))
     for pool in plan.pools:
         crossed = (
-            counted(pool, [intervals[p] for p in pool.members]) if pool.members else drawn(rng, pool, span)
+            counted(pool, [intervals(p) for p in pool.members]) if pool.members else drawn(rng, pool, span)
         )
         pieces.append(slots(*crossed, span))
     pieces += [(opened, closed, w.unit) for w, (opened, closed) in zip(plan.windows, windows, strict=True)]
-    lengths = [len(p[0]) for p in pieces]
-    size = int(sum(lengths))
-    down_at = np.concatenate([p[0] for p in pieces], out=plan.buffer("down_at", size))
-    up_at = np.concatenate([p[1] for p in pieces], out=plan.buffer("up_at", size))
+    bounds = [(opened, np.append(-np.inf, closed)) for opened, closed in windows]
+    own: list[Pieces] = []
+    for p, n in enumerate(plan.owner):
+        if n >= 0:  # not counted in a pool
+            s, e = intervals(p)
+            if p in plan.cut:
+                left = _outside(s, e, *bounds[plan.cut[p]])
+                s, e = s[left], e[left]
+            own.append((s, e, n))
+    lengths = [len(s) for s, _, _ in own]
+    k = sum(lengths)
+    size = k + sum(len(s) for s, _, _ in pieces)
+    down_at = np.concatenate([s for s, _, _ in own + pieces], out=plan.buffer("down_at", size))
+    up_at = np.concatenate([e for _, e, _ in own + pieces], out=plan.buffer("up_at", size))
     np.minimum(up_at, span, out=up_at)
-    who = plan.buffer("who", size, np.int64)
-    at = 0
-    for (_, _, n), length in zip(pieces, lengths, strict=True):
-        who[at : at + length] = n
-        at += length
-    return down_at, up_at, who
+    who = plan.buffer("who", size, np.int32)
+    cut = plan.buffer("cut", size, np.bool_)
+    units = np.array([n for _, _, n in own], dtype=np.int32)
+    who[:k] = np.repeat(units, lengths)
+    cut[:k] = np.repeat(plan.alone[units], lengths)
+    for s, _, unit in pieces:
+        who[k : k + len(s)], cut[k : k + len(s)] = unit, plan.alone[unit]
+        k += len(s)
+    return down_at, up_at, who, cut
 
 
 def _windows(
@@ -165,18 +204,22 @@ def _windows(
     (itself included) and more than `needs`, is a serving one's with chance needs / v and opens a
     window, unless one is open; the first may be open at the start, with its steady-state chance
     given how many are up then."""
-    times = np.concatenate([s for s, _ in intervals] + [e for _, e in intervals])
-    fails = sum(len(s) for s, _ in intervals)
+    fails = [s for s, _ in intervals]
+    times = np.concatenate(fails + [e for _, e in intervals])
     order = np.argsort(times, kind="stable")
-    times, failing = times[order], order < fails
-    down = np.cumsum(np.where(failing, 1, -1))
-    up = len(intervals) - down[failing] + 1
-    at = times[failing]
-    serving = (at > 0) & (up > w.needs) & (rng.random(len(at)) * up < w.needs)
-    at = at[serving & (at < span)]
-    if rng.random() < w.opens[len(intervals) - int(started.sum())]:
+    k = np.flatnonzero(order < sum(len(s) for s in fails))  # the failures' places in time order
+    at = times[order[k]]
+    up = k - 2 * np.arange(len(k)) + len(intervals)  # before failure i, k - i repairs: i - (k - i) down
+    draws = rng.random(len(at) + 1)  # one a failure, then whether one is open at the start
+    serving = draws[:-1] * up < w.needs
+    serving &= up > w.needs
+    serving &= at > 0
+    at = at[serving]  # all before the span's end
+    if draws[-1] < w.opens[len(intervals) - int(started.sum())]:
         at = np.append(0.0, at)
-    ends = at + rng.standard_exponential(len(at)) * w.hours
+    ends = rng.standard_exponential(len(at))
+    ends *= w.hours
+    ends += at
     keep = np.ones(len(at), dtype=bool)
     while True:  # a window opens unless an earlier open one still is: settles from the left
         reach = np.maximum.accumulate(np.where(keep, ends, -np.inf))
@@ -186,27 +229,23 @@ def _windows(
         keep = now
 
 
-def _outside(
-    starts: np.ndarray, ends: np.ndarray, opened: np.ndarray, closed: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """An instance's down intervals less the part inside its component's failover windows."""
-    if not len(opened):
-        return starts, ends
-    w = np.searchsorted(opened, starts, side="right") - 1  # the last window opened at or before
-    until = closed[w]
-    starts = np.where((w >= 0) & (starts < until), np.minimum(ends, until), starts)
-    left = starts < ends
-    return starts[left], ends[left]
+def _outside(starts: Array, ends: Array, opened: Array, after: Array) -> Array:
+    """Trims an instance's down intervals, in place, to their part outside its component's
+    failover windows (opened, and closed at after[1:]); which are left. One that starts inside
+    the last window opened at or before it now starts when that closes, or ends."""
+    until = after[np.searchsorted(opened, starts, side="right")]
+    np.maximum(starts, np.minimum(ends, until), out=starts)
+    return starts < ends
 
 
 def _chunk(plan: Plan, rng: np.random.Generator, years: int) -> tuple[np.ndarray, np.ndarray]:
     span = years * HOURS_PER_YEAR
-    down_at, up_at, who = _downs(rng, plan, span)
-    overlaps = _together(plan, down_at, up_at, who, span)
+    down_at, up_at, who, cut = _downs(rng, plan, span)
+    overlaps = _together(plan, down_at, up_at, cut, span)
     # A cut on its own that overlaps nothing is one incident as long as itself, in its year
     # (none when it was under way at the start); a unit down alone that is no cut changes
     # nothing. Only the rest needs the sweep.
-    cuts = np.flatnonzero(plan.alone[who] & ~overlaps)
+    cuts = np.flatnonzero(cut & ~overlaps)
     year = (down_at[cuts] * (1 / HOURS_PER_YEAR)).astype(np.int64)
     inside = year == ((up_at[cuts] - 1e-9) * (1 / HOURS_PER_YEAR)).astype(np.int64)
     lone, year = cuts[inside], year[inside]
@@ -214,11 +253,12 @@ def _chunk(plan: Plan, rng: np.random.Generator, years: int) -> tuple[np.ndarray
     incidents = np.bincount(year[down_at[lone] > 0], minlength=years)
     kept = overlaps
     kept[cuts[~inside]] = True  # cuts across a new year: the sweep splits them
-    swept, began = _sweep(plan, down_at[kept], up_at[kept], who[kept], years)
+    kept = np.flatnonzero(kept)
+    swept, began = _sweep(plan, down_at[kept], up_at[kept], who[kept].astype(np.int64), years)
     return downtime + swept, incidents + began
 
 
-def _together(plan: Plan, starts: np.ndarray, ends: np.ndarray, who: np.ndarray, span: float) -> np.ndarray:
+def _together(plan: Plan, starts: Array, ends: Array, cut: Array, span: float) -> Array:
     """The intervals the sweep needs: those that overlap another, and cuts that touch one of them.
 
     A cut that only touches such an interval (a failover window and the rest of the repair
@@ -226,37 +266,35 @@ def _together(plan: Plan, starts: np.ndarray, ends: np.ndarray, who: np.ndarray,
     is no cut changes nothing.
 
     Sorting int64 keys is several times faster than an argsort of floats, so each start is
-    rounded down to a fine grid and its index packed into the low bits; ends are rounded to
-    the grid step after them and shifted alike. Rounding can only add candidates, never hide
-    one; the few candidates are then checked exactly.
+    rounded down to a fine grid and its index packed into the low bits; ends are rounded up
+    past the grid step after them, on the keys' own scale. Rounding can only add candidates,
+    never hide one, and the answer does not depend on the candidates beyond those: the few
+    are then checked exactly.
     """
     n = len(starts)
     bits = max(n.bit_length(), 1)
     scale = 2.0 ** (62 - bits) / span  # grid steps an hour
-    grid = plan.buffer("grid", n)
-    key = plan.buffer("key", n, np.int64)
-    np.multiply(starts, scale, out=grid)
-    np.copyto(key, grid, casting="unsafe")  # rounds down: the times are not negative
+    key = np.multiply(starts, scale, out=plan.buffer("key", n, np.int64), casting="unsafe")  # rounds down
     key <<= bits
     key |= plan.indices(n)
     key.sort()
     order = np.bitwise_and(key, (1 << bits) - 1, out=plan.buffer("order", n, np.int64))
-    np.multiply(np.take(ends, order, out=grid), scale, out=grid)
-    end = plan.buffer("end", n, np.int64)
-    np.copyto(end, grid, casting="unsafe")
-    end += 1
-    end <<= bits
-    reach = np.maximum.accumulate(end, out=plan.buffer("reach", n, np.int64))
+    reach = plan.buffer("reach", n, np.int64)
+    np.multiply(
+        np.take(ends, order, out=plan.buffer("grid", n)), scale * 2.0**bits, out=reach, casting="unsafe"
+    )
+    reach += (1 << bits) + 1  # past any key of a start at or before this end
+    np.maximum.accumulate(reach, out=reach)
     hit = np.zeros(n, dtype=bool)
-    hit[1:] = key[1:] < reach[:-1]  # starts before an earlier one ends
+    np.less(key[1:], reach[:-1], out=hit[1:])  # starts before an earlier one ends
     hit[:-1] |= hit[1:]  # and the one before it: so each such run, the earlier one with it
-    maybe = order[hit]
-    maybe = maybe[np.argsort(starts[maybe])]
+    maybe = order[np.flatnonzero(hit)]
+    maybe = maybe[np.argsort(starts[maybe], kind="stable")]  # sorted but within a grid step
     s, e = starts[maybe], ends[maybe]
     overlap = _meets(s, e, closed=False)
-    cut = plan.alone[who[maybe]]
-    matter = np.flatnonzero(overlap | cut)
-    overlap[matter] |= cut[matter] & _meets(s[matter], e[matter], closed=True)
+    cuts = cut[maybe]
+    matter = np.flatnonzero(overlap | cuts)
+    overlap[matter] |= cuts[matter] & _meets(s[matter], e[matter], closed=True)
     together = np.zeros(n, dtype=bool)
     together[maybe[overlap]] = True
     return together

@@ -9,7 +9,7 @@ from typing import Any
 from ..model.inventory import AnyOf, Component, Failover, FailoverMode, Inventory, Kind, Replication
 from ..model.lens import Reliability
 from ..model.workload import Workload
-from .edit import component, dumped, either, inventory, new_id, rebuilt, with_failover
+from .edit import component, dumped, either, inventory, new_id, own, rebuilt, with_failover
 from .topology import required
 
 ZONED = frozenset({Kind.APP, Kind.WORKER, Kind.DATABASE, Kind.CACHE, Kind.QUEUE, Kind.LOAD_BALANCER})
@@ -37,7 +37,7 @@ def replica_applies(w: Workload, arg: str | None) -> bool:
 def add_replica(w: Workload, arg: str | None, rel: Reliability) -> Workload:
     assert arg is not None
     components = dumped(inventory(w))
-    components[arg] = with_failover(components[arg], component(w, arg).instances + 1)
+    components[arg] = with_failover(own(components, arg), component(w, arg).instances + 1)
     return rebuilt(w, components)
 
 
@@ -76,7 +76,10 @@ def multi_zone(w: Workload, arg: str | None, rel: Reliability) -> Workload:
     inv = inventory(w)
     components = dumped(inv)
     c = inv.components[arg]
-    components[arg] = {**with_failover(components[arg], max(c.instances, 2)), "zones": zones_for(inv, arg)}
+    components[arg] = {
+        **with_failover(own(components, arg), max(c.instances, 2)),
+        "zones": zones_for(inv, arg),
+    }
     return rebuilt(w, components)
 
 
@@ -88,7 +91,7 @@ def automatic_applies(w: Workload, arg: str | None) -> bool:
 def automatic(w: Workload, arg: str | None, rel: Reliability) -> Workload:
     assert arg is not None
     components = dumped(inventory(w))
-    components[arg] = {**components[arg], "failover": Failover(mode=FailoverMode.AUTOMATIC).model_dump()}
+    components[arg] = {**own(components, arg), "failover": Failover(mode=FailoverMode.AUTOMATIC).model_dump()}
     return rebuilt(w, components)
 
 
@@ -126,7 +129,7 @@ def second_dns(w: Workload, arg: str | None, rel: Reliability) -> Workload:
         ).model_dump()
         seconds[cid] = new
     for cid, c in inv.components.items():
-        components[cid]["depends_on"] = either(c.depends_on, seconds)
+        own(components, cid)["depends_on"] = either(c.depends_on, seconds)
     return rebuilt(w, components)
 
 
@@ -181,7 +184,7 @@ def second_region(w: Workload, arg: str | None, rel: Reliability) -> Workload:
         }
     for cid, c in inv.components.items():
         if cid not in copied:
-            components[cid]["depends_on"] = either(c.depends_on, names)
+            own(components, cid)["depends_on"] = either(c.depends_on, names)
     entries = inv.entries()
     moved = [e for e in entries if e in names]
     if moved:

@@ -11,7 +11,7 @@ from typing import Any
 from ..model.inventory import AnyOf, Backup, Component, Exposure, Inventory, Kind
 from ..model.lens import Reliability
 from ..model.workload import Workload
-from .edit import choice, component, dumped, inventory, new_id, rebuilt, vault, with_practices
+from .edit import choice, component, dumped, inventory, new_id, own, rebuilt, vault, with_practices
 from .facts import AUTHENTICATION, DATASTORES, PRIVATE_DATASTORES
 
 DATA_KINDS = frozenset({Kind.DATABASE, Kind.CACHE, Kind.QUEUE, Kind.OBJECT_STORAGE})
@@ -52,9 +52,9 @@ def separate(w: Workload, arg: str | None, rel: Reliability) -> Workload:
         provider = inv.placed(to).provider
         if provider not in vaults:
             vaults[provider] = vault(w, components, to)
-        backups = list(components[cid]["backups"])
+        backups = list(own(components, cid)["backups"])
         backups[n] = {**backups[n], "to": vaults[provider]}
-        components[cid]["backups"] = backups
+        own(components, cid)["backups"] = backups
     return rebuilt(w, components)
 
 
@@ -77,7 +77,7 @@ def add_backups(w: Workload, arg: str | None, rel: Reliability) -> Workload:
     assert arg is not None
     components = dumped(inventory(w))
     backup = Backup(to=vault(w, components, arg), monitored=True, restored=True).model_dump()
-    components[arg]["backups"] = [*components[arg]["backups"], backup]
+    own(components, arg)["backups"] = [*own(components, arg)["backups"], backup]
     return rebuilt(w, components)
 
 
@@ -90,9 +90,10 @@ def backups_with(w: Workload, update: Callable[[Component, Backup], dict[str, An
     inv = inventory(w)
     components = dumped(inv)
     for cid, c in inv.components.items():
-        components[cid]["backups"] = [
-            b.model_dump() if b.mirror else b.model_dump() | update(c, b) for b in c.backups
-        ]
+        if c.backups:
+            own(components, cid)["backups"] = [
+                b.model_dump() if b.mirror else b.model_dump() | update(c, b) for b in c.backups
+            ]
     return rebuilt(w, components)
 
 
@@ -135,7 +136,7 @@ def pitr_applies(w: Workload, arg: str | None) -> bool:
 def pitr(w: Workload, arg: str | None, rel: Reliability) -> Workload:
     assert arg is not None
     components = dumped(inventory(w))
-    components[arg]["backups"] = [
+    own(components, arg)["backups"] = [
         b.model_dump() | ({} if b.mirror else {"point_in_time": True}) for b in component(w, arg).backups
     ]
     return rebuilt(w, components)
@@ -202,9 +203,9 @@ def private(w: Workload, arg: str | None, rel: Reliability) -> Workload:
     for cid, c in inv.components.items():
         if c.kind in DATASTORES:
             if c.exposure is not None:
-                components[cid]["exposure"] = Exposure.PRIVATE
+                own(components, cid)["exposure"] = Exposure.PRIVATE
             if c.authentication is not None:
-                components[cid]["authentication"] = True
+                own(components, cid)["authentication"] = True
     return with_practices(
         rebuilt(w, components), {PRIVATE_DATASTORES: "private", AUTHENTICATION: "per-service"}
     )

@@ -89,7 +89,12 @@ def rule(inv: Inventory) -> Callable[[Callable[[str], int]], bool]:
     def up(alive: Callable[[str], int]) -> bool:
         down: set[str] = set()
         for cid, needs, single, groups in steps:
-            if alive(cid) < needs or not down.isdisjoint(single) or any(down.issuperset(g) for g in groups):
+            # while nothing is down, only a component's own count can take it down
+            if (
+                alive(cid) < needs
+                or down
+                and (not down.isdisjoint(single) or any(down.issuperset(g) for g in groups))
+            ):
                 down.add(cid)
         return down.isdisjoint(entries)
 
@@ -113,6 +118,6 @@ def serving(inv: Inventory) -> Inventory:
                 deps += [] if dep in gone else [dep]
             elif not gone & set(dep.any_of):  # an alternative that never fails always holds
                 deps.append(dep)
-        kept[cid] = c.model_copy(update={"depends_on": deps})
+        kept[cid] = c if len(deps) == len(c.depends_on) else c.model_copy(update={"depends_on": deps})
     entry = [e for e in inv.entry if e not in gone]
     return inv.model_copy(update={"components": kept, "entry": entry})

@@ -11,6 +11,7 @@ occurrences it leaves physically better off, which is what ties a practice to a 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -21,7 +22,7 @@ from ..model.resilience import Change, Move, ScenarioOutcome
 from ..model.targets import Targets
 from ..model.workload import Workload
 from .availability import Analytic, TooLarge, analytic
-from .catastrophe import every, repriced, summary
+from .catastrophe import every, prices, repriced, summary
 from .changes import CHANGES, Step, applicable
 from .context import judged_by
 from .edit import inventory
@@ -42,6 +43,7 @@ class Memo:
     def __init__(self, w: Workload, lens: Lens) -> None:
         self.lens = lens
         self._workloads: dict[Path, Workload] = {(): w}
+        self._keys: dict[Path, str] = {}
         self._models: dict[str, Analytic | TooLarge] = {}
         self._found: dict[tuple[Path, str], dict[str, list[ScenarioOutcome]]] = {}
 
@@ -52,11 +54,10 @@ class Memo:
         return self._workloads[path]
 
     def model(self, path: Path) -> Analytic:
-        inv = inventory(self.workload(path))
-        key = inv.model_dump_json()  # many changes leave the inventory as it was
+        key = self._key(path)
         if key not in self._models:
             try:
-                self._models[key] = analytic(inv, self.lens.reliability)
+                self._models[key] = analytic(inventory(self.workload(path)), self.lens.reliability)
             except TooLarge as e:
                 self._models[key] = e
         found = self._models[key]
@@ -64,19 +65,32 @@ class Memo:
             raise found
         return found
 
-    def every(self, path: Path, targets: Targets, horizon: Horizon) -> dict[str, list[ScenarioOutcome]]:
-        """The catastrophes of the workload `path` leaves. A change that only prevents (MFA, a
-        registrar lock) alters how often they happen, not what they do: they are those of the
-        path without it, at the rates it gives them."""
+    def _key(self, path: Path) -> str:
+        """The inventory `path` leaves, as its JSON: many changes leave the inventory as it
+        was, and one that only sets practices leaves the very same object."""
+        if path not in self._keys:
+            inv = inventory(self.workload(path))
+            same = bool(path) and inventory(self.workload(path[:-1])) is inv
+            self._keys[path] = self._key(path[:-1]) if same else inv.model_dump_json()
+        return self._keys[path]
+
+    def found(
+        self, path: Path, targets: Targets, horizon: Horizon
+    ) -> tuple[dict[str, list[ScenarioOutcome]], bool]:
+        """The catastrophes of the workload `path` leaves, as first run, and whether their rates
+        are to be worked out again. A change that only prevents (MFA, a registrar lock) alters
+        how often they happen, not what they do: they are those of the path without it, at the
+        rates it gives them."""
         physical = tuple(step for step in path if not CHANGES[step[0]].prevents)
         key = (physical, judged_by(targets))
         if key not in self._found:
             self._found[key] = every(self.workload(physical), self.lens, targets, horizon)
-            if physical == path:
-                return self._found[key]
-        return repriced(
-            self._found[key], self.workload(path), self.lens, targets, horizon, rates=physical != path
-        )
+        return self._found[key], physical != path
+
+    def every(self, path: Path, targets: Targets, horizon: Horizon) -> dict[str, list[ScenarioOutcome]]:
+        """The catastrophes of the workload `path` leaves, at the horizon's money (see `found`)."""
+        found, rates = self.found(path, targets, horizon)
+        return repriced(found, self.workload(path), self.lens, targets, horizon, rates)
 
 
 def apply(w: Workload, name: str, arg: str | None, rel: Reliability) -> Workload:
@@ -101,12 +115,16 @@ def cost_per_year(lens: Lens, practices: list[str], rate: float = 1.0) -> float:
 
 @dataclass(frozen=True)
 class Evaluation:
-    """What one workload costs a year: its availability and every occurrence of every
-    scenario, priced."""
+    """What one workload costs a year: its availability, and every occurrence of every
+    scenario, priced when first asked (most candidates of a plan only need their cost)."""
 
     availability: float
     expected_cost: float
-    occurrences: dict[str, list[ScenarioOutcome]]
+    priced: Callable[[], dict[str, list[ScenarioOutcome]]]
+
+    @cached_property
+    def occurrences(self) -> dict[str, list[ScenarioOutcome]]:
+        return self.priced()
 
     @cached_property
     def scenarios(self) -> list[ScenarioOutcome]:
@@ -134,12 +152,14 @@ def evaluate(w: Workload, lens: Lens, targets: Targets, horizon: Horizon) -> Eva
 def _evaluate(memo: Memo, path: Path, targets: Targets, horizon: Horizon) -> Evaluation:
     """`evaluate` of the workload `path` leaves."""
     w, lens, model = memo.workload(path), memo.lens, memo.model(path)
-    found = memo.every(path, targets, horizon)
+    found, rates = memo.found(path, targets, horizon)
     counted = {s.id for s in lens.scenarios if s.in_availability_model}
     cost = model_cost(w, model, horizon)[2] + sum(
-        sum(o.cost_per_year for o in each) for sid, each in found.items() if sid not in counted
+        sum(rate * each_cost for rate, each_cost in each)
+        for sid, each in prices(found, w, lens, targets, horizon, rates).items()
+        if sid not in counted
     )
-    return Evaluation(model.availability, cost, found)
+    return Evaluation(model.availability, cost, lambda: memo.every(path, targets, horizon))
 
 
 def expected_cost(w: Workload, lens: Lens, targets: Targets, horizon: Horizon) -> float:
