@@ -97,7 +97,9 @@ def main() -> None:
     """Entry point: DevoopsError exits 2 (or its own code) with one line per problem."""
     from ..errors import DevoopsError
     from ..fmt import printable
+    from ..streams import whole
 
+    whole()
     try:
         code = app(standalone_mode=False)
     except USAGE as exc:  # a wrong option or argument: Click's words, without pydantic's prefix

@@ -342,4 +342,7 @@ def running(main: Coroutine[Any, Any, Any]) -> Any:
 
 
 if __name__ == "__main__":
+    from ..streams import whole
+
+    whole()  # a result may be long, its reader busy
     running(_worker(int(sys.argv[1]), int(sys.argv[2])))
