@@ -14,11 +14,15 @@ import sys
 
 
 def whole() -> None:
-    """Give sys.stdout and sys.stderr a buffer where PYTHONUNBUFFERED took it away."""
+    """Give sys.stdout and sys.stderr a buffer where PYTHONUNBUFFERED took it away. Only the
+    interpreter's own streams: one put in their place (a test's capture) is left as it is, and
+    the file descriptor stays open whatever becomes of the new stream."""
     for name in ("stdout", "stderr"):
         stream = getattr(sys, name)
-        raw = getattr(stream, "buffer", None)
-        if isinstance(stream, io.TextIOWrapper) and isinstance(raw, io.RawIOBase):
+        if stream is getattr(sys, f"__{name}__") and isinstance(
+            getattr(stream, "buffer", None), io.RawIOBase
+        ):
+            raw = io.FileIO(stream.fileno(), "w", closefd=False)
             setattr(
                 sys,
                 name,
