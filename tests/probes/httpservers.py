@@ -24,6 +24,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Self
 
 from aiohttp import web
 
@@ -121,29 +122,22 @@ class Server:
 Answer = Callable[[socket.socket, threading.Event], bool]
 
 
-class Raw(socketserver.ThreadingTCPServer):
-    """A server on 127.0.0.1 that answers each request (a head without a body) by `answer`, which
-    writes raw bytes on the socket, should stop early once the event is set, and says whether the
-    connection stays open. It counts the requests; a client hanging up ends a handler quietly."""
+class Loopback(socketserver.ThreadingTCPServer):
+    """A threaded raw server on 127.0.0.1, run while in a `with`; `stopping` ends every answer
+    still being written, and a client hanging up mid-answer is said nothing of."""
 
     daemon_threads = True
 
-    def __init__(self, answer: Answer) -> None:
-        super().__init__(("127.0.0.1", 0), _RawHandler)
-        self.answer = answer
-        self.count = 0
-        self.stopping = threading.Event()
+    def __init__(self, handler: type[socketserver.BaseRequestHandler]) -> None:
+        super().__init__(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self.server_address[1]}"
+        self.stopping = threading.Event()
         self._lock = threading.Lock()
 
-    def counted(self) -> None:
-        with self._lock:
-            self.count += 1
-
     def handle_error(self, request: object, client_address: object) -> None:
-        pass  # a client gone mid-answer is what these servers are for; say nothing
+        pass  # a client gone mid-answer is what these servers are for
 
-    def __enter__(self) -> Raw:
+    def __enter__(self) -> Self:
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
         self._thread.start()
         return self
@@ -153,6 +147,21 @@ class Raw(socketserver.ThreadingTCPServer):
         self.shutdown()
         self.server_close()  # waits for the handlers, which stop on `stopping`
         self._thread.join(timeout=10)
+
+
+class Raw(Loopback):
+    """Answers each request (a head without a body) by `answer`, which writes raw bytes on the
+    socket, should stop early once `stopping` is set, and says whether the connection stays
+    open. It counts the requests."""
+
+    def __init__(self, answer: Answer) -> None:
+        super().__init__(_RawHandler)
+        self.answer = answer
+        self.count = 0
+
+    def counted(self) -> None:
+        with self._lock:
+            self.count += 1
 
 
 class _RawHandler(socketserver.BaseRequestHandler):

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import socket
 import socketserver
-import threading
 import zlib
 from collections import Counter
 from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
-from .httpservers import heads
+from .httpservers import Loopback, heads
 
 XML = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 NS = b'<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
@@ -68,41 +67,23 @@ class Request:
 Answer = Callable[["Hostile", socket.socket, Request], bool]  # True: the connection stays open
 
 
-class Hostile(socketserver.ThreadingTCPServer):
-    """The endpoint; `url` is its address, `stopping` ends every answer still being written."""
+class Hostile(Loopback):
+    """The endpoint; `url` is its address."""
 
-    daemon_threads = True
     block_on_close = False
 
     def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.url = f"http://127.0.0.1:{self.server_address[1]}"
-        self.stopping = threading.Event()
+        super().__init__(_Handler)
         self.requests: Counter[str] = Counter()
         self.authorizations: list[str] = []
         self.secrets: tuple[str, ...] = ()  # quoted back by the echoing bucket, as a leaky server might
         self._gzip = bomb(1024)  # 1 GB inflated from about 1 MB
-        self._lock = threading.Lock()
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        pass  # a client hanging up mid-answer is what this server is for
 
     def heard(self, request: Request) -> None:
         with self._lock:
             self.requests[request.bucket] += 1
             if "authorization" in request.headers:
                 self.authorizations.append(request.headers["authorization"])
-
-    def __enter__(self) -> Hostile:
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stopping.set()
-        self.shutdown()
-        self.server_close()
-        self._thread.join(timeout=10)
 
     # the answers, by bucket
 

@@ -12,6 +12,7 @@ import subprocess
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING
 
+from .. import pgclient
 from ..backup.stream import Unreadable
 from ..child import Tail
 
@@ -228,6 +229,19 @@ class Plain:
         if failure is None and self._pg_dump and not self.complete:
             return "truncated: the plain SQL dump ends before pg_dump's closing comment"
         return failure
+
+
+def psql(pg_bin: str | None) -> tuple[str, str | None]:
+    """psql, and why it cannot run a plain SQL dump when it does not know \\restrict."""
+    path = pgclient.tool("psql", pg_bin)
+    found = pgclient.version(path)
+    if restricts(found):
+        return path, None
+    return path, (
+        f"psql {found} ({path}) cannot be kept from running the plain SQL dump's psql commands "
+        "(\\restrict came with psql 13.22, 14.19, 15.14, 16.10, 17.6 and 18): give pg_bin a newer "
+        "psql, or back up in pg_dump's custom format"
+    )
 
 
 def restricts(version: str) -> bool:

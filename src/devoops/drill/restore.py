@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import secrets
 import subprocess
 import threading
@@ -29,12 +28,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import pgclient
-from ..backup.location import Backup, Location, Reader, ReadStream, Unreachable, newest
+from ..backup.location import Backup, Location, Unreachable, newest
 from ..backup.manifest import LARGEST, SUFFIX, Manifest, manifest_name
 from ..backup.stream import Keys, Unreadable, unpack
 from . import roles
 from . import scratch as scratches
-from .programs import Client, Plain, restricts
+from .checks import Count, Hashing, verify
+from .programs import Client, Plain, psql
 
 
 @dataclass(frozen=True)
@@ -56,15 +56,6 @@ class Settings:
     pg_bin: str | None = None
     connect_timeout: float = 10.0
     secrets: tuple[str, ...] = ()  # hidden from every message, besides the servers' passwords
-
-
-@dataclass
-class Count:
-    schema: str
-    table: str
-    rows: int | None  # in the restored database; None when missing there
-    expected: int | None  # the manifest's or the source's; None when it has no such table
-    status: str = ""
 
 
 @dataclass
@@ -182,7 +173,7 @@ class Drill:
                 return r
             r.restore_seconds = time.monotonic() - began
             began = time.monotonic()
-            self._verify(chosen)
+            verify(self, chosen)
             r.verify_seconds = time.monotonic() - began
         except scratches.Refused as exc:
             r.error = f"refused: {exc}; nothing was written or dropped"
@@ -324,7 +315,9 @@ class Drill:
                     command = [pgclient.tool("pg_restore", s.pg_bin)]
                     command += ["--no-owner", "--no-privileges", "--exit-on-error", "-d", conninfo]
                 else:
-                    command = [self._psql(), "-X", "-q", "-d", conninfo]
+                    path, cannot = psql(s.pg_bin)
+                    self._cannot = self._cannot or cannot
+                    command = [path, "-X", "-q", "-d", conninfo]
             except (pgclient.ToolMissing, OSError, subprocess.SubprocessError) as exc:
                 # raised through the decompressing layers, which would call it damage
                 self._cannot = self._cannot or pgclient.cause(exc)
@@ -336,7 +329,7 @@ class Drill:
             writers.append(client if kind == "custom" else Plain(client, secrets.token_hex(32).encode()))
             return writers[-1]
 
-        source = _Hashing(s.location.open(backup.name), self)
+        source = Hashing(s.location.open(backup.name), self._check)
         try:
             try:
                 r.layers = unpack(source, s.keys, start)
@@ -387,116 +380,6 @@ class Drill:
                 return False
         return True
 
-    def _psql(self) -> str:
-        """psql, when it knows \\restrict; the reason it cannot be used otherwise is kept."""
-        path = pgclient.tool("psql", self.settings.pg_bin)
-        found = pgclient.version(path)
-        if not restricts(found):
-            self._cannot = (
-                f"psql {found} ({path}) cannot be kept from running the plain SQL dump's psql commands "
-                "(\\restrict came with psql 13.22, 14.19, 15.14, 16.10, 17.6 and 18): give pg_bin a newer "
-                "psql, or back up in pg_dump's custom format"
-            )
-        return path
-
-    def _verify(self, chosen: scratches.Scratch) -> None:
-        s, r = self.settings, self.result
-        r.stage = f"counting the rows restored into {chosen.name}"
-        try:
-            conn = self._connect(s.server, chosen.name, self._role)
-        except ConnectionError as exc:
-            if "password authentication failed" not in str(exc):
-                raise
-            r.broken = (
-                "the drill's role cannot log in after the restore: the backup's SQL changed the password "
-                "of its own role (the one the drill made to restore as), which a dump of one database "
-                "does not do"
-            )
-            return
-        try:
-            restored = self._counted(conn)
-            if r.manifest is not None:
-                r.compared_with = f"the manifest of {r.manifest.backup}"
-                self._against(restored, r.manifest.rows(), exact=True)
-            elif s.source is not None:
-                r.stage = f"counting the rows of the source {pgclient.describe(s.source)}"
-                live = self._connect(s.source)
-                try:
-                    live.execute("SET default_transaction_read_only = on")
-                    expected = self._counted(live)
-                finally:
-                    live.close()
-                r.compared_with = f"the source {pgclient.describe(s.source)}"
-                self._against(restored, expected, exact=False)
-            else:
-                r.counts = [Count(sc, t, n, None, "not compared") for (sc, t), n in sorted(restored.items())]
-            for a in s.assertions:
-                r.stage = f"running the assertion {a.name!r}"
-                r.assertions.append((a.name, *self._assert(conn, a)))
-                self._check()
-        finally:
-            with contextlib.suppress(Exception):
-                conn.close()
-
-    def _counted(self, conn: Any) -> dict[tuple[str, str], int]:
-        out: dict[tuple[str, str], int] = {}
-        tables = pgclient.user_tables(conn)
-        with self._running(conn):
-            for schema, name in tables:
-                self._check()
-                out[(schema, name)] = pgclient.count_rows(conn, schema, name)
-        return out
-
-    def _against(
-        self, restored: dict[tuple[str, str], int], expected: dict[tuple[str, str], int], exact: bool
-    ) -> None:
-        r = self.result
-        moved = 0
-        for key in sorted(set(restored) | set(expected)):
-            got, want = restored.get(key), expected.get(key)
-            count = Count(key[0], key[1], got, want)
-            label = f"{key[0]}.{key[1]}"
-            if got is None:
-                count.status = "missing"
-                r.mismatches.append(f"table {label} is missing from the restore")
-            elif want is None:
-                count.status = "extra" if exact else "not in the source"
-                if exact:
-                    r.mismatches.append(f"table {label} is restored but not in the manifest")
-            elif got == want:
-                count.status = "equal"
-            elif exact:
-                count.status = "differs"
-                r.mismatches.append(f"table {label} has {got} rows, the manifest says {want}")
-            elif got == 0:
-                count.status = "empty"
-                r.mismatches.append(
-                    f"table {label} is empty in the restore but has {want} rows in the source"
-                )
-            else:
-                count.status = "moved on"
-                moved += 1
-            r.counts.append(count)
-        if moved:
-            r.notes.append(f"{moved} tables differ from the source, which has moved on since the backup")
-
-    def _assert(self, conn: Any, a: Assertion) -> tuple[bool, str]:
-        import psycopg
-
-        try:
-            with self._running(conn):
-                row = conn.execute(a.sql).fetchone()
-        except psycopg.Error as exc:
-            self._check()
-            return False, f"error: {self._hide(pgclient.cause(exc))}"
-        except Exception as exc:  # no result set, e.g. a statement that is not a query
-            return False, f"error: {self._hide(pgclient.cause(exc))}"
-        if row is None:
-            return False, "returned no row"
-        if row[0] is True:
-            return True, "true"
-        return False, f"returned {row[0]!r}"
-
     @contextlib.contextmanager
     def _running(self, conn: Any) -> Any:
         with self._lock:
@@ -513,31 +396,3 @@ class Drill:
             stopped = self._stopped
         if stopped is not None:
             child.kill()
-
-
-class _Hashing(ReadStream):
-    """A reader passing the backup's bytes on while hashing and counting them; `failed` keeps
-    an error reading the backup itself, whatever the layers above make of it."""
-
-    def __init__(self, source: Reader, drill: Drill) -> None:
-        self._source, self._drill = source, drill
-        self._hash = hashlib.sha256()
-        self.size = 0
-        self.failed: OSError | None = None
-
-    def read(self, size: int = -1) -> bytes:
-        self._drill._check()
-        try:
-            data = self._source.read(size)
-        except OSError as exc:
-            self.failed = self.failed or exc
-            raise
-        self._hash.update(data)
-        self.size += len(data)
-        return data
-
-    def sha256(self) -> str:
-        return self._hash.hexdigest()
-
-    def close(self) -> None:
-        self._source.close()
