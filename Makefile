@@ -44,6 +44,7 @@ test: $(STAMP) system
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q
 
 # The standing fuzz suite at length: every property test at FUZZ times its examples, and the

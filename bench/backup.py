@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 
-from devoops.pgclient import for_command, tool  # noqa: E402
+from devoops.backup.pgclient import for_command, tool  # noqa: E402
 
 ROW_BYTES = 150  # on disk per generated row, index included, roughly
 # Runs devoops' command line in this process and prints the process's peak memory on exit.

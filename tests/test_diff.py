@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devoops.api import assess_file
-from devoops.diff import Change, Diff, diff
 from devoops.evaluate import assess
+from devoops.evaluate.diff import Change, Diff, diff
 from devoops.model.assessment import Assessment
 from devoops.model.common import HORIZONS, Horizon, Risk, Tenet
 from devoops.model.evidence import Evidence, Measurement, ProbeResult, Status, Verdict

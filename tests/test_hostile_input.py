@@ -19,10 +19,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from devoops.errors import InputError
-from devoops.load import load_workload
+from devoops.api.workload import load_workload
+from devoops.base.errors import InputError
+from devoops.base.located import MAX_ALIASED_NODES, MAX_DEPTH, loads_json, read
 from devoops.model.lens import Lens
-from devoops.source import MAX_ALIASED_NODES, MAX_DEPTH, loads_json, read
 
 from .conftest import ROOT
 from .helpers import cli, devoops

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from devoops.errors import InputError
+from devoops.api.workload import load_workload
+from devoops.base.errors import InputError
 from devoops.evaluate import assess
-from devoops.load import load_workload
 from devoops.model.lens import Lens
 from devoops.report import markdown, render
 

@@ -37,7 +37,7 @@ def test_the_prose_figures_are_what_whatif_prints() -> None:
     """The README's sentence on linkpile's two fixes quotes `devoops whatif`'s together row."""
     import json
 
-    from devoops.fmt import money
+    from devoops.base.fmt import money
 
     text = " ".join((ROOT / "README.md").read_text().split())
     quoted = re.search(r"saving (\S+ EUR) of expected loss a year for (\S+ EUR)", text)

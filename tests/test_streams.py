@@ -19,7 +19,7 @@ from .helpers import SRC
 
 WRITER = """
 import asyncio, sys
-from devoops.streams import whole
+from devoops.base.streams import whole
 whole()
 import uvloop
 uvloop.run(asyncio.sleep(0.01))

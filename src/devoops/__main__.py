@@ -1,3 +1,3 @@
-from devoops.cli import main
+from .cli import main
 
 main()

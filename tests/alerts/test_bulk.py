@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from devoops.alerts import History, read
 from devoops.alerts import formats as f
-from devoops.errors import InputError
+from devoops.base.errors import InputError
 
 from . import exports as x
 

@@ -24,9 +24,9 @@ from devoops.backup import retention
 from devoops.backup.location import S3Settings, open_location
 from devoops.backup.make import BackupFailed, make
 from devoops.backup.manifest import Manifest, manifest_name
+from devoops.backup.pgclient import tool
 from devoops.backup.stream import Keys, unpack
-from devoops.errors import UsageError
-from devoops.pgclient import tool
+from devoops.base.errors import UsageError
 
 from ..pgserver import BIN, PostgresServer
 
@@ -318,7 +318,7 @@ def test_a_failed_dump_stops_counting_between_tables(
     no table after it may be counted (a cancel sent between two counts cancels nothing)."""
     import threading
 
-    from devoops import pgclient
+    from devoops.backup import pgclient
 
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()

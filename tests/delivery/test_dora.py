@@ -21,7 +21,7 @@ from devoops.delivery.dora import (
     classify,
     deploy_fast,
 )
-from devoops.delivery.history import (
+from devoops.delivery.records import (
     Deployment,
     DeployStatus,
     Incident,

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from devoops.delivery.load import load
-from devoops.errors import InputError, UsageError
+from devoops.base.errors import InputError, UsageError
+from devoops.delivery.inputs import load
 
 from ..helpers import devoops
 

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from devoops.delivery.history import (
+from devoops.base.errors import InputError
+from devoops.delivery.records import (
     DeployStatus,
     parse_duration,
     parse_time,
@@ -19,7 +20,6 @@ from devoops.delivery.history import (
     read_scale_outs,
     zone,
 )
-from devoops.errors import InputError
 
 from .history_data import deployments, write_csv, write_json
 

@@ -12,7 +12,7 @@ import pytest
 
 from devoops.delivery.dora import analyze
 from devoops.delivery.evidence import evidence
-from devoops.delivery.history import Deployment, DeployStatus
+from devoops.delivery.records import Deployment, DeployStatus
 from devoops.evaluate import assess
 from devoops.lens import load_lens
 from devoops.model.evidence import Evidence, Status

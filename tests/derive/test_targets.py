@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 
 from devoops.derive.capacity import capacity_target
 from devoops.derive.data import dataset_target
-from devoops.derive.delivery import delivery_target
 from devoops.derive.economics import availability_target
 from devoops.derive.latency import latency_target
+from devoops.derive.team import delivery_target
 from devoops.model.common import Horizon
 from devoops.model.lens import Lens
 from devoops.model.workload import Dataset

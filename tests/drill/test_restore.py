@@ -22,10 +22,10 @@ from hypothesis import strategies as st
 
 from devoops.backup.location import Folder, open_location
 from devoops.backup.manifest import Manifest, manifest_name
+from devoops.backup.pgclient import tool
 from devoops.backup.stream import Keys, Unreadable, seal
 from devoops.drill import programs, restore, scratch
 from devoops.model.evidence import Measurement, ProbeResult, Status
-from devoops.pgclient import tool
 
 from ..conftest import NOW, workload
 from ..helpers import devoops

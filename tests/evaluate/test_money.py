@@ -12,12 +12,12 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from devoops.base.located import read
 from devoops.evaluate import assess
 from devoops.model.common import Horizon, Risk
 from devoops.model.findings import Finding
 from devoops.model.lens import Lens, Money
 from devoops.model.workload import Workload
-from devoops.source import read
 
 from ..conftest import NOW
 

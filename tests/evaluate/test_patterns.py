@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from devoops.api import assess_file
+from devoops.base.located import read
 from devoops.model.assessment import Assessment
 from devoops.model.common import Horizon
-from devoops.source import read
 
 PATTERNS = Path(__file__).resolve().parents[1] / "fixtures" / "patterns"
 EXPECTED: dict[str, dict[str, Any]] = read(PATTERNS / "expected.yaml").data

@@ -13,11 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from devoops.base.located import read
 from devoops.evaluate.rules import judge, matches, required
 from devoops.lens import LensFile, load_lens
 from devoops.model.common import Risk, Tenet
 from devoops.model.lens import Practice
-from devoops.source import read
 
 PRACTICE_DIR = Path(str(resources.files("devoops.lens") / "data" / "practices"))
 CASES_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "practice_cases.yaml"

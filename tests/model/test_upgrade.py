@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from devoops.diff import diff
+from devoops.evaluate.diff import diff
 from devoops.model.assessment import SCHEMA_VERSION, Assessment
 from devoops.model.resilience import Verdict
 from devoops.report import render

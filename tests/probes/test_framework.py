@@ -19,10 +19,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from devoops.errors import InputError
+from devoops.api.workload import load_workload
+from devoops.base.errors import InputError
 from devoops.evaluate import assess
 from devoops.lens import load_lens
-from devoops.load import load_workload
 from devoops.model.common import Horizon, Risk
 from devoops.model.evidence import Evidence, ProbeResult, Status, Verdict
 from devoops.probes import base

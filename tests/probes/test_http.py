@@ -24,7 +24,7 @@ from devoops.evaluate import assess
 from devoops.lens import load_lens
 from devoops.model.evidence import ProbeResult, Status
 from devoops.probes.base import Context, probe_class
-from devoops.probes.load import Schedule, Stage, picker
+from devoops.probes.loadgen import Schedule, Stage, picker
 
 from ..conftest import NOW, workload
 from .httpservers import Server
@@ -244,7 +244,7 @@ def _workers() -> set[int]:
             command = Path(entry.path, "cmdline").read_bytes()
         except OSError:
             continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid() and b"devoops.probes.load" in command:
+        if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid() and b"devoops.probes.loadgen" in command:
             found.add(int(entry.name))
     return found
 

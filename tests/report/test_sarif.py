@@ -46,8 +46,8 @@ def workload_file(tmp_path: Path) -> Path:
 
 
 def log(path: Path, **options: Any) -> dict[str, Any]:
-    a = assess_file(path, now=NOW).assessment
-    data: dict[str, Any] = json.loads(sarif.render(a, **options))
+    result = assess_file(path, now=NOW)
+    data: dict[str, Any] = json.loads(sarif.render(result.assessment, source=result.source(), **options))
     return data
 
 

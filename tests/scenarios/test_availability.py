@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from devoops.errors import UsageError
+from devoops.base.errors import UsageError
 from devoops.lens import load_lens
 from devoops.model.inventory import Inventory
 from devoops.model.lens import Lens, Rates, Reliability

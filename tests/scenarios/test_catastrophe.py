@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from devoops.base.errors import UsageError
 from devoops.derive import derive
-from devoops.errors import UsageError
 from devoops.lens import load_lens
 from devoops.model.common import Horizon
 from devoops.model.lens import Lens, Reliability

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from devoops.api.workload import load_workload
 from devoops.derive import derive
 from devoops.lens import load_lens
-from devoops.load import load_workload
 from devoops.model.common import Horizon
 from devoops.model.lens import Lens
 from devoops.model.resilience import Move, ScenarioOutcome, Verdict

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from devoops.errors import InputError
-from devoops.load import load_workload
+from devoops.api.workload import load_workload
+from devoops.base.errors import InputError
 from devoops.model.lens import Lens
 from tests.helpers import devoops
 

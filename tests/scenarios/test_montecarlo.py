@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from devoops.errors import UsageError
+from devoops.base.errors import UsageError
 from devoops.model.inventory import Inventory
 from devoops.model.lens import Lens
 from devoops.scenarios.availability import analytic

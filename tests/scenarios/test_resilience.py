@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from devoops.base.errors import UsageError
 from devoops.derive import derive
-from devoops.errors import UsageError
 from devoops.model.common import HORIZONS, Horizon
 from devoops.model.lens import Lens
 from devoops.model.workload import Workload

@@ -12,12 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from devoops.api.workload import load_workload
+from devoops.base.errors import InputError
 from devoops.cli.inventory import app
-from devoops.errors import InputError
-from devoops.load import load_workload
+from devoops.importers.terraform import _MAPPERS, StateError, import_state
 from devoops.model.inventory import Inventory, Replication
 from devoops.model.lens import Lens
-from devoops.scenarios.terraform import _MAPPERS, StateError, import_state
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "terraform"
 HEAD = """app: {name: shop, stage: mvp}

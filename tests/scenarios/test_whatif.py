@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from devoops.api.workload import load_workload
+from devoops.base.errors import UsageError
 from devoops.derive import derive
-from devoops.errors import UsageError
 from devoops.lens import load_lens
-from devoops.load import load_workload
 from devoops.model.common import Horizon
 from devoops.model.inventory import AnyOf, FailoverMode, Kind
 from devoops.model.lens import CostBand, Lens, Reliability

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from devoops.api import assess_file
-from devoops.diff import diff
+from devoops.evaluate.diff import diff
 from devoops.report import render
 from devoops.store import Store
 from devoops.store.engine import sqlite_url

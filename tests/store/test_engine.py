@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from devoops.errors import UsageError
+from devoops.base.errors import UsageError
 from devoops.store import Store, StoreError, exists, locate
 from devoops.store.engine import ENV, FILE, FOLDER, display, sqlite_url
 

@@ -8,7 +8,7 @@ import hashlib
 import pytest
 import sqlalchemy as sa
 
-from devoops.errors import UsageError
+from devoops.base.errors import UsageError
 from devoops.model.common import Horizon, Risk
 from devoops.store import Store
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from devoops.errors import InputError
+from devoops.base.errors import InputError
 from devoops.store import Store, StoreError
 from devoops.store.engine import sqlite_url
 from devoops.store.transfer import AssessmentRecord, Counts, export, load, read

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import InputError
+from ..base.errors import InputError
 from ..model.workload import BusinessHours, Weekday
 from .model import Analysis, Figures, History, Kind, Settings
 

@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..errors import InputError, Location, quoted
-from ..source import loads_json
+from ..base.errors import InputError, Location, quoted
+from ..base.located import loads_json
 from .model import UNKNOWN_ACT, Format, History
 
 NOT_PAGING = frozenset(

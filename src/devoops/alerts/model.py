@@ -15,7 +15,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from ..errors import Location
+from ..base.errors import Location
+from ..base.fmt import minutes
 
 UNKNOWN_ACT = -1
 """`acted` when the source cannot say whether anyone acknowledged (Alertmanager)."""
@@ -157,3 +158,43 @@ class Analysis(BaseModel):
     pages_by_kind: dict[Kind, int]
     responders: int | None
     escalation: bool | None
+
+
+# Figures as one row of text, for the report and the probe's evidence alike.
+COLUMNS = [
+    "alert",
+    "kind",
+    "firings",
+    "per week",
+    "pages",
+    "off-hours pages",
+    "flaps",
+    "duplicates",
+    "median to resolve",
+    "quick, unacted",
+    "replace with",
+]
+
+
+def share(part: int, whole: int) -> str:
+    return f"{part:,} ({100 * part / whole:.0f} %)" if whole else f"{part:,}"
+
+
+def resolve_time(value: float | None) -> str:
+    return "UNKNOWN" if value is None else minutes(value)
+
+
+def row(f: Figures) -> list[str]:
+    return [
+        f.name,
+        f.kind.value if f.kind else "",
+        f"{f.firings:,}",
+        f"{f.per_week:,.1f}",
+        f"{f.pages:,}",
+        share(f.off_hours_pages, f.pages),
+        share(f.flaps, f.firings),
+        share(f.duplicates, f.firings),
+        resolve_time(f.median_minutes_to_resolve),
+        share(f.quick_unacted, f.resolved),
+        f.replaced_by or "",
+    ]

@@ -22,11 +22,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import pgclient
-from ..child import Tail
-from ..errors import DevoopsError, UsageError
+from ..base.errors import DevoopsError, UsageError
+from ..base.streams import Tail
 from . import location as loc
-from . import retention, stream
+from . import pgclient, retention, stream
 from .manifest import Manifest, Table, manifest_name
 
 STDERR_LINES = 5  # of pg_dump's, quoted in an error

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..child import Tail
+from ..base.streams import Tail
 from . import age, formats
 from .location import Reader, ReadStream, Writer
 

@@ -95,9 +95,9 @@ USAGE: type[Any] = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "
 
 def main() -> None:
     """Entry point: DevoopsError exits 2 (or its own code) with one line per problem."""
-    from ..errors import DevoopsError
-    from ..fmt import printable
-    from ..streams import whole
+    from ..base.errors import DevoopsError
+    from ..base.fmt import printable
+    from ..base.streams import whole
 
     whole()
     try:

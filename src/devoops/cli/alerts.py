@@ -65,8 +65,8 @@ def analyze(
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     from ..alerts import Format, Settings, analyse, expand, read
-    from ..alerts.report import sections
-    from ..errors import UsageError
+    from ..base.errors import UsageError
+    from ..report.alerts import sections
 
     zone = None
     if assume_tz is not None:
@@ -76,8 +76,8 @@ def analyze(
             raise UsageError(f"unknown time zone {assume_tz!r} (an IANA name like Europe/Berlin)") from None
     hours: BusinessHours | str = "24x7"
     if workload is not None:
+        from ..api.workload import load_workload
         from ..lens import load_lens
-        from ..load import load_workload
 
         hours = load_workload(workload, load_lens()).workload.app.business_hours
     chosen = None if export_format == ExportFormat.AUTO else Format(export_format.value)

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from ..api import Result
-    from ..model.history import HistoryEntry
+    from ..model.summary import HistoryEntry
 
 NAME = "assess"
 EXAMPLE = "Example: devoops assess devoops.yaml --save -f html -o report.html"

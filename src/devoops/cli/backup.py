@@ -101,7 +101,7 @@ def make(
     from ..backup import retention
     from ..backup.location import S3Settings
     from ..backup.make import make as make_backup
-    from ..errors import UsageError
+    from ..base.errors import UsageError
 
     keys = _keys(passphrase_env, recipient or [], recipients_file)
     try:
@@ -141,7 +141,7 @@ def _conninfo(database: str) -> str:
 
 def _keys(passphrase_env: str | None, recipients: list[str], recipients_file: Path | None) -> Keys:
     from ..backup.stream import Keys, age_recipients
-    from ..errors import UsageError
+    from ..base.errors import UsageError
 
     given = list(recipients)
     if recipients_file is not None:

@@ -61,7 +61,7 @@ def run(
     if junit is not None:
         writes.append((junit, junit_report.render(a, when, gate)))
     if sarif is not None:
-        text = sarif_report.render(a, when, gate, result.loaded.path, Path.cwd(), result.lens)
+        text = sarif_report.render(a, when, gate, result.source(), Path.cwd().resolve(), result.lens)
         writes.append((sarif, text))
     for path, text in writes:
         write_atomically(path, text)

@@ -66,7 +66,7 @@ def write_atomically(path: Path, text: str) -> None:
     are owner-only). The rename goes only onto a regular file or a free name: a symlink's
     target is replaced, never the link, and a device or pipe (`/dev/null`) is written in place,
     since renaming over it would replace the device for every program on the machine."""
-    from ..errors import UsageError
+    from ..base.errors import UsageError
 
     if str(path) == "-":
         typer.echo(text, nl=not text.endswith("\n"))

@@ -21,8 +21,8 @@ def _moment(option: str, text: str | None, now: dt.datetime, assume: dt.tzinfo |
     """An ISO 8601 time, or a span before now such as 90d, 12w or 36h."""
     import datetime as dt
 
-    from ..delivery.history import parse_time
-    from ..errors import UsageError
+    from ..base.errors import UsageError
+    from ..delivery.records import parse_time
 
     if text is None:
         return None
@@ -99,12 +99,12 @@ def analyze(
     recovery time, classified by DORA's 2024 clusters; deploy durations and time to add a server."""
     import datetime as dt
 
+    from ..base.errors import UsageError
     from ..delivery.evidence import evidence
-    from ..delivery.history import zone
-    from ..delivery.load import load
-    from ..delivery.view import sections, to_json
-    from ..errors import UsageError
+    from ..delivery.inputs import load
+    from ..delivery.records import zone
     from ..model.common import Horizon
+    from ..report.delivery import sections, to_json
 
     now = dt.datetime.now(dt.UTC)
     try:

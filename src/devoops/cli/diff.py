@@ -33,8 +33,8 @@ def run(
     app: AppName = None,
     db: Db = None,
 ) -> None:
-    from ..diff import diff
-    from ..errors import UsageError
+    from ..base.errors import UsageError
+    from ..evaluate.diff import diff
     from .store import open_store
 
     with open_store(db) as store:

@@ -38,6 +38,6 @@ def run(
 
         emit(json.dumps([e.model_dump(mode="json") for e in entries], indent=2) + "\n", output)
         return
-    from ..report.history import section
+    from ..report.timeline import section
 
     emit_sections(f"devoops history · {where}", [section(entries)], format == Format.MD, output)

@@ -17,7 +17,7 @@ def run(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="a file written by `devoops export`")],
     db: Db = None,
 ) -> None:
-    from ..errors import UsageError
+    from ..base.errors import UsageError
     from ..store.transfer import load, read
     from .store import open_store
 

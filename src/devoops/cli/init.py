@@ -23,12 +23,12 @@ def run(
     ] = False,
     force: Annotated[bool, typer.Option(help="overwrite an existing file")] = False,
 ) -> None:
-    from ..errors import InputError, Location, UsageError
-    from ..interview import defaults, merge, to_yaml
+    from ..api.interview import defaults, merge, to_yaml
+    from ..api.workload import against_lens
+    from ..base.errors import InputError, Location, UsageError
+    from ..base.located import Source, read
     from ..lens import load_lens
-    from ..load import against_lens
     from ..model.workload import Workload
-    from ..source import Source, read
     from .common import is_terminal, write_atomically
 
     if output.exists() and not force:
@@ -61,7 +61,7 @@ def ask(lens: Any, document: dict[str, Any]) -> dict[str, Any]:
     import questionary
     from pydantic import ValidationError
 
-    from ..interview import DATASET_DEFAULT, get_path, horizon_value, set_path
+    from ..api.interview import DATASET_DEFAULT, get_path, horizon_value, set_path
     from ..model.workload import Workload
 
     def required(reply: Any) -> Any:

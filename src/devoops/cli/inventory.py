@@ -10,7 +10,7 @@ import typer
 from .common import Output, emit
 
 if TYPE_CHECKING:
-    from ..scenarios.terraform import Imported
+    from ..importers.terraform import Imported
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, rich_markup_mode=None)
 importer = typer.Typer(
@@ -32,7 +32,7 @@ def terraform(
 ) -> None:
     """Map the AWS and GCP resources of a Terraform state to components; what cannot be
     mapped is listed on stderr and as comments, for you to add by hand."""
-    from ..errors import InputError, Location
+    from ..base.errors import InputError, Location
 
     imported = read_state(state)
     if imported.unmapped:
@@ -48,9 +48,9 @@ def read_state(path: Path) -> Imported:
     """Parse and map a state file; bad JSON or a wrong shape is an InputError naming file:line:column."""
     import json
 
-    from ..errors import InputError, Location, UsageError
-    from ..scenarios.terraform import StateError, import_state
-    from ..source import Source, loads_json
+    from ..base.errors import InputError, Location, UsageError
+    from ..base.located import Source, loads_json
+    from ..importers.terraform import StateError, import_state
 
     try:
         text = path.read_text(encoding="utf-8-sig")

@@ -24,7 +24,7 @@ def list_(
     lens: Lens = None,
 ) -> None:
     """List the practices, optionally those of one tenet."""
-    from ..errors import UsageError
+    from ..base.errors import UsageError
     from ..lens import load_lens
     from ..model.common import Tenet
     from ..report.catalogue import practice_list
@@ -47,10 +47,9 @@ def show(
     lens: Lens = None,
 ) -> None:
     """Show one practice: its question, choices, risk rules, plan and references."""
-    from ..errors import UsageError
+    from ..base.errors import UsageError, did_you_mean
     from ..lens import load_lens
     from ..report.catalogue import practice_detail
-    from ..source import did_you_mean
 
     catalogue = load_lens(lens or ())
     found = catalogue.practice(practice)

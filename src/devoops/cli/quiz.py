@@ -21,14 +21,14 @@ def run(
     output: Output = None,
     lens: Lens = None,
 ) -> None:
-    from ..errors import UsageError
+    from ..base.errors import UsageError
     from ..lens import load_lens
     from ..report.quiz import quiz
     from .common import is_terminal
 
     catalogue = load_lens(lens or ())
     if answers is not None:
-        from ..load import load_quiz_answers
+        from ..api.workload import load_quiz_answers
 
         given = load_quiz_answers(answers, catalogue)
     elif is_terminal():

@@ -21,6 +21,6 @@ def run(
 ) -> None:
     import json
 
-    from ..schema import assessment_schema, workload_schema
+    from ..api.schema import assessment_schema, workload_schema
 
     emit(json.dumps(assessment_schema() if report else workload_schema(), indent=2) + "\n", output)

@@ -94,7 +94,7 @@ def write_all(folder: Path, files: dict[str, str]) -> None:
     import shutil
     import tempfile
 
-    from ..errors import UsageError
+    from ..base.errors import UsageError
 
     try:
         folder.mkdir(parents=True, exist_ok=True)

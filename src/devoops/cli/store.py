@@ -24,7 +24,7 @@ AppName = Annotated[str | None, typer.Option("--app", help="the application, whe
 
 def open_store(db: str | None, workload: Path | None = None, must_exist: bool = True) -> Store:
     """The store named or found; with must_exist, a missing SQLite file is an error, not a new store."""
-    from ..errors import UsageError
+    from ..base.errors import UsageError
     from ..store import Store, exists, locate
 
     url = locate(db, workload)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 
 from ..model.common import Strict
-from .history import Deployment, DeployStatus, Incident, ScaleOut
+from .records import Deployment, DeployStatus, Incident, ScaleOut
 
 HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from ..fmt import minutes
+from ..base.fmt import minutes
 from ..model.evidence import Evidence, Measurement, Status, Table, Verdict
 from ..model.targets import Targets
 from .dora import Delivery, Figure

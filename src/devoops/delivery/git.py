@@ -15,8 +15,8 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..errors import InputError, Location, UsageError
-from .history import Deployment, DeployStatus, where
+from ..base.errors import InputError, Location, UsageError
+from .records import Deployment, DeployStatus, where
 
 TIMEOUT = 120.0
 

@@ -10,10 +10,10 @@ from ..model.targets import Importance, Targets, Tension
 from ..model.workload import Workload
 from .capacity import capacity_target
 from .data import dataset_target
-from .delivery import delivery_target, oncall
 from .economics import availability_target
 from .importance import importance
 from .latency import latency_target
+from .team import delivery_target, oncall
 from .tensions import Context, tensions
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from ..fmt import money, number
+from ..base.fmt import money, number
 from ..model.common import Horizon, Tenet
 from ..model.lens import Lens
 from ..model.targets import Importance, Reason

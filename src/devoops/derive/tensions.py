@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..fmt import minutes, percent
+from ..base.fmt import minutes, percent
 from ..model.common import Horizon, Tenet
 from ..model.targets import Targets, Tension
 from ..model.workload import Audience, Criticality, Regulated, SensitiveData, Survival, Workload

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .. import pgclient
+from ..backup import pgclient
 from ..backup.location import Reader, ReadStream
 
 if TYPE_CHECKING:

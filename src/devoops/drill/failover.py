@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import pgclient
+from ..backup import pgclient
 from . import scratch
 
 TAIL = 400  # characters of the command's output kept

@@ -12,9 +12,9 @@ import subprocess
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING
 
-from .. import pgclient
+from ..backup import pgclient
 from ..backup.stream import Unreadable
-from ..child import Tail
+from ..base.streams import Tail
 
 if TYPE_CHECKING:
     from .restore import Drill

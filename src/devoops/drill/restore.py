@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import pgclient
+from ..backup import pgclient
 from ..backup.location import Backup, Location, Unreachable, newest
 from ..backup.manifest import LARGEST, SUFFIX, Manifest, manifest_name
 from ..backup.stream import Keys, Unreadable, unpack

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..fmt import number
+from ..base.fmt import number
 from ..model.common import Tenet
 from ..model.evidence import ProbeResult, Status
 from ..model.targets import CapacityTarget, Tension

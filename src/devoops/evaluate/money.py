@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..fmt import minutes, money, number
+from ..base.fmt import minutes, money, number
 from ..model.common import Risk
 from ..model.findings import Finding, Raised, Source
 from ..model.lens import Lens

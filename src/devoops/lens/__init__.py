@@ -13,7 +13,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ..errors import InputError, Location, excerpt, quoted
+from ..base.errors import InputError, Location, did_you_mean, excerpt, quoted
+from ..base.located import Source, read
 from ..model.common import Strict
 from ..model.lens import (
     Lens,
@@ -27,7 +28,6 @@ from ..model.lens import (
     TenetDef,
     Tier,
 )
-from ..source import Source, did_you_mean, read
 
 
 class LensFile(Strict):

@@ -21,7 +21,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
-from ..fmt import CONTROL
+from ..base.fmt import CONTROL
 from .common import HORIZONS, ByHorizon, Strict, Tenet, Text, always, duplicates
 from .inventory import Inventory
 from .slo import SloConfig

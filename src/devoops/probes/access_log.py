@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, WithJsonSchema
 
-from ..fmt import percent
+from ..base.fmt import percent
 from ..model.common import Horizon
 from ..model.evidence import Cell, Evidence, Measurement, Status, Table, Verdict
 from ..model.targets import Targets

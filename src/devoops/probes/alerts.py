@@ -70,7 +70,7 @@ class AlertsProbe(Probe[AlertsOptions]):
 
     async def collect(self, ctx: Context) -> Evidence:
         from ..alerts import Format, Settings, analyse, expand, read
-        from ..errors import InputError
+        from ..base.errors import InputError
 
         o = self.options
         zone = ZoneInfo(o.assume_tz) if o.assume_tz else None
@@ -92,7 +92,7 @@ class AlertsProbe(Probe[AlertsOptions]):
 def evidence(a: Analysis) -> Evidence:
     """The analysis as measurements, verdicts and tables."""
     from ..alerts import alerting_choice, rotation_choice
-    from ..alerts.report import COLUMNS, row
+    from ..alerts.model import COLUMNS, row
 
     read = [
         Measurement(name="records", value=a.records, unit="count", detail=f"{len(a.files)} file(s)"),

@@ -37,7 +37,7 @@ class DeliveryOptions(Options):
     @field_validator("assume_tz")
     @classmethod
     def _known_zone(cls, value: str | None) -> str | None:
-        from ..delivery.history import zone
+        from ..delivery.records import zone
 
         zone(value)
         return value
@@ -57,8 +57,8 @@ class DeliveryProbe(Probe[DeliveryOptions]):
 
     async def collect(self, ctx: Context) -> Evidence:
         from ..delivery.evidence import evidence
-        from ..delivery.history import zone
-        from ..delivery.load import load
+        from ..delivery.inputs import load
+        from ..delivery.records import zone
 
         o = self.options
 

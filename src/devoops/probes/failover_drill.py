@@ -12,10 +12,10 @@ from typing import ClassVar
 
 from pydantic import Field
 
+from ..backup.pgclient import checked, describe
 from ..drill.failover import Broken, Drill, Outcome, Plan
 from ..model.evidence import Evidence, Measurement, Status, Table, Verdict
 from ..model.targets import DatasetTarget
-from ..pgclient import checked, describe
 from .base import Context, Options, Probe
 
 PRACTICE = "db.failover-drilled"

@@ -4,7 +4,7 @@ Mode `latency` sends a steady low rate for a while and holds p95, p99 and the er
 today's targets (practice perf.latency-met). Mode `spike` climbs in steps to the peak the
 workload implies (a horizon's capacity: peak traffic times headroom) and holds it, finds the
 highest rate at which latency and errors stayed within the targets, and says how far the system
-was load tested (practice capacity.load-tested). The load itself comes from load.py: an open
+was load tested (practice capacity.load-tested). The load itself comes from loadgen.py: an open
 model, so a slow server cannot slow the test down and hide its own slowness.
 """
 
@@ -24,7 +24,7 @@ from ..model.targets import Targets
 from .base import Context, Options, Probe
 
 if TYPE_CHECKING:
-    from .load import Stage, Tally
+    from .loadgen import Stage, Tally
 
 TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an HTTP method or header name
 SPIKE_ONLY = ("peak_rps", "horizon", "steps", "step_seconds")
@@ -179,7 +179,7 @@ class HttpProbe(Probe[HttpOptions]):
         return target
 
     async def collect(self, ctx: Context) -> Evidence:
-        from . import load
+        from . import loadgen as load
 
         o = self.options
         targets = ctx.targets[Horizon.NOW if o.mode == "latency" else o.horizon]
@@ -224,7 +224,7 @@ class HttpProbe(Probe[HttpOptions]):
     def _ramp(self, ctx: Context, targets: Targets) -> list[Stage]:
         """peak × i/steps for i = 1..steps, plus now's and the 12-month capacity where they lie
         below the peak (so the verdict can say which was held); the last step is the held peak."""
-        from .load import Stage
+        from .loadgen import Stage
 
         o = self.options
         peak = o.peak_rps or targets.capacity.capacity_rps

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
 
+from ..backup.pgclient import cause, checked, describe
 from ..model.common import Horizon
 from ..model.evidence import Cell, Evidence, Status, Table
-from ..pgclient import cause, checked, describe
 from .base import Context, Found, Options, Probe
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
-from ..fmt import number, percent
+from ..base.fmt import number, percent
 from ..model.common import Horizon
 from ..model.evidence import Evidence, Measurement, Status, Table, Verdict
 from ..model.slo import duration_ms

@@ -78,7 +78,7 @@ class RestoreDrillOptions(S3Options):
     @field_validator("server", "source")
     @classmethod
     def _conninfo(cls, value: str | None) -> str | None:
-        from .. import pgclient
+        from ..backup import pgclient
 
         return None if value is None else pgclient.checked(value)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ..errors import DevoopsError
+from ..base.errors import DevoopsError
 from ..model.common import Horizon
 from ..model.evidence import Evidence, ProbeResult, Status
 from ..model.lens import Lens

@@ -1,6 +1,6 @@
 """The wire under the load generator: keep-alive HTTP/1.1 connections through aiohttp's
 protocol base and C response parser, each request's bytes built once per URL, bodies dropped as
-they arrive, and the kind of each failure (see load.py for why not aiohttp's ClientSession)."""
+they arrive, and the kind of each failure (see loadgen.py for why not aiohttp's ClientSession)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from aiohttp.http import HttpResponseParser, RawResponseMessage
 from aiohttp.streams import StreamReader
 
 if TYPE_CHECKING:
-    from .load import Plan
+    from .loadgen import Plan
 
 
 class ConnectError(OSError):

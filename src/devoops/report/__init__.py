@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..errors import UsageError
+from ..base.errors import UsageError
 from ..model.assessment import Assessment
-from ..model.history import HistoryEntry
+from ..model.summary import HistoryEntry
 
 
 def render(

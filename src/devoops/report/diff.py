@@ -4,7 +4,7 @@ is shown apart, in the words of its verdict."""
 
 from __future__ import annotations
 
-from ..diff import Change, Diff
+from ..evaluate.diff import Change, Diff
 from .view import Section, Table
 
 

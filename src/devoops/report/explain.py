@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from ..errors import UsageError
-from ..fmt import minutes, money, number, percent
+from ..base.errors import UsageError, did_you_mean
+from ..base.fmt import minutes, money, number, percent
 from ..model.assessment import Assessment
 from ..model.common import HORIZONS, Horizon, Tenet
 from ..model.lens import SCENARIO_PREFIX as SCENARIO
 from ..model.lens import Lens
-from ..source import did_you_mean
 from . import view
 from .view import HORIZON_TITLES, TENET_TITLES, Section, Table
 

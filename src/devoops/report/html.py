@@ -12,8 +12,8 @@ from markupsafe import Markup, escape
 
 from ..model.assessment import Assessment
 from ..model.common import HORIZONS, Horizon, Risk
-from ..model.history import HistoryEntry
 from ..model.resilience import Verdict
+from ..model.summary import HistoryEntry
 from . import charts, explain, view
 from .view import HORIZON_TITLES, Section, Table
 

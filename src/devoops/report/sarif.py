@@ -13,18 +13,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-from pathlib import Path
+import posixpath
+from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
 
-from ..errors import DevoopsError
+from ..base.errors import DevoopsError
+from ..base.located import Source
 from ..model.assessment import Assessment
 from ..model.common import Horizon, Risk
 from ..model.findings import Finding
 from ..model.lens import SCENARIO_PREFIX as SCENARIO
 from ..model.lens import Lens, ScenarioDef
-from ..source import Source, read
 from .view import TENET_TITLES, reason
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -38,20 +38,20 @@ def render(
     a: Assessment,
     horizon: Horizon = Horizon.NOW,
     minimum: Risk = Risk.UNKNOWN,
-    workload: Path | None = None,
-    base: Path | None = None,
+    source: Source | None = None,
+    base: PurePath | None = None,
     lens: Lens | None = None,
 ) -> str:
     """The findings at `horizon` whose risk ranks at least `minimum`.
 
-    `workload` is the file the locations name (default: the assessment's source), given as a
-    URI relative to `base` (default: the working directory), which is what code scanning
-    expects of a checkout. `lens`, when given, adds each practice's summary to its rule.
+    `source` is the workload as it was assessed (its path and text, from the result), which the
+    locations point into; without it they point at line 1 of the assessment's source. The path
+    is given as a URI relative to `base`, the checkout (code scanning's %SRCROOT%), when it lies
+    under it. `lens`, when given, adds each practice's summary to its rule. Nothing is read here.
     """
-    path = workload or Path(a.source)
     shown = [f for f in a.at(horizon).findings if at_least(f.risk, minimum)]
-    positions = _entries(path) if shown else None
-    artifact = _artifact(path, base or Path.cwd())
+    positions = _entries(source) if shown and source is not None else None
+    artifact = _artifact(PurePath(source.file if source is not None else a.source), base)
     steps = {i.practice: i.steps for i in a.plan}
     rules: list[dict[str, Any]] = []
     index: dict[str, int] = {}
@@ -164,12 +164,10 @@ def _lens_steps(lens: Lens | None, practice_id: str) -> list[str]:
     return [f"Adopt {p.id}: {p.title}." for p in defending]
 
 
-def _entries(path: Path) -> dict[str, tuple[int, int]]:
+def _entries(source: Source) -> dict[str, tuple[int, int]]:
     """Line and column of each practice recorded under `practices:`, and of the `inventory:`
-    key; none if the file has gone or no longer parses since it was assessed (results then
-    point at line 1)."""
+    key; none if the text does not parse (results then point at line 1)."""
     try:
-        source: Source = read(path)
         data = source.data if isinstance(source.data, dict) else {}
         recorded = data.get("practices")
         recorded = recorded if isinstance(recorded, dict) else {}
@@ -181,12 +179,13 @@ def _entries(path: Path) -> dict[str, tuple[int, int]]:
     return {pid: (at.line or 1, at.column or 1) for pid, at in places.items()}
 
 
-def _artifact(path: Path, base: Path) -> dict[str, str]:
-    """A URI relative to %SRCROOT% when the file lies under `base`, else an absolute file URI."""
-    try:
-        relative = os.path.relpath(path.resolve(), base.resolve())
-    except ValueError:  # another drive
-        relative = os.pardir
-    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
-        return {"uri": path.resolve().as_uri()}
-    return {"uri": quote(Path(relative).as_posix()), "uriBaseId": "%SRCROOT%"}
+def _artifact(path: PurePath, base: PurePath | None) -> dict[str, str]:
+    """A URI relative to %SRCROOT% when the file lies under `base` (or is relative itself),
+    else an absolute file URI. The paths are as the caller resolved them."""
+    if path.is_absolute() and base is not None and base.is_absolute():
+        relative = posixpath.relpath(path.as_posix(), base.as_posix())
+        if relative != posixpath.pardir and not relative.startswith(posixpath.pardir + "/"):
+            path = PurePath(relative)
+    if path.is_absolute():
+        return {"uri": path.as_uri()}
+    return {"uri": quote(path.as_posix()), "uriBaseId": "%SRCROOT%"}

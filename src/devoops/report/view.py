@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..diff import figure_value, target_values
+from ..base.fmt import minutes, money, number, percent, quantity
+from ..evaluate.diff import figure_value, target_values
 from ..evaluate.measured import Figure, measured
-from ..fmt import minutes, money, number, percent, quantity
 from ..model.assessment import Assessment, HorizonView
 from ..model.common import HORIZONS, Horizon, Risk, Tenet
 from ..model.evidence import Status

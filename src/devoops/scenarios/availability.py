@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..base.errors import UsageError
 from ..derive.economics import HOURS_PER_YEAR
-from ..errors import UsageError
 from ..model.inventory import AnyOf, Inventory
 from ..model.lens import Reliability
 from .topology import required, serving

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from ..errors import UsageError
+from ..base.errors import UsageError
 from ..model.common import Horizon
 from ..model.lens import Effect, Lens, ScenarioDef
 from ..model.resilience import DatasetLoss, ScenarioOutcome, Verdict

@@ -13,11 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from ..errors import UsageError
+from ..base.errors import UsageError, did_you_mean
 from ..model.inventory import Kind
 from ..model.lens import Reliability
 from ..model.workload import Workload
-from ..source import did_you_mean
 from . import redundancy as r
 from . import safeguards as g
 from .edit import inventory

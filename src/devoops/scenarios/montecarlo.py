@@ -31,8 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..base.errors import UsageError
 from ..derive.economics import HOURS_PER_YEAR
-from ..errors import UsageError
 from ..model.inventory import Inventory
 from ..model.lens import Reliability
 from .mcplan import Plan

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..base.errors import UsageError
 from ..derive.economics import HOURS_PER_YEAR, counted_hours_per_year
-from ..errors import UsageError
 from ..model.common import Horizon
 from ..model.lens import Lens
 from ..model.resilience import AvailabilityModel, Change, MonteCarlo, Resilience

@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from ..errors import DevoopsError, UsageError
+from ..base.errors import DevoopsError, UsageError
 
 ENV = "DEVOOPS_DATABASE_URL"
 FOLDER = ".devoops"

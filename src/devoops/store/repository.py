@@ -15,11 +15,11 @@ import pydantic
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..errors import UsageError
+from ..base.errors import UsageError
 from ..model.assessment import Assessment
 from ..model.common import Horizon, Risk, Tenet
 from ..model.evidence import ProbeResult, Status
-from ..model.history import HistoryEntry
+from ..model.summary import HistoryEntry
 from . import migrate
 from .engine import StoreError, connect, display, scrub, writer
 from .tables import applications, assessments, findings, milestones, probe_results

@@ -18,10 +18,10 @@ import pydantic
 import sqlalchemy as sa
 
 from .. import __version__
-from ..errors import InputError, Location, excerpt, quoted
+from ..base.errors import InputError, Location, excerpt, quoted
+from ..base.located import loads_json
 from ..model.assessment import Assessment
 from ..model.common import Strict
-from ..source import loads_json
 from .engine import writer
 from .repository import Store, application_id, insert_assessment
 from .tables import applications, assessments, milestones

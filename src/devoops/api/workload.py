@@ -7,10 +7,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError, Location, quoted
-from .model.lens import Lens
-from .model.workload import QuizAnswers, Workload
-from .source import Source, did_you_mean, read
+from ..base.errors import InputError, Location, did_you_mean, quoted
+from ..base.located import Source, read
+from ..model.lens import Lens
+from ..model.workload import QuizAnswers, Workload
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def _probe_problems(workload: Workload, source: Source) -> list[tuple[Location, 
         return []
     from pydantic import ValidationError
 
-    from .probes.base import UnknownKind, kinds, probe_class
+    from ..probes.base import UnknownKind, kinds, probe_class
 
     problems: list[tuple[Location, str]] = []
     for name, config in workload.probes.items():
@@ -121,8 +121,8 @@ def _inventory_problems(workload: Workload, source: Source) -> list[tuple[Locati
         return []
     import networkx as nx
 
-    from .model.inventory import AnyOf, Kind
-    from .scenarios.topology import graph
+    from ..model.inventory import AnyOf, Kind
+    from ..scenarios.topology import graph
 
     problems: list[tuple[Location, str]] = []
     currency = workload.app.currency
@@ -239,7 +239,7 @@ def _literal_password(text: str) -> bool:
     found = PG_URL_PASSWORD.match(text.strip()) or PG_KEY_PASSWORD.search(text)
     if found is None or not found.group("password").strip("'"):
         return False
-    from .probes.secrets import REFERENCE
+    from ..probes.secrets import REFERENCE
 
     return REFERENCE.fullmatch(found.group("password").strip("'")) is None
 
@@ -256,7 +256,7 @@ def _strings(value: object, at: tuple[str | int, ...] = ()) -> list[tuple[tuple[
 
 
 def _refers(value: object) -> bool:
-    from .probes.secrets import REFERENCE
+    from ..probes.secrets import REFERENCE
 
     return isinstance(value, str) and REFERENCE.search(value) is not None
 

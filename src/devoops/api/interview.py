@@ -7,7 +7,7 @@ import io
 import textwrap
 from typing import Any
 
-from .model.lens import Lens, Question
+from ..model.lens import Lens, Question
 
 APP_DEFAULTS: dict[str, Any] = {
     "name": "my-app",

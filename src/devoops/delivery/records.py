@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..errors import InputError, Location, UsageError, quoted
-from ..source import loads_json
+from ..base.errors import InputError, Location, UsageError, quoted
+from ..base.located import loads_json
 
 T = TypeVar("T")
 

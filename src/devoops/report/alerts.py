@@ -2,48 +2,9 @@
 
 from __future__ import annotations
 
-from ..fmt import minutes
-from ..report.view import Section, Table
-from .analysis import alerting_choice, rotation_choice
-from .model import Analysis, Figures, Kind
-
-COLUMNS = [
-    "alert",
-    "kind",
-    "firings",
-    "per week",
-    "pages",
-    "off-hours pages",
-    "flaps",
-    "duplicates",
-    "median to resolve",
-    "quick, unacted",
-    "replace with",
-]
-
-
-def _share(part: int, whole: int) -> str:
-    return f"{part:,} ({100 * part / whole:.0f} %)" if whole else f"{part:,}"
-
-
-def _median(value: float | None) -> str:
-    return "UNKNOWN" if value is None else minutes(value)
-
-
-def row(f: Figures) -> list[str]:
-    return [
-        f.name,
-        f.kind.value if f.kind else "",
-        f"{f.firings:,}",
-        f"{f.per_week:,.1f}",
-        f"{f.pages:,}",
-        _share(f.off_hours_pages, f.pages),
-        _share(f.flaps, f.firings),
-        _share(f.duplicates, f.firings),
-        _median(f.median_minutes_to_resolve),
-        _share(f.quick_unacted, f.resolved),
-        f.replaced_by or "",
-    ]
+from ..alerts.analysis import alerting_choice, rotation_choice
+from ..alerts.model import COLUMNS, Analysis, Kind, resolve_time, row, share
+from .view import Section, Table
 
 
 def sections(a: Analysis) -> list[Section]:
@@ -66,10 +27,10 @@ def sections(a: Analysis) -> list[Section]:
     replaceable = [f for f in a.names if f.replaced_by]
     verdict = [
         f"{o.firings:,} alerts ({o.per_week:,.1f} a week) from {len(a.names):,} alert names; "
-        f"{o.pages:,} paged, {_share(o.off_hours_pages, o.pages)} outside business hours.",
-        f"Flaps {_share(o.flaps, o.firings)}, duplicates {_share(o.duplicates, o.firings)}, median time "
-        f"to resolve {_median(o.median_minutes_to_resolve)}, resolved quickly with nobody acting "
-        f"{_share(o.quick_unacted, o.resolved)}.",
+        f"{o.pages:,} paged, {share(o.off_hours_pages, o.pages)} outside business hours.",
+        f"Flaps {share(o.flaps, o.firings)}, duplicates {share(o.duplicates, o.firings)}, median time "
+        f"to resolve {resolve_time(o.median_minutes_to_resolve)}, resolved quickly with nobody acting "
+        f"{share(o.quick_unacted, o.resolved)}.",
         f"{len(replaceable):,} alert names ({sum(f.pages for f in replaceable):,} pages) would be replaced by "
         "SLO burn-rate alerts.",
     ]

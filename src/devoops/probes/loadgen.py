@@ -13,7 +13,7 @@ ClientSession: every request of a URL is the same bytes, built once, and the ses
 per-request machinery (URL handling, cookies, tracing, the connector) costs five times the CPU,
 which would cap the rate one process can offer (see bench/http.py).
 
-The load comes from worker processes (`python -m devoops.probes.load WORKER WORKERS`), at least
+The load comes from worker processes (`python -m devoops.probes.loadgen WORKER WORKERS`), at least
 one, so that latency is timed away from the event loop the probes share. They split each
 stage's rate and interleave their slots; each reads its plan from stdin, says "ready", starts
 on "go", and prints its tallies with encoded histograms, which the parent merges. A worker
@@ -342,7 +342,7 @@ def running(main: Coroutine[Any, Any, Any]) -> Any:
 
 
 if __name__ == "__main__":
-    from ..streams import whole
+    from ..base.streams import whole
 
     whole()  # a result may be long, its reader busy
     running(_worker(int(sys.argv[1]), int(sys.argv[2])))

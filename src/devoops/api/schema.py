@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model.assessment import Assessment
-from .model.workload import Workload
+from ..model.assessment import Assessment
+from ..model.workload import Workload
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

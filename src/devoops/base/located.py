@@ -7,7 +7,6 @@ they are composed (nesting depth, alias expansion), and messages quote only exce
 
 from __future__ import annotations
 
-import difflib
 import re
 import types
 import typing
@@ -18,7 +17,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import InputError, Location, excerpt, quoted
+from .errors import InputError, Location, did_you_mean, excerpt, quoted
 
 MAX_DEPTH = 100
 """Levels of nesting a YAML document may have. Real workloads and lenses use under 15; ruamel's
@@ -49,6 +48,11 @@ class Source:
     def file(self) -> str:
         return str(self.path)
 
+    @classmethod
+    def parse(cls, path: Path, text: str) -> Source:
+        """Text already read (from `path`) parsed; malformed text is a located InputError."""
+        return cls(path, text, _parse(text, str(path), positions=False))
+
     @cached_property
     def positions(self) -> Any:
         return _parse(self.text, self.file, positions=True)
@@ -76,7 +80,7 @@ def read(path: Path) -> Source:
         raise InputError.at(Location(str(path)), f"cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
         raise InputError.at(Location(str(path)), f"cannot read: not UTF-8 text ({exc.reason})") from None
-    return Source(path, text, _parse(text, str(path), positions=False))
+    return Source.parse(path, text)
 
 
 def _parse(text: str, file: str, positions: bool) -> Any:
@@ -298,11 +302,6 @@ def problem(model: type[BaseModel], source: Source, error: Any, prefix: Loc = ()
     elif error["type"] == "missing":
         message = "required field is missing"
     return where, message
-
-
-def did_you_mean(word: str, candidates: typing.Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def known_keys(model: Any, loc: Loc) -> list[str]:

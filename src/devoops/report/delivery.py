@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 
-from ..diff import figure_value
-from ..errors import Location
-from ..fmt import quantity
+from ..base.errors import Location
+from ..base.fmt import quantity
+from ..delivery.dora import Delivery
+from ..delivery.evidence import figures
+from ..evaluate.diff import figure_value
 from ..model.evidence import Evidence
-from ..report.view import Section, Table
-from .dora import Delivery
-from .evidence import figures
+from .view import Section, Table
 
 SKIPPED_SHOWN = 20
 

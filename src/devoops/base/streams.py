@@ -1,4 +1,6 @@
-"""Standard output and error that never drop the end of a write.
+"""Streams: this process's standard output and error, and the stderr of the programs it runs.
+
+Standard output and error never drop the end of a write.
 
 With PYTHONUNBUFFERED set (as many container images do), Python writes text straight to the
 file descriptor and ignores a short write: on a pipe whose reader is slower than devoops, a
@@ -9,8 +11,11 @@ rest, so each stream that lost its buffer gets one back, flushed at every line a
 
 from __future__ import annotations
 
+import collections
 import io
 import sys
+import threading
+from collections.abc import Callable, Iterable
 
 
 def whole() -> None:
@@ -33,3 +38,30 @@ def whole() -> None:
                     line_buffering=True,
                 ),
             )
+
+
+LINES = 8
+
+
+class Tail:
+    """The last lines a child (pg_dump, pg_restore, psql, gpg) wrote to stderr, drained by a
+    thread, since a chatty child stalls on a full pipe; `keep` may leave lines out."""
+
+    def __init__(
+        self, pipe: Iterable[bytes], lines: int = LINES, keep: Callable[[str], bool] | None = None
+    ) -> None:
+        self.lines: collections.deque[str] = collections.deque(maxlen=lines)
+        self._keep = keep
+        self._thread = threading.Thread(target=self._drain, args=(pipe,), daemon=True)
+        self._thread.start()
+
+    def _drain(self, pipe: Iterable[bytes]) -> None:
+        for raw in pipe:
+            line = raw.decode("utf-8", "replace").rstrip()
+            if line and (self._keep is None or self._keep(line)):
+                self.lines.append(line)
+
+    def text(self, wait: float = 5.0) -> str:
+        """The kept lines on one line, once the child closed stderr (or `wait` seconds passed)."""
+        self._thread.join(wait)
+        return " / ".join(self.lines)

@@ -7,19 +7,19 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import UsageError
-from .evaluate import assess
-from .evaluate.catastrophes import YEARS
-from .lens import load_lens
-from .load import LoadedWorkload, load_workload
-from .model.assessment import Assessment
-from .model.common import HORIZONS, Horizon
-from .model.evidence import ProbeResult, Status
-from .model.lens import Lens
-from .model.resilience import Change, Resilience
-from .model.targets import Targets
-from .model.workload import ProbeConfig, Workload
-from .source import Source, did_you_mean
+from ..base.errors import UsageError, did_you_mean
+from ..base.located import Source
+from ..evaluate import assess
+from ..evaluate.catastrophes import YEARS
+from ..lens import load_lens
+from ..model.assessment import Assessment
+from ..model.common import HORIZONS, Horizon
+from ..model.evidence import ProbeResult, Status
+from ..model.lens import Lens
+from ..model.resilience import Change, Resilience
+from ..model.targets import Targets
+from ..model.workload import ProbeConfig, Workload
+from .workload import LoadedWorkload, load_workload
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,11 @@ class Result:
     loaded: LoadedWorkload
     lens: Lens
     assessment: Assessment
+
+    def source(self) -> Source:
+        """The workload as it was assessed, at its resolved path, for a report that points into
+        it (SARIF): a renderer reads no files."""
+        return Source.parse(self.loaded.path.resolve(), self.loaded.text)
 
 
 def assess_file(
@@ -80,8 +85,8 @@ def audit_file(
     the probes of that kind only, drills included (`devoops drill`). A plain audit also counts
     each drill's newest saved result while it is fresh (see `carried`), from the store `db`
     names or the one beside the workload, when it exists."""
-    from .derive import derive
-    from .probes.run import run
+    from ..derive import derive
+    from ..probes.run import run
 
     lens = load_lens(lens_paths)
     loaded = load_workload(path, lens)
@@ -117,8 +122,8 @@ def carried(
     """The newest concluded (PASS or FAIL) saved result of each configured drill that did not
     run now, while younger than its kind's `carry_days`: a weekly restore drill then counts in
     every daily audit, and a stale one stops counting (the answer decides again)."""
-    from .probes.base import known
-    from .store import Store, exists, locate
+    from ..probes.base import known
+    from ..store import Store, exists, locate
 
     days = {
         n: getattr(known(c.type), "carry_days", None)
@@ -160,9 +165,9 @@ def _inventoried(
     in an assessment (each practice at the state the inventory or the answers give it); a
     workload without an inventory is a usage error, since every scenario and the availability
     model read it."""
-    from .derive import derive
-    from .evaluate.catastrophes import seen
-    from .evaluate.findings import practice_states
+    from ..derive import derive
+    from ..evaluate.catastrophes import seen
+    from ..evaluate.findings import practice_states
 
     lens = load_lens(lens_paths)
     loaded = load_workload(path, lens)
@@ -185,7 +190,7 @@ def resilience_file(
     seed: int = 7,
 ) -> ResilienceResult:
     """Scenarios, SPOFs, shared fate, the availability model and the improvements at `horizon`."""
-    from .scenarios.resilience import assess as resilience
+    from ..scenarios.resilience import assess as resilience
 
     loaded, lens, targets, w = _inventoried(path, lens_paths, horizon)
     found = resilience(w, lens, {horizon: targets}, years, seed)
@@ -209,8 +214,8 @@ class WhatIfResult:
 def whatif_file(
     path: Path, tokens: Sequence[str], lens_paths: Sequence[Path] = (), horizon: Horizon = Horizon.NOW
 ) -> WhatIfResult:
-    from .scenarios import whatif
-    from .scenarios.changes import parse
+    from ..scenarios import whatif
+    from ..scenarios.changes import parse
 
     loaded, lens, targets, w = _inventoried(path, lens_paths, horizon)
     steps = parse(list(tokens), w, lens.reliability)

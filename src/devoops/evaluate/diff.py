@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal, cast
 
-from .fmt import minutes, number, percent, quantity
-from .model.assessment import Assessment
-from .model.common import HORIZONS, Horizon, Risk, Strict, Tenet
-from .model.evidence import Measurement, Status
-from .model.targets import Targets
+from ..base.fmt import minutes, number, percent, quantity
+from ..model.assessment import Assessment
+from ..model.common import HORIZONS, Horizon, Risk, Strict, Tenet
+from ..model.evidence import Measurement, Status
+from ..model.targets import Targets
 
 Direction = Literal["improved", "regressed", "changed"]
 Kind = Literal["maturity", "importance", "target", "finding", "tension", "probe", "scenario"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..model.common import Tenet
-from ..model.history import HistoryEntry
+from ..model.summary import HistoryEntry
 from .view import Section, Table
 
 SHORT = {

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from ..errors import InputError, Location
+from ..base.errors import InputError, Location
 from .dora import FAILURE_HOURS, Delivery, analyze
 from .git import Shipped, commit_times
-from .history import Deployment, Incident, ScaleOut, read_deployments, read_incidents, read_scale_outs
+from .records import Deployment, Incident, ScaleOut, read_deployments, read_incidents, read_scale_outs
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .fmt import printable
@@ -70,3 +72,9 @@ def quoted(value: object) -> str:
 
 class UsageError(DevoopsError):
     """A command used wrongly: an unknown topic, a file that may not be overwritten."""
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """A hint naming the closest candidate, or nothing."""
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
