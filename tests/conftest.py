@@ -1,4 +1,5 @@
-"""Shared fixtures: the built-in lens, a fixed clock, and a minimal valid workload."""
+"""Shared fixtures: the built-in lens, a fixed clock, a minimal valid workload, the session's
+PostgreSQL server; and the tiers (tests/tiers.py) wired into pytest."""
 
 from __future__ import annotations
 
@@ -15,6 +16,11 @@ from hypothesis import settings
 from devoops.lens import load_lens
 from devoops.model.lens import Lens
 from devoops.model.workload import Workload
+
+from . import tiers
+from .pgserver import PostgresServer
+
+pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -69,6 +75,27 @@ def lens() -> Lens:
     return load_lens()
 
 
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """The session's one PostgreSQL 15 server: a test makes databases of its own in it
+    (`database`, or `postgres.fresh()`), so none sees another's data. Roles but the bootstrap
+    superuser log in with a password, as on a real server."""
+    server = PostgresServer()
+    try:
+        server.require_passwords()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def database(postgres: PostgresServer) -> Iterator[str]:
+    """A new, empty database of its own in the session's server: its name."""
+    name = postgres.fresh()
+    yield name
+    postgres.drop(name)
+
+
 FUZZ = int(os.environ.get("DEVOOPS_FUZZ", "0") or 0)
 """`make fuzz` sets this: every property test runs this many times its examples, beside the
 hostile-input suites, and nothing else runs. `make test` runs them all at their own budgets."""
@@ -84,7 +111,9 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     return None
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by the marks given here
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    tiers.derive(items)
     if not FUZZ:
         return
     kept, dropped = [], []
@@ -100,3 +129,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             dropped.append(item)
     config.hook.pytest_deselected(items=dropped)
     items[:] = kept
+
+
+@pytest.hookimpl(tryfirst=True)  # before a skipif of the test's own turns a missing program into a skip
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    tiers.require(*tiers.needed(item))

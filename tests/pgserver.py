@@ -1,10 +1,16 @@
 """A real PostgreSQL 15 for the tests: initdb into a temporary folder, listening on a free
-loopback port only. As root, the server runs as the `postgres` system user (it refuses root)."""
+loopback port only. As root, the server runs as the `postgres` system user (it refuses root).
+
+The tests share one server per session (tests/conftest.py's `postgres`), each making databases
+of its own with `fresh`; a cluster of its own only where a test needs a replica, a failover or
+server settings."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import pwd
+import secrets
 import shutil
 import socket
 import subprocess
@@ -39,6 +45,9 @@ def _owned_folder(prefix: str) -> Path:
         pw = pwd.getpwnam("postgres")
         os.chown(root, pw.pw_uid, pw.pw_gid)
     return root
+
+
+_numbers = itertools.count(1)
 
 
 def free_port() -> int:
@@ -78,12 +87,39 @@ class PostgresServer:
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{database}"
 
-    def create_database(self, name: str) -> str:
+    def dsn(self, database: str = "postgres") -> str:
+        """The libpq URL of a database, as the bootstrap superuser."""
+        return f"postgresql://{self.user}@127.0.0.1:{self.port}/{database}"
+
+    def execute(self, *statements: str, database: str = "postgres") -> None:
         import psycopg
 
-        with psycopg.connect(self.url().replace("+psycopg", ""), autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+        with psycopg.connect(self.dsn(database), autocommit=True) as conn:
+            for statement in statements:
+                conn.execute(statement.encode())
+
+    def create_database(self, name: str) -> str:
+        self.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
+
+    def fresh(self, prefix: str = "t", template: str | None = None) -> str:
+        """A new database, named `prefix` and a suffix no other in this server has: databases
+        are the server's, so tests sharing it never meet on a name."""
+        name = f"{prefix}_{next(_numbers)}_{secrets.token_hex(3)}"
+        self.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        return name
+
+    def drop(self, database: str) -> None:
+        self.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+    def require_passwords(self) -> None:
+        """As on a real server: the bootstrap superuser is trusted, every other role logs in
+        over loopback with its password (scram-sha-256)."""
+        (self.data / "pg_hba.conf").write_text(
+            f"local all all trust\nhost all {self.user} 127.0.0.1/32 trust\n"
+            "host all all 127.0.0.1/32 scram-sha-256\n"
+        )
+        self.execute("SELECT pg_reload_conf()")
 
     def stop(self) -> None:
         try:

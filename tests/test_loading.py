@@ -19,7 +19,7 @@ from devoops.model.lens import Lens
 from devoops.report import markdown, render
 
 from .conftest import MINIMAL, NOW, document
-from .helpers import devoops
+from .helpers import cli
 
 BAD = sorted((Path(__file__).parent / "fixtures" / "bad").glob("*.yaml"))
 
@@ -33,7 +33,7 @@ def expectation(path: Path) -> str:
 @pytest.mark.parametrize("path", BAD, ids=[p.stem for p in BAD])
 def test_bad_workload_is_one_located_line_and_exit_2(path: Path, tmp_path: Path) -> None:
     out = tmp_path / "report.md"
-    result = devoops("assess", path, "-f", "md", "-o", out)
+    result = cli("assess", path, "-f", "md", "-o", out)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -65,7 +65,7 @@ def test_empty_file_is_an_error(tmp_path: Path, lens: Lens) -> None:
 
 
 def test_missing_file_is_an_error_not_a_traceback(tmp_path: Path) -> None:
-    result = devoops("assess", tmp_path / "nope.yaml")
+    result = cli("assess", tmp_path / "nope.yaml")
     assert result.returncode == 2
     assert "cannot read: No such file or directory" in result.stderr and "Traceback" not in result.stderr
 

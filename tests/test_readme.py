@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import devoops
+from tests.helpers import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = re.compile(r"<!-- sample: devoops (?P<args>[^>]*?) -->\n```\n(?P<body>.*?)\n```", re.S)
@@ -24,7 +24,7 @@ def test_the_readme_has_samples() -> None:
 
 @pytest.mark.parametrize(("args", "body"), SAMPLES, ids=[a for a, _ in SAMPLES])
 def test_a_sample_is_what_the_command_prints(args: str, body: str) -> None:
-    result = devoops(*shlex.split(args), cwd=ROOT, columns=COLUMNS)
+    result = cli(*shlex.split(args), cwd=ROOT, columns=COLUMNS)
     assert result.returncode == 0, result.stderr
     printed = iter(line.rstrip() for line in result.stdout.splitlines())
     for line in body.splitlines():
@@ -50,7 +50,7 @@ def test_the_prose_figures_are_what_whatif_prints() -> None:
         "-f",
         "json",
     ]
-    together = json.loads(devoops(*args, cwd=ROOT).stdout)["together"]
+    together = json.loads(cli(*args, cwd=ROOT).stdout)["together"]
     assert quoted.groups() == (
         money(together["saved_per_year"], "EUR"),
         money(together["cost_per_year"], "EUR"),
@@ -80,7 +80,7 @@ def test_the_demo_figures_are_what_the_access_log_gives(tmp_path: Path) -> None:
     generate = ROOT / "examples" / "logs" / "generate.py"
     subprocess.run([sys.executable, generate, tmp_path / "logs" / "linkpile-access.log.gz"], check=True)
     args = ["audit", "bookmarks.yaml", "--probe", "access-log", "-f", "json", "-o", "audit.json"]
-    devoops(*args, cwd=tmp_path)
+    assert cli(*args, cwd=tmp_path).returncode == 0
     [probe] = json.loads((tmp_path / "audit.json").read_text())["evidence"]
     measured = {m["name"]: m for m in probe["evidence"]["measurements"]}
     availability = measured["availability"]
@@ -103,6 +103,6 @@ def test_the_bad_input_sample_is_what_a_typo_prints(tmp_path: Path) -> None:
         "  traffic:\n    baseline_rps: 10\n  security:\n    breach_survival: damaged\n"
         "  engineering:\n    team_size: 3\n"
     )
-    result = devoops("assess", "devoops.yaml", cwd=tmp_path)
+    result = cli("assess", "devoops.yaml", cwd=tmp_path)
     assert (result.returncode, result.stdout, result.stderr) == (2, "", shown + "\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["devoops.yaml"]  # nothing written

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devoops.alerts import History, read
-from devoops.alerts import formats as f
+from devoops.alerts import alertmanager as f
 from devoops.base.errors import InputError
 
 from . import exports as x

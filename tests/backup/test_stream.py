@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import io
 import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +14,10 @@ import pytest
 import pyzstd
 
 from devoops.backup import age
-from devoops.backup.stream import Keys, Unreadable, seal, unpack
+from devoops.backup.stream import Keys, seal
+from devoops.backup.unpack import Unreadable, unpack
+
+from .. import tiers
 
 CUSTOM = b"PGDMP\x01\x0f\x00\x04\x08\x01\x01" + os.urandom(300_000)  # a custom archive's magic, then bulk
 SQL = (
@@ -89,8 +91,8 @@ def test_nothing_is_sealed_without_a_key() -> None:
 
 @pytest.fixture
 def gnupg(tmp_path: Path) -> Iterator[Path]:
-    if shutil.which("gpg") is None:
-        pytest.skip("gpg not on PATH")
+    """A GnuPG home of the test's own (the machine may lack gpg: see tests/tiers.py)."""
+    tiers.require("gpg")
     home = tmp_path / "gnupg"
     home.mkdir(mode=0o700)
     try:

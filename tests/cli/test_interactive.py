@@ -19,7 +19,6 @@ import devoops.cli
 import devoops.cli.init
 import devoops.cli.quiz
 from devoops.api import assess_file
-from devoops.cli.common import TextFormat
 
 ENTER, DOWN, CLEAR, CTRL_C = "\r", "\x1b[B", "\x15", "\x03"  # \x15 is Ctrl-U: clear the line
 
@@ -198,10 +197,13 @@ def test_ctrl_c_midway_exits_130_and_writes_nothing(tmp_path: Path, monkeypatch:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_quiz_counts_the_symptoms_answered_yes(capsys: pytest.CaptureFixture[str]) -> None:
+def test_quiz_counts_the_symptoms_answered_yes(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "120")  # whatever terminal the tests run under, no question wraps
     drive(
         "y" + "n" * 3 + "y" + "n" * 3,
-        lambda: devoops.cli.quiz.run(answers=None, format=TextFormat.TERMINAL, output=None),
+        lambda: devoops.cli.quiz.run(answers=None, format="terminal", output=None),
     )
     out = re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out)
     assert "DevOops score: 2/8" in out

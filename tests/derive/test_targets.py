@@ -11,9 +11,9 @@ from devoops.derive.data import dataset_target
 from devoops.derive.economics import availability_target
 from devoops.derive.latency import latency_target
 from devoops.derive.team import delivery_target
+from devoops.model.answers import Dataset
 from devoops.model.common import Horizon
 from devoops.model.lens import Lens
-from devoops.model.workload import Dataset
 
 from ..conftest import workload
 

@@ -21,7 +21,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from devoops.drill import scratch
-from devoops.drill.failover import Drill, Follower, Plan, Primary, Writer, _streak, with_database
+from devoops.drill.failover import Drill, Plan
+from devoops.drill.failover.connections import with_database
+from devoops.drill.failover.outcome import Primary
+from devoops.drill.failover.replicas import Follower
+from devoops.drill.failover.writer import Writer, _streak
 from devoops.model.evidence import Measurement, ProbeResult, Status
 from devoops.model.workload import Workload
 from devoops.probes.failover_drill import FailoverDrillProbe

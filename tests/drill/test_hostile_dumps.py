@@ -1,8 +1,8 @@
-"""Hostile dumps against a real PostgreSQL 15: whatever a backup's SQL tries, nothing outside the
-drill's scratch database changes, the drill FAILs saying why, and the scratch database and the
-drill's own role are gone afterwards. The drill connects as the role the documentation asks for
-(CREATEDB CREATEROLE, not a superuser), and every role but the bootstrap superuser logs in with a
-password, as on a real server."""
+"""Hostile dumps against a real PostgreSQL 15 (the session's server): whatever a backup's SQL
+tries, nothing outside the drill's scratch database changes, the drill FAILs saying why, and the
+scratch database and the drill's own role are gone afterwards. The drill connects as the role the
+documentation asks for (CREATEDB CREATEROLE, not a superuser), and every role but the bootstrap
+superuser logs in with a password, as on a real server."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from ..helpers import apart
 from ..pgserver import BIN, PostgresServer
 from ..probes.support import probe
 
-pytestmark = [pytest.mark.hostile, pytest.mark.skipif(BIN is None, reason="PostgreSQL 15 binaries not found")]
+pytestmark = pytest.mark.hostile
 
 ADMIN, ADMIN_PASSWORD = "drill_admin", "admin-pw-4e1c"
 BYSTANDER = "bystander"
@@ -50,24 +50,22 @@ def dsn(server: PostgresServer, database: str = "postgres") -> str:
 
 
 @pytest.fixture(scope="module")
-def pg() -> Iterator[PostgresServer]:
-    server = PostgresServer()
-    try:
-        with psycopg.connect(dsn(server), autocommit=True) as conn:
-            conn.execute("SET password_encryption = 'scram-sha-256'")
-            conn.execute(f"CREATE ROLE {ADMIN} LOGIN CREATEDB CREATEROLE PASSWORD '{ADMIN_PASSWORD}'")
-            conn.execute(f"CREATE ROLE {BYSTANDER} LOGIN PASSWORD 'bystander-pw'")
-            conn.execute(f"CREATE DATABASE {VICTIM}")
-            conn.execute(f"CREATE DATABASE {OWNED} OWNER {ADMIN}")
-            hba = server.data / "pg_hba.conf"
-            hba.write_text(
-                f"local all all trust\nhost all {server.user} 127.0.0.1/32 trust\n"
-                "host all all 127.0.0.1/32 scram-sha-256\n"
-            )
-            conn.execute("SELECT pg_reload_conf()")
-        yield server
-    finally:
-        server.stop()
+def pg(postgres: PostgresServer) -> Iterator[PostgresServer]:
+    """The session's server with the drill's role, a bystander role and the databases the dumps
+    go after; they go again with the module."""
+    postgres.execute(
+        "SET password_encryption = 'scram-sha-256'",
+        f"CREATE ROLE {ADMIN} LOGIN CREATEDB CREATEROLE PASSWORD '{ADMIN_PASSWORD}'",
+        f"CREATE ROLE {BYSTANDER} LOGIN PASSWORD 'bystander-pw'",
+        f"CREATE DATABASE {VICTIM}",
+        f"CREATE DATABASE {OWNED} OWNER {ADMIN}",
+    )
+    yield postgres
+    postgres.execute(
+        *(f"DROP DATABASE {name} WITH (FORCE)" for name in (VICTIM, OWNED)),
+        f"DROP OWNED BY {ADMIN}, {BYSTANDER}",
+        f"DROP ROLE {ADMIN}, {BYSTANDER}",
+    )
 
 
 def snapshot(pg: PostgresServer) -> dict[str, list[tuple[Any, ...]]]:
@@ -257,13 +255,11 @@ def test_a_statement_of_a_gigabyte_in_short_lines_fails_with_bounded_memory(
     assert left(pg) == []
 
 
-def archive(pg: PostgresServer, database: str, *statements: str) -> bytes:
-    """A real pg_dump custom archive, uncompressed inside (-Z0), of a database made by `statements`."""
+def archive(pg: PostgresServer, prefix: str, *statements: str) -> bytes:
+    """A real pg_dump custom archive, uncompressed inside (-Z0), of a new database made by `statements`."""
     import subprocess
 
-    with psycopg.connect(dsn(pg), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {database}")
-        conn.execute(f"CREATE DATABASE {database}")
+    database = pg.fresh(prefix)
     with psycopg.connect(dsn(pg, database), autocommit=True) as conn:
         for statement in statements:
             conn.execute(statement)

@@ -1,5 +1,6 @@
-"""The restore drill against a real PostgreSQL 15 on loopback: real pg_dump archives and plain
-dumps, sealed with age, gzip'd, encrypted with gpg, kept in folders and in moto's S3 server."""
+"""The restore drill against a real PostgreSQL 15 on loopback (the session's server): real
+pg_dump archives and plain dumps, sealed with age, gzip'd, encrypted with gpg, kept in folders
+and in moto's S3 server."""
 
 from __future__ import annotations
 
@@ -23,17 +24,20 @@ from hypothesis import strategies as st
 from devoops.backup.location import Folder, open_location
 from devoops.backup.manifest import Manifest, manifest_name
 from devoops.backup.pgclient import tool
-from devoops.backup.stream import Keys, Unreadable, seal
+from devoops.backup.stream import Keys, seal
+from devoops.backup.unpack import Unreadable
 from devoops.drill import programs, restore, scratch
 from devoops.model.evidence import Measurement, ProbeResult, Status
 
 from ..conftest import NOW, workload
-from ..helpers import devoops
+from ..helpers import cli
 from ..pgserver import PostgresServer
 from ..probes import support
 from ..probes.support import free_port, probe
 
 PASSPHRASE = "correct horse battery staple"
+ROLE_PASSWORD = "Lit3ral-pw-xq"
+"""The password of the roles made here: the server asks every role but its superuser for one."""
 ROWS = {("public", "orders"): 5, ("public", "empty"): 0, ("public", "Odd Name"): 3, ("other", "items"): 2}
 SETUP = """
 CREATE TABLE orders (id int PRIMARY KEY, total numeric);
@@ -67,15 +71,18 @@ class Dumps:
 
 
 @pytest.fixture(scope="module")
-def pg() -> Iterator[PostgresServer]:
-    server = PostgresServer()
-    try:
-        server.create_database("shop")
-        with psycopg.connect(dsn(server, "shop"), autocommit=True) as conn:
-            conn.execute(SETUP.encode())
-        yield server
-    finally:
-        server.stop()
+def shop(postgres: PostgresServer) -> Iterator[str]:
+    """The database the dumps here are made of, which the tests only read: its name."""
+    name = postgres.fresh("shop")
+    postgres.execute(SETUP, database=name)
+    yield name
+    postgres.drop(name)
+
+
+@pytest.fixture(scope="module")
+def pg(postgres: PostgresServer) -> PostgresServer:
+    """The session's server, which every test here shares: each writes only databases it makes."""
+    return postgres
 
 
 def pg_dump(server: PostgresServer, database: str, fmt: str) -> bytes:
@@ -88,10 +95,10 @@ def pg_dump(server: PostgresServer, database: str, fmt: str) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def dumps(pg: PostgresServer) -> Dumps:
+def dumps(postgres: PostgresServer, shop: str) -> Dumps:
     import pyrage
 
-    custom, plain = pg_dump(pg, "shop", "c"), pg_dump(pg, "shop", "p")
+    custom, plain = pg_dump(postgres, shop, "c"), pg_dump(postgres, shop, "p")
     identity = pyrage.x25519.Identity.generate()
     sealed = []
     for keys in (Keys(passphrase=PASSPHRASE), Keys(recipients=(str(identity.to_public()),))):
@@ -189,7 +196,10 @@ def test_age_passphrase_backup_with_manifest_restores_verifies_and_is_dropped(
     assert leftovers(pg) == []
 
 
-@pytest.mark.parametrize("variant", ["plain", "gzip", "gpg", "identities", "identity_file"])
+@pytest.mark.parametrize(
+    "variant",
+    ["plain", "gzip", pytest.param("gpg", marks=pytest.mark.needs("gpg")), "identities", "identity_file"],
+)
 def test_every_kind_of_backup_restores_without_manifest(
     pg: PostgresServer, dumps: Dumps, tmp_path: Path, variant: str
 ) -> None:
@@ -315,18 +325,16 @@ def test_manifest_counts_that_differ_fail(pg: PostgresServer, dumps: Dumps, tmp_
 
 
 def test_against_the_source_moved_on_passes_missing_or_emptied_tables_fail(
-    pg: PostgresServer, dumps: Dumps, tmp_path: Path
+    pg: PostgresServer, shop: str, dumps: Dumps, tmp_path: Path
 ) -> None:
     target = folder(tmp_path, "shop.sql", dumps.plain)
-    moved = f"live_{os.getpid()}_moved"
-    sql(dsn(pg), f"CREATE DATABASE {moved} TEMPLATE shop")
+    moved = pg.fresh("moved", template=shop)
     sql(dsn(pg, moved), "INSERT INTO orders VALUES (6, 60)")
     passed = drill(pg, target, source=dsn(pg, moved))
     assert passed.status == Status.PASS, passed.evidence.summary
     assert counts(passed)[("public", "orders")] == (5, 6, "moved on")
     assert "moved on" in passed.evidence.summary
-    grown = f"live_{os.getpid()}_grown"
-    sql(dsn(pg), f"CREATE DATABASE {grown} TEMPLATE shop")
+    grown = pg.fresh("grown", template=shop)
     sql(dsn(pg, grown), "CREATE TABLE later (id int); INSERT INTO later VALUES (1)")
     sql(dsn(pg, grown), "INSERT INTO empty VALUES (1)")
     failed = drill(pg, target, source=dsn(pg, grown))
@@ -385,8 +393,7 @@ def test_plain_dump_owner_of_a_missing_role_is_tolerated(
 def test_plain_dump_that_connects_elsewhere_is_not_restored(
     pg: PostgresServer, dumps: Dumps, tmp_path: Path
 ) -> None:
-    target = f"victim_{os.getpid()}"
-    sql(dsn(pg), f"CREATE DATABASE {target}")
+    target = pg.fresh("victim")
     hostile = f"CREATE TABLE before (id int);\n\\connect {target}\n".encode() + dumps.plain
     result = drill(pg, folder(tmp_path, "shop.sql", hostile))
     assert result.status == Status.FAIL
@@ -398,8 +405,7 @@ def test_plain_dump_that_connects_elsewhere_is_not_restored(
 def test_meta_commands_anywhere_in_a_line_are_not_run(
     pg: PostgresServer, dumps: Dumps, tmp_path: Path
 ) -> None:
-    target = f"victim2_{os.getpid()}"
-    sql(dsn(pg), f"CREATE DATABASE {target}")
+    target = pg.fresh("victim")
     touched = tmp_path / "touched"
     hostile = (
         dumps.plain
@@ -429,7 +435,7 @@ def test_a_function_body_with_a_line_starting_with_a_backslash_restores(
 
 
 def test_a_cluster_dump_is_refused(pg: PostgresServer, tmp_path: Path) -> None:
-    role = f"made_by_dumpall_{os.getpid()}"
+    role = "made_by_dumpall"
     cluster = f"--\n-- PostgreSQL database cluster dump\n--\n\nCREATE ROLE {role};\n".encode()
     result = drill(pg, folder(tmp_path, "all.sql", cluster))
     assert result.status == Status.FAIL
@@ -464,7 +470,7 @@ def test_an_old_psql_is_not_trusted_with_plain_sql(
 @pytest.fixture(scope="module")
 def drill_role(pg: PostgresServer) -> str:
     """The role the documentation asks for: CREATEDB and CREATEROLE, not a superuser."""
-    sql(dsn(pg), "CREATE ROLE drill_role LOGIN CREATEDB CREATEROLE")
+    sql(dsn(pg), f"CREATE ROLE drill_role LOGIN CREATEDB CREATEROLE PASSWORD '{ROLE_PASSWORD}'")
     return "drill_role"
 
 
@@ -472,12 +478,14 @@ def test_the_drills_role_needs_createdb_and_createrole(
     pg: PostgresServer, dumps: Dumps, tmp_path: Path, drill_role: str
 ) -> None:
     target = folder(tmp_path, "shop.dump", dumps.custom)
-    for server in (dsn(pg), f"postgresql://{drill_role}@127.0.0.1:{pg.port}/postgres"):
+    for server in (dsn(pg), f"postgresql://{drill_role}:{ROLE_PASSWORD}@127.0.0.1:{pg.port}/postgres"):
         passed = drill(pg, target, server=server)
         assert passed.status == Status.PASS, passed.evidence.summary
         assert "Note" not in passed.evidence.summary
-    sql(dsn(pg), "CREATE ROLE drill_createdb LOGIN CREATEDB")
-    lacking = drill(pg, target, server=f"postgresql://drill_createdb@127.0.0.1:{pg.port}/postgres")
+    sql(dsn(pg), f"CREATE ROLE drill_createdb LOGIN CREATEDB PASSWORD '{ROLE_PASSWORD}'")
+    lacking = drill(
+        pg, target, server=f"postgresql://drill_createdb:{ROLE_PASSWORD}@127.0.0.1:{pg.port}/postgres"
+    )
     assert lacking.status == Status.ERROR
     assert "drill_createdb lacks CREATEROLE" in lacking.evidence.summary
     assert leftovers(pg) == []
@@ -489,21 +497,22 @@ def test_an_ordinary_dump_of_a_database_owned_by_another_role_restores(
 ) -> None:
     """pg_dump writes `ALTER ... OWNER TO` and grants for roles the drill server may well have."""
     owner = f"app_owner_{fmt}"
-    sql(dsn(pg), f"CREATE ROLE {owner} LOGIN; CREATE ROLE {owner}_reader")
-    sql(dsn(pg), f"CREATE DATABASE app_{fmt} OWNER {owner}")
+    sql(dsn(pg), f"CREATE ROLE {owner} LOGIN PASSWORD '{ROLE_PASSWORD}'; CREATE ROLE {owner}_reader")
+    app = pg.fresh("app")
+    sql(dsn(pg), f"ALTER DATABASE {app} OWNER TO {owner}")
     sql(
-        f"postgresql://{owner}@127.0.0.1:{pg.port}/app_{fmt}",
+        f"postgresql://{owner}:{ROLE_PASSWORD}@127.0.0.1:{pg.port}/{app}",
         "CREATE SCHEMA app; CREATE TABLE app.accounts (id int PRIMARY KEY, name text);"
         "INSERT INTO app.accounts VALUES (1, 'a'), (2, 'b');"
         "CREATE VIEW app.names AS SELECT name FROM app.accounts;"
         f"GRANT USAGE ON SCHEMA app TO {owner}_reader; GRANT SELECT ON app.accounts TO {owner}_reader",
     )
-    data = pg_dump(pg, f"app_{fmt}", fmt)
+    data = pg_dump(pg, app, fmt)
     assert fmt == "c" or f"OWNER TO {owner};".encode() in data
     result = drill(
         pg,
         folder(tmp_path, "app.bak", data),
-        server=f"postgresql://{drill_role}@127.0.0.1:{pg.port}/postgres",
+        server=f"postgresql://{drill_role}:{ROLE_PASSWORD}@127.0.0.1:{pg.port}/postgres",
         assertions=[{"name": "accounts", "sql": "SELECT count(*) = 2 FROM app.names"}],
     )
     assert result.status == Status.PASS, result.evidence.summary
@@ -667,10 +676,9 @@ def test_the_drill_itself_hides_literal_secrets(
     pg: PostgresServer, dumps: Dumps, tmp_path: Path, drill_role: str
 ) -> None:
     """Run without the framework, which would scrub ${VAR} values: the drill's own scrubbing."""
-    password, phrase = "Lit3ral-pw-xq", "literal passphrase 9z"
+    password, phrase = ROLE_PASSWORD, "literal passphrase 9z"
     server = f"postgresql://{drill_role}:{password}@127.0.0.1:{pg.port}/postgres"
-    trig = f"trig_{os.getpid()}"
-    sql(dsn(pg), f"CREATE DATABASE {trig}")
+    trig = pg.fresh("trig")
     sql(
         dsn(pg, trig),
         "CREATE FUNCTION nop() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;"
@@ -816,22 +824,10 @@ def test_drill_restore_command_exits_by_the_result(pg: PostgresServer, dumps: Du
         "  bad-restore: {type: restore_drill, target: bad, options: {server: '${DRILL_URL}'}}\n"
     )
     env = {"DRILL_URL": dsn(pg)}
-    ok = _cli(tmp_path, env, "--probe", "good-restore")
+    command = ("drill", "restore", "devoops.yaml", "--no-save", "--probe")
+    ok = cli(*command, "good-restore", cwd=tmp_path, env=env)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "good-restore" in ok.stdout
-    bad = _cli(tmp_path, env, "--probe", "bad-restore")
+    bad = cli(*command, "bad-restore", cwd=tmp_path, env=env)
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert leftovers(pg) == []
-
-
-def _cli(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        return devoops("drill", "restore", "devoops.yaml", "--no-save", *args, cwd=root)
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v

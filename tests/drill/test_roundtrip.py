@@ -16,10 +16,8 @@ from devoops.backup.stream import Keys
 from devoops.model.evidence import Status
 
 from ..conftest import NOW, workload
-from ..pgserver import BIN, PostgresServer
+from ..pgserver import PostgresServer
 from ..probes.support import probe
-
-pytestmark = pytest.mark.skipif(BIN is None, reason="PostgreSQL 15 binaries not found")
 
 PASSPHRASE = "round trip passphrase 7f3a"
 SETUP = r"""
@@ -50,16 +48,15 @@ def fingerprint(conn: Any, table: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def shop() -> Iterator[tuple[PostgresServer, dict[str, str]]]:
-    server = PostgresServer()
-    try:
-        server.create_database("shop")
-        with psycopg.connect(dsn(server, "shop"), autocommit=True) as conn:
-            conn.execute(SETUP.encode())
-            prints = {table: fingerprint(conn, table) for table in TABLES}
-        yield server, prints
-    finally:
-        server.stop()
+def shop(postgres: PostgresServer) -> Iterator[tuple[PostgresServer, str, dict[str, str]]]:
+    """A database of the session's server, which the tests only read: the server, its name and
+    its tables' fingerprints."""
+    name = postgres.fresh("shop")
+    with psycopg.connect(dsn(postgres, name), autocommit=True) as conn:
+        conn.execute(SETUP.encode())
+        prints = {table: fingerprint(conn, table) for table in TABLES}
+    yield postgres, name, prints
+    postgres.drop(name)
 
 
 def assertions(prints: dict[str, str]) -> list[dict[str, str]]:
@@ -83,17 +80,17 @@ def drill(server: PostgresServer, target: str, prints: dict[str, str], **options
 
 @pytest.mark.parametrize("sealing", ["recipient", "passphrase"])
 def test_a_backup_devoops_makes_restores_in_the_drill_with_every_row_equal(
-    shop: tuple[PostgresServer, dict[str, str]], tmp_path: Path, sealing: str
+    shop: tuple[PostgresServer, str, dict[str, str]], tmp_path: Path, sealing: str
 ) -> None:
     import pyrage
 
-    server, prints = shop
+    server, database, prints = shop
     identity = pyrage.x25519.Identity.generate()
     if sealing == "recipient":
         keys, opening = Keys(recipients=(str(identity.to_public()),)), {"identities": str(identity)}
     else:
         keys, opening = Keys(passphrase=PASSPHRASE), {"passphrase": PASSPHRASE}
-    made = make(dsn(server, "shop"), str(tmp_path), keys, NOW)
+    made = make(dsn(server, database), str(tmp_path), keys, NOW)
     assert {(t.schema_, t.name): t.rows for t in made.manifest.tables} == {
         ("public", "customers"): 501,
         ("public", "Order Lines"): 2000,
@@ -121,14 +118,14 @@ def test_a_backup_devoops_makes_restores_in_the_drill_with_every_row_equal(
 
 
 def test_a_changed_row_in_the_source_is_caught_by_the_comparison(
-    shop: tuple[PostgresServer, dict[str, str]], tmp_path: Path
+    shop: tuple[PostgresServer, str, dict[str, str]], tmp_path: Path
 ) -> None:
     """The comparison can fail: a fingerprint the backup does not hold makes the drill FAIL."""
     import pyrage
 
-    server, prints = shop
+    server, database, prints = shop
     identity = pyrage.x25519.Identity.generate()
-    make(dsn(server, "shop"), str(tmp_path), Keys(recipients=(str(identity.to_public()),)), NOW)
+    make(dsn(server, database), str(tmp_path), Keys(recipients=(str(identity.to_public()),)), NOW)
     wrong = dict(prints, **{"audit.events": hashlib.md5(b"not the events").hexdigest()})
 
     result = drill(server, str(tmp_path), wrong, identities=str(identity))

@@ -3,7 +3,6 @@ threaten, where they sort, and that the plan leaves them to the improvements."""
 
 from __future__ import annotations
 
-import importlib.util
 from typing import Any
 
 import pytest
@@ -187,12 +186,8 @@ INVENTORY = {
         "db": {"kind": "database", "zones": ["eu-west-1a"], "datasets": ["orders"]},
     },
 }
-ENGINES = all(
-    importlib.util.find_spec(f"devoops.scenarios.{m}") for m in ("availability", "montecarlo", "catastrophe")
-)
 
 
-@pytest.mark.skipif(not ENGINES, reason="the scenario engines are not in this tree")
 def test_an_inventory_brings_resilience_and_its_findings(lens: Lens) -> None:
     doc = document(
         inventory=INVENTORY, **{"answers.data.datasets": [{"name": "orders", "criticality": "lifeblood"}]}
@@ -217,7 +212,6 @@ def test_an_inventory_brings_resilience_and_its_findings(lens: Lens) -> None:
     assert [v.horizon for v in a.horizons] == list(HORIZONS)
 
 
-@pytest.mark.skipif(not ENGINES, reason="the scenario engines are not in this tree")
 def test_an_inventory_too_large_for_the_model_is_still_assessed(lens: Lens) -> None:
     """web and api over the same 21 zones: no exact availability model, yet the scenarios,
     their findings, the SPOFs and shared fate are all there."""

@@ -13,7 +13,8 @@ from devoops.evaluate.plan import plan
 from devoops.lens import load_lens
 from devoops.model.common import Horizon, Risk, Tenet
 from devoops.model.lens import Lens, Practice
-from devoops.model.workload import PracticeState, Workload
+from devoops.model.practices import PracticeState
+from devoops.model.workload import Workload
 
 from ..conftest import document
 

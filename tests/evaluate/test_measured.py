@@ -13,7 +13,7 @@ from devoops.model.common import Horizon
 from devoops.model.evidence import Evidence, Measurement, ProbeResult, Status
 from devoops.model.lens import Lens
 from devoops.model.workload import Workload
-from devoops.report.view import targets, verdict
+from devoops.report.assessment import targets, verdict
 
 from ..conftest import NOW, document
 

@@ -10,6 +10,7 @@ from typing import Any
 from devoops.evaluate import assess
 from devoops.lens import load_lens
 from devoops.model.evidence import ProbeResult
+from devoops.model.lens import Lens
 from devoops.model.workload import ProbeConfig, Workload
 from devoops.probes.base import Context
 from devoops.probes.run import collect
@@ -33,12 +34,14 @@ async def run_probe(
     timeout: float | None = None,
     env: Mapping[str, str] | None = None,
     name: str = "probe",
+    lens: Lens | None = None,
 ) -> ProbeResult:
-    """Validate and collect one probe through the runner (timeouts, secrets, verdict checks)."""
+    """Validate and collect one probe through the runner (timeouts, secrets, verdict checks),
+    against the built-in lens unless another is given."""
     import aiohttp
 
     w = workload or make_workload()
-    lens = load_lens()
+    lens = lens or load_lens()
     targets = {v.horizon: v.targets for v in assess(w, lens, NOW, "test").horizons}
     config = ProbeConfig(type=kind, target=target, timeout=timeout, options=dict(options or {}))
     async with aiohttp.ClientSession() as http:

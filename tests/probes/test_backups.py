@@ -7,7 +7,6 @@ import asyncio
 import datetime as dt
 import gzip
 import os
-import shutil
 import subprocess
 import time
 from collections.abc import Mapping
@@ -105,7 +104,7 @@ def test_zstd_is_looked_into_like_gzip() -> None:
     assert detect(b"\x28\xb5\x2f\xfd broken").encrypted is None
 
 
-@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl not on PATH")
+@pytest.mark.needs("openssl")
 def test_a_real_openssl_enc_file_is_encrypted(tmp_path: Path) -> None:
     (tmp_path / "dump.sql").write_bytes(SQL)
     out = tmp_path / "dump.sql.enc"
@@ -117,7 +116,7 @@ def test_a_real_openssl_enc_file_is_encrypted(tmp_path: Path) -> None:
     assert detect(out.read_bytes()).name == "OpenSSL enc (salted)"
 
 
-@pytest.mark.skipif(shutil.which("gpg") is None, reason="gpg not on PATH")
+@pytest.mark.needs("gpg")
 def test_a_real_gpg_symmetric_file_is_encrypted(tmp_path: Path) -> None:
     (tmp_path / "dump.sql").write_bytes(SQL)
     home = tmp_path / "gnupg"
@@ -137,8 +136,8 @@ def test_patterns_stay_within_a_folder_unless_double_star() -> None:
 def test_targets_are_checked_when_loaded() -> None:
     for bad in ("", "s3://", "https://example.com/x"):
         with pytest.raises(ValueError):
-            BackupsProbe.check_target(bad)
-    assert BackupsProbe.check_target("s3://bucket/daily") == "s3://bucket/daily"
+            BackupsProbe.validate(bad, {})
+    assert BackupsProbe.validate("s3://bucket/daily", {}).target == "s3://bucket/daily"
 
 
 # local folders
@@ -215,7 +214,7 @@ def test_a_readable_backup_fails_when_the_policy_asks_for_encryption(tmp_path: P
     )
 
 
-@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl not on PATH")
+@pytest.mark.needs("openssl")
 def test_an_encrypted_backup_passes_the_policy(tmp_path: Path) -> None:
     put(tmp_path, "plain.sql", SQL, 1)
     subprocess.run(

@@ -35,8 +35,8 @@ from devoops.model.resilience import (
     Verdict,
 )
 from devoops.model.workload import Workload
+from devoops.report import assessment, catastrophes, explain, junit, markdown, render, sarif, view
 from devoops.report import diff as diff_report
-from devoops.report import explain, junit, markdown, render, sarif, view
 from devoops.report.terminal import render_sections
 
 from ..conftest import NOW, document
@@ -235,7 +235,7 @@ def test_markdown_shows_the_section_between_economics_and_findings(hit: Assessme
 
 
 def test_the_verdict_counts_the_catastrophes(hit: Assessment) -> None:
-    paragraphs = " ".join(view.verdict(hit).paragraphs)
+    paragraphs = " ".join(assessment.verdict(hit).paragraphs)
     assert "Catastrophes now: 1 company-ending, 1 damaged (see Catastrophes)" in paragraphs
     assert "availability 99.85 % (modelled) against 99.9 %" in paragraphs
 
@@ -263,7 +263,7 @@ def test_html_places_the_section_and_badges_the_verdicts(hit: Assessment) -> Non
 
 
 def test_without_resilience_there_is_no_section(plain: Assessment) -> None:
-    assert view.catastrophes(plain) == []
+    assert catastrophes.catastrophes(plain) == []
     for fmt in ("md", "html", "terminal"):
         assert "Catastrophes" not in render(plain, fmt)
 
@@ -431,7 +431,7 @@ def test_without_an_availability_model_the_rest_is_shown_with_the_notes(unmodell
     assert all(note in section for note in NOTES) and section.count(NOTES[0]) == 1
     assert "Availability model" not in section and "Top improvements" not in section
     assert "| availability |" not in section
-    paragraphs = " ".join(view.verdict(unmodelled).paragraphs)
+    paragraphs = " ".join(assessment.verdict(unmodelled).paragraphs)
     assert "1 company-ending, 1 damaged" in paragraphs and "no availability model" in paragraphs
     for fmt in ("html", "terminal", "json"):
         assert NOTES[0] in render(unmodelled, fmt)
@@ -440,11 +440,11 @@ def test_without_an_availability_model_the_rest_is_shown_with_the_notes(unmodell
 def test_the_scenarios_command_view_without_a_model(unmodelled: Assessment) -> None:
     r = unmodelled.at(Horizon.NOW).resilience
     assert r is not None
-    sections = {s.heading: s for s in view.resilience(r, "USD")}
+    sections = {s.heading: s for s in catastrophes.resilience(r, "USD")}
     model = sections["Availability model"]
     assert model.tables == [] and model.paragraphs == ["No availability model for this inventory.", *NOTES]
     assert sections["Improvements"].tables == []
-    assert view.COSTS not in sections["Improvements"].paragraphs
+    assert catastrophes.COSTS not in sections["Improvements"].paragraphs
     assert sections["Scenarios"].tables[0].rows  # the scenarios are still there
 
 
@@ -454,8 +454,8 @@ def test_a_free_change_says_free_and_costs_are_converted(hit: Assessment) -> Non
     paid = r.improvements[0]
     free = paid.model_copy(update={"change": "point-in-time-recovery db", "cost_per_year": 0.0})
     free = free.model_copy(update={"saved_per_spent": free.saved_per_year})
-    rows = view.changes_table([free, paid], "EUR").rows
+    rows = catastrophes.changes_table([free, paid], "EUR").rows
     assert rows[0][5] == "free" and rows[1][5] == "200"
     assert rows[0][4] == "0 EUR"
-    sections = {s.heading: s for s in view.resilience(r, "USD")}
+    sections = {s.heading: s for s in catastrophes.resilience(r, "USD")}
     assert "converted at economics.usd_rate into the app's currency" in sections["Improvements"].paragraphs[0]

@@ -14,7 +14,7 @@ from devoops.base.fmt import percent
 from devoops.model.assessment import Assessment
 from devoops.model.common import Horizon, Risk, Tenet
 from devoops.report import render
-from devoops.report.view import TENET_TITLES
+from devoops.report.sections import TENET_TITLES
 
 from ..conftest import EXAMPLES, NOW
 

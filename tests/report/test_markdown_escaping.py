@@ -13,7 +13,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from devoops.report import markdown
-from devoops.report.view import Section, Table
+from devoops.report.sections import Section, Table
 from tests.helpers import devoops
 
 ZONE = "<img src=x onerror=alert(1)>"

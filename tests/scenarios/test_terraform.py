@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 from devoops.api.workload import load_workload
 from devoops.base.errors import InputError
 from devoops.cli.inventory import app
-from devoops.importers.terraform import _MAPPERS, StateError, import_state
+from devoops.importers.terraform import _MAPPERS, import_state
+from devoops.importers.tfstate import StateError
 from devoops.model.inventory import Inventory, Replication
 from devoops.model.lens import Lens
 

@@ -10,7 +10,7 @@ from devoops.base.errors import UsageError
 from devoops.store import Store, StoreError, exists, locate
 from devoops.store.engine import ENV, FILE, FOLDER, display, sqlite_url
 
-from ..helpers import devoops
+from ..helpers import cli
 
 SECRET = "s3cretpw"
 
@@ -74,9 +74,9 @@ def test_a_password_in_the_query_is_never_shown(url: str, monkeypatch: pytest.Mo
     with pytest.raises(StoreError) as caught:
         Store(url)
     assert SECRET not in str(caught.value) and "=***" in str(caught.value)
-    by_flag = devoops("history", "--db", url)
+    by_flag = cli("history", "--db", url)
     monkeypatch.setenv(ENV, url)
-    by_env = devoops("history")
+    by_env = cli("history")
     for ran in (by_flag, by_env):
         assert ran.returncode == 3 and ran.stderr.startswith("error: store postgresql://u")
         assert SECRET not in ran.stdout + ran.stderr

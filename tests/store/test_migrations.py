@@ -17,7 +17,7 @@ from alembic.runtime.migration import MigrationContext
 
 from devoops.store import Store, StoreError, migrate
 from devoops.store.engine import connect, sqlite_url, writer
-from devoops.store.repository import insert_assessment
+from devoops.store.rows import insert_assessment
 from devoops.store.tables import metadata
 
 from .conftest import fresh_database

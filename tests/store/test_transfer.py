@@ -17,7 +17,6 @@ from devoops.store.engine import sqlite_url
 from devoops.store.transfer import AssessmentRecord, Counts, export, load, read
 
 from ..pgserver import PostgresServer
-from .conftest import fresh_database
 from .support import FINTECH, assessed, count, findings_in, findings_rows, raw, variant
 
 
@@ -75,13 +74,15 @@ def fill(url: str) -> None:
         conn.execute(sa.text("DELETE FROM assessments WHERE id = :id"), {"id": gone.id})
 
 
-def test_sqlite_to_postgresql_to_sqlite_keeps_everything(tmp_path: Path, postgres: PostgresServer) -> None:
+def test_sqlite_to_postgresql_to_sqlite_keeps_everything(
+    tmp_path: Path, postgres: PostgresServer, database: str
+) -> None:
     source = sqlite_url(tmp_path / "a" / "devoops.db")
     fill(source)
     first = export_text(source)
     assert [r["id"] for r in records(first) if r["kind"] == "assessment"] == [1, 3, 4, 5]
 
-    server = fresh_database(postgres)
+    server = postgres.url(database)
     assert import_text(server, first) == Counts(applications=2, assessments=4, milestones=2, skipped=0)
     second = export_text(server)
     back = sqlite_url(tmp_path / "b" / "devoops.db")

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..base.errors import InputError
-from ..model.workload import BusinessHours, Weekday
+from ..model.app import BusinessHours, Weekday
 from .model import Analysis, Figures, History, Kind, Settings
 
 WEEK = 7 * 86400

@@ -25,6 +25,7 @@ from . import (
     lens,
     milestone,
     plan,
+    probes,
     quiz,
     scenarios,
     schema,
@@ -87,6 +88,7 @@ app.add_typer(inventory.app, name="inventory")
 app.add_typer(scenarios.app, name="scenarios")
 app.add_typer(drill.app, name="drill")
 app.add_typer(backup.app, name="backup")
+app.add_typer(probes.app, name="probes")
 
 
 USAGE: type[Any] = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")

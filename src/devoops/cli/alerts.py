@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .common import AssumeTz, Output, ReportFormat, ReportFormatOption, SkipBadRows, emit, emit_sections
+from .common import AnalysisFormatOption, AssumeTz, Output, SkipBadRows, emit_report
 
 if TYPE_CHECKING:
-    from ..model.workload import BusinessHours
+    from ..model.app import BusinessHours
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, rich_markup_mode=None)
 
@@ -57,7 +57,7 @@ def analyze(
         typer.Option(min=0, help="resolved within this many minutes, unacknowledged: no one needed to act"),
     ] = 5.0,
     top: Annotated[int, typer.Option(min=1, max=1000, help="alert names in each table")] = 10,
-    format: ReportFormatOption = ReportFormat.TERMINAL,
+    format: AnalysisFormatOption = "terminal",
     output: Output = None,
 ) -> None:
     """Alerts per week, off-hours pages, flaps, duplicates, time to resolve, causes vs symptoms,
@@ -67,6 +67,7 @@ def analyze(
     from ..alerts import Format, Settings, analyse, expand, read
     from ..base.errors import UsageError
     from ..report.alerts import sections
+    from ..report.registry import Document
 
     zone = None
     if assume_tz is not None:
@@ -85,7 +86,4 @@ def analyze(
     analysis = analyse(
         history, hours, Settings(flap_minutes=flap_minutes, quick_minutes=quick_minutes, top=top)
     )
-    if format == ReportFormat.JSON:
-        emit(analysis.model_dump_json(indent=2) + "\n", output)
-    else:
-        emit_sections("devoops alerts analyze", sections(analysis), format == ReportFormat.MD, output)
+    emit_report("analysis", format, Document("devoops alerts analyze", sections(analysis), analysis), output)

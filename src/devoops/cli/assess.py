@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .common import Lens, Output, Workload, Years, emit, is_terminal, width
+from .common import AssessmentFormatOption, Lens, Output, Workload, Years, emit_report
 from .store import Db
 
 if TYPE_CHECKING:
@@ -20,19 +19,9 @@ NAME = "assess"
 EXAMPLE = "Example: devoops assess devoops.yaml --save -f html -o report.html"
 
 
-class Format(StrEnum):
-    TERMINAL = "terminal"
-    MD = "md"
-    JSON = "json"
-    HTML = "html"
-
-
-FormatOption = Annotated[Format, typer.Option("--format", "-f", help="output format")]
-
-
 def run(
     workload: Workload,
-    format: FormatOption = Format.TERMINAL,
+    format: AssessmentFormatOption = "terminal",
     output: Output = None,
     lens: Lens = None,
     save: Annotated[bool, typer.Option("--save", help="keep this assessment in the store")] = False,
@@ -44,19 +33,12 @@ def run(
     report(assess_file(workload, lens or (), years=years), format, output, db, save)
 
 
-def report(result: Result, format: Format, output: Path | None, db: str | None, save: bool) -> None:
+def report(result: Result, format: str, output: Path | None, db: str | None, save: bool) -> None:
     """Save when asked, then write the report (an HTML one with the saved history charted)."""
-    from ..report import render
+    from ..report.registry import Assessed
 
-    history = save_and_history(result, db, save, format == Format.HTML)
-    text = render(
-        result.assessment,
-        format.value,
-        color=output is None and is_terminal(),
-        width=width(),
-        history=history,
-    )
-    emit(text, output)
+    history = save_and_history(result, db, save, format == "html")
+    emit_report("assessment", format, Assessed(result.assessment, history), output)
 
 
 def save_and_history(result: Result, db: str | None, save: bool, want_history: bool) -> list[HistoryEntry]:

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .assess import Format, FormatOption, report
+from .assess import report
 from .check import Gate
-from .common import Lens, Output, Workload, Years
+from .common import AssessmentFormatOption, Lens, Output, Workload, Years
 from .store import Db
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ EXAMPLE = "Example: devoops audit devoops.yaml --probe api-latency -f html -o re
 
 def run(
     workload: Workload,
-    format: FormatOption = Format.TERMINAL,
+    format: AssessmentFormatOption = "terminal",
     output: Output = None,
     lens: Lens = None,
     probe: Annotated[

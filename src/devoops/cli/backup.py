@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from .common import BackupFormat, is_terminal, width
 
 if TYPE_CHECKING:
     from ..backup.stream import Keys
@@ -18,11 +19,6 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 PASSPHRASE_ENV = "DEVOOPS_BACKUP_PASSPHRASE"
-
-
-class Output(StrEnum):
-    TERMINAL = "terminal"
-    JSON = "json"
 
 
 @app.command(
@@ -81,14 +77,14 @@ def make(
         ),
     ] = 1,
     format: Annotated[
-        Output,
+        BackupFormat,
         typer.Option(
             "--format",
             "-f",
             help="json prints the manifest, the location, the pruned backups and those kept "
             "unverified on stdout",
         ),
-    ] = Output.TERMINAL,
+    ] = "terminal",
 ) -> None:
     """Dump DATABASE from one snapshot with pg_dump, compress it with zstd, encrypt it with age
     and write it, with a manifest of its hash and exact row counts, to a folder or S3; then
@@ -96,12 +92,12 @@ def make(
     cluster) beyond --keep and --keep-days. Exit 2 on bad input, 3 when the backup could not be
     made (nothing is left behind) or a backup of the same name already exists."""
     import datetime as dt
-    import json
 
     from ..backup import retention
     from ..backup.location import S3Settings
     from ..backup.make import make as make_backup
     from ..base.errors import UsageError
+    from ..report.registry import Page, formats
 
     keys = _keys(passphrase_env, recipient or [], recipients_file)
     try:
@@ -121,13 +117,9 @@ def make(
         threads=threads,
     )
     typer.echo(made.summary(), err=True)
-    if format == Output.JSON:
-        document = made.manifest.model_dump(mode="json", by_alias=True) | {
-            "location": made.where,
-            "pruned": made.pruned,
-            "unverified": made.unverified,
-        }
-        typer.echo(json.dumps(document, indent=2))
+    text = formats("backup").get(format).render(made, Page(is_terminal(), width()))
+    if text:  # on a terminal the summary above says it all
+        typer.echo(text, nl=False)
 
 
 def _conninfo(database: str) -> str:

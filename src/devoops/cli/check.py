@@ -51,18 +51,17 @@ def run(
 ) -> None:
     from ..api import assess_file
     from ..model.common import Horizon, Risk
-    from ..report import junit as junit_report
-    from ..report import sarif as sarif_report
+    from ..report.registry import Checked, Page, formats
     from .common import write_atomically
 
     result = assess_file(workload, lens or ())
     a, when, gate = result.assessment, Horizon(horizon.value), Risk(fail_on.value.upper())
-    writes = []
-    if junit is not None:
-        writes.append((junit, junit_report.render(a, when, gate)))
-    if sarif is not None:
-        text = sarif_report.render(a, when, gate, result.source(), Path.cwd().resolve(), result.lens)
-        writes.append((sarif, text))
+    checked = Checked(a, when, gate, result.source(), Path.cwd().resolve(), result.lens)
+    writes = [
+        (path, formats("check").get(name).render(checked, Page()))
+        for name, path in (("junit", junit), ("sarif", sarif))
+        if path is not None
+    ]
     for path, text in writes:
         write_atomically(path, text)
     if failed(a, when, gate):
@@ -71,7 +70,8 @@ def run(
 
 def failed(a: Assessment, when: Horizon, gate: Risk, err: bool = False) -> bool:
     """Print the findings at or above `gate` and a verdict line; True when any reaches it."""
-    from ..report.view import HORIZON_TITLES, reason
+    from ..report.assessment import reason
+    from ..report.sections import HORIZON_TITLES
 
     failing = sorted((f for f in a.at(when).findings if f.risk.rank >= gate.rank), key=lambda f: -f.risk.rank)
     for f in failing:

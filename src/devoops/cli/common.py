@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import os
 import tempfile
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
-
-if TYPE_CHECKING:
-    from ..report.view import Section
 
 Workload = Annotated[
     Path, typer.Argument(metavar="WORKLOAD", help="the workload file, e.g. devoops.yaml", show_default=False)
@@ -30,25 +26,35 @@ Years = Annotated[
 ]
 
 
-class TextFormat(StrEnum):
-    """The formats of explanations and catalogues: the names ReportFormat uses."""
+def choices(kind: str, *extra: str) -> Any:
+    """The `--format` choices of a kind of output: its registry's names (the built-ins, then the
+    installed plugins'), then `extra`. Typer shows them, checks them and completes them; the
+    command gets the name."""
+    from ..report.registry import formats
 
-    TERMINAL = "terminal"
-    MD = "md"
+    return Literal[(*formats(kind).names(), *extra)]
 
 
+if TYPE_CHECKING:  # to a type checker, a format is its name
+    AssessmentFormat = str
+    ShowFormat = str
+    TextFormat = str
+    AnalysisFormat = str
+    BackupFormat = str
+    SloFormat = str
+else:
+    AssessmentFormat = choices("assessment")
+    ShowFormat = choices("assessment", "workload")
+    TextFormat = choices("text")
+    AnalysisFormat = choices("analysis")
+    BackupFormat = choices("backup")
+    SloFormat = choices("slo")
+
+AssessmentFormatOption = Annotated[AssessmentFormat, typer.Option("--format", "-f", help="output format")]
 TextFormatOption = Annotated[TextFormat, typer.Option("--format", "-f", help="output format")]
-
-
-class ReportFormat(StrEnum):
-    """The formats of the history analyses' own reports."""
-
-    TERMINAL = "terminal"
-    MD = "md"
-    JSON = "json"
-
-
-ReportFormatOption = Annotated[ReportFormat, typer.Option("--format", "-f", help="output format")]
+"""Explanations and catalogues."""
+AnalysisFormatOption = Annotated[AnalysisFormat, typer.Option("--format", "-f", help="output format")]
+"""Reports with the data behind them: the analyses, what-if, scenarios, diff and history."""
 SkipBadRows = Annotated[
     bool, typer.Option("--skip-bad-rows", help="skip and count malformed rows instead of failing")
 ]
@@ -116,15 +122,10 @@ def width() -> int:
     return shutil.get_terminal_size((120, 24)).columns
 
 
-def emit_sections(title: str, sections: list[Section], markdown: bool, output: Path | None) -> None:
-    """Sections as Markdown, or as terminal tables (coloured only on a terminal)."""
-    if markdown:
-        from ..report.markdown import render_sections as md
+def emit_report(kind: str, format: str, subject: object, output: Path | None) -> None:
+    """`subject` rendered in `format`, a name of `kind`'s registry, to standard output (coloured
+    on a terminal) or all or nothing to the file `-o` names."""
+    from ..report.registry import Page, formats
 
-        emit(md(title, sections), output)
-    else:
-        from ..report.terminal import render_sections as term
-
-        emit(
-            term(title, sections, color=output in (None, Path("-")) and is_terminal(), width=width()), output
-        )
+    page = Page(color=output in (None, Path("-")) and is_terminal(), width=width())
+    emit(formats(kind).get(format).render(subject, page), output)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .common import AssumeTz, Output, ReportFormat, ReportFormatOption, SkipBadRows, emit, emit_sections
+from .common import AnalysisFormatOption, AssumeTz, Output, SkipBadRows, emit_report
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -92,7 +92,7 @@ def analyze(
     ] = None,
     skip_bad_rows: SkipBadRows = False,
     assume_tz: AssumeTz = None,
-    format: ReportFormatOption = ReportFormat.TERMINAL,
+    format: AnalysisFormatOption = "terminal",
     output: Output = None,
 ) -> None:
     """Deployment frequency, lead time for changes, change failure rate and failed-deployment
@@ -104,7 +104,8 @@ def analyze(
     from ..delivery.inputs import load
     from ..delivery.records import zone
     from ..model.common import Horizon
-    from ..report.delivery import sections, to_json
+    from ..report.delivery import data, sections
+    from ..report.registry import Document
 
     now = dt.datetime.now(dt.UTC)
     try:
@@ -132,8 +133,6 @@ def analyze(
         environment=environment.lower(), now=now, since=start, until=end, failure_hours=failure_hours
     )
     e = evidence(d, targets)
-    if format == ReportFormat.JSON:
-        emit(to_json(d, e, history.skipped), output)
-    else:
-        title = f"devoops delivery · {d.environment}"
-        emit_sections(title, sections(d, e, history.skipped), format == ReportFormat.MD, output)
+    title = f"devoops delivery · {d.environment}"
+    report = Document(title, sections(d, e, history.skipped), data(d, e, history.skipped))
+    emit_report("analysis", format, report, output)

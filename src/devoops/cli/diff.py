@@ -3,22 +3,15 @@ With no references, the two newest of the application."""
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated
 
 import typer
 
-from .common import Output, emit, emit_sections
+from .common import AnalysisFormatOption, Output, emit_report
 from .store import AppName, Db
 
 NAME = "diff"
 EXAMPLE = "Example: devoops diff baseline latest"
-
-
-class Format(StrEnum):
-    TERMINAL = "terminal"
-    MD = "md"
-    JSON = "json"
 
 
 def run(
@@ -28,7 +21,7 @@ def run(
     after: Annotated[
         str | None, typer.Argument(metavar="[B]", help="id, latest or milestone (default: latest)")
     ] = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="output format")] = Format.TERMINAL,
+    format: AnalysisFormatOption = "terminal",
     output: Output = None,
     app: AppName = None,
     db: Db = None,
@@ -48,9 +41,7 @@ def run(
             f"{before} is of {a.entry.app} and {after} of {b.entry.app}: compare one application"
         )
     d = diff(a.assessment, b.assessment, (f"#{a.entry.id}", f"#{b.entry.id}"))
-    if format == Format.JSON:
-        emit(d.model_dump_json(indent=2) + "\n", output)
-        return
     from ..report.diff import sections
+    from ..report.registry import Document
 
-    emit_sections(f"devoops diff · {d.app}", sections(d), format == Format.MD, output)
+    emit_report("analysis", format, Document(f"devoops diff · {d.app}", sections(d), d), output)

@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from .assess import Format, FormatOption, report
+from .assess import report
 from .audit import Listeners
-from .common import Lens, Output, Workload
+from .common import AssessmentFormatOption, Lens, Output, Workload
 from .store import Db
 
 app = typer.Typer(
@@ -31,7 +31,7 @@ def _command(name: str, kind: str, doc: str) -> None:
 
     def command(
         workload: Workload,
-        format: FormatOption = Format.TERMINAL,
+        format: AssessmentFormatOption = "terminal",
         output: Output = None,
         lens: Lens = None,
         probe: Names = None,
@@ -47,7 +47,7 @@ def _command(name: str, kind: str, doc: str) -> None:
 def _drill(
     kind: str,
     workload: Workload,
-    format: Format,
+    format: str,
     output: Output,
     lens: Lens,
     probe: list[str] | None,

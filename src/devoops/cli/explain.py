@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .common import Lens, Output, TextFormat, TextFormatOption, Workload, emit_sections
+from .common import Lens, Output, TextFormatOption, Workload, emit_report
 
 NAME = "explain"
 EXAMPLE = "Example: devoops explain availability devoops.yaml"
@@ -22,15 +22,15 @@ Topic = Annotated[
 def run(
     topic: Topic,
     workload: Workload,
-    format: TextFormatOption = TextFormat.TERMINAL,
+    format: TextFormatOption = "terminal",
     output: Output = None,
     lens: Lens = None,
 ) -> None:
     from ..api import assess_file
     from ..report.explain import explain
+    from ..report.registry import Document
 
     result = assess_file(workload, lens or ())
     sections = explain(result.assessment, result.lens, topic)
-    emit_sections(
-        f"devoops explain {topic} · {result.assessment.app.name}", sections, format == TextFormat.MD, output
-    )
+    title = f"devoops explain {topic} · {result.assessment.app.name}"
+    emit_report("text", format, Document(title, sections), output)

@@ -10,7 +10,7 @@ import typer
 from .common import Output, emit
 
 if TYPE_CHECKING:
-    from ..importers.terraform import Imported
+    from ..importers.inventory import Imported
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, rich_markup_mode=None)
 importer = typer.Typer(
@@ -50,7 +50,8 @@ def read_state(path: Path) -> Imported:
 
     from ..base.errors import InputError, Location, UsageError
     from ..base.located import Source, loads_json
-    from ..importers.terraform import StateError, import_state
+    from ..importers.terraform import import_state
+    from ..importers.tfstate import StateError
 
     try:
         text = path.read_text(encoding="utf-8-sig")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .common import Lens, Output, TextFormat, TextFormatOption, emit_sections
+from .common import Lens, Output, TextFormatOption, emit_report
 
 app = typer.Typer(
     help=__doc__,
@@ -19,7 +19,7 @@ app = typer.Typer(
 @app.command("list", epilog="Example: devoops lens list --tenet security")
 def list_(
     tenet: Annotated[str | None, typer.Option(help="only practices serving this tenet")] = None,
-    format: TextFormatOption = TextFormat.TERMINAL,
+    format: TextFormatOption = "terminal",
     output: Output = None,
     lens: Lens = None,
 ) -> None:
@@ -28,21 +28,18 @@ def list_(
     from ..lens import load_lens
     from ..model.common import Tenet
     from ..report.catalogue import practice_list
+    from ..report.registry import Document
 
     if tenet is not None and tenet not in {t.value for t in Tenet}:
         raise UsageError(f"unknown tenet {tenet!r}; choose one of {', '.join(t.value for t in Tenet)}")
-    emit_sections(
-        "devoops lens",
-        practice_list(load_lens(lens or ()), Tenet(tenet) if tenet else None),
-        format == TextFormat.MD,
-        output,
-    )
+    sections = practice_list(load_lens(lens or ()), Tenet(tenet) if tenet else None)
+    emit_report("text", format, Document("devoops lens", sections), output)
 
 
 @app.command("show", epilog="Example: devoops lens show backups.offsite")
 def show(
     practice: Annotated[str, typer.Argument(help="a practice id, e.g. backups.offsite")],
-    format: TextFormatOption = TextFormat.TERMINAL,
+    format: TextFormatOption = "terminal",
     output: Output = None,
     lens: Lens = None,
 ) -> None:
@@ -50,6 +47,7 @@ def show(
     from ..base.errors import UsageError, did_you_mean
     from ..lens import load_lens
     from ..report.catalogue import practice_detail
+    from ..report.registry import Document
 
     catalogue = load_lens(lens or ())
     found = catalogue.practice(practice)
@@ -57,4 +55,4 @@ def show(
         raise UsageError(
             f"unknown practice {practice!r}" + did_you_mean(practice, [p.id for p in catalogue.practices])
         )
-    emit_sections(f"devoops lens show {practice}", practice_detail(found), format == TextFormat.MD, output)
+    emit_report("text", format, Document(f"devoops lens show {practice}", practice_detail(found)), output)

@@ -28,7 +28,7 @@ def export(
 ) -> None:
     """Export the plan, one row per item in plan order, for an issue tracker's importer."""
     from ..api import assess_file
-    from ..report import plan_csv
+    from ..report.registry import Page, formats
 
     # CSV is the only format so far, so `as_csv` is always set; other formats join as flags beside it.
-    emit(plan_csv.render(assess_file(workload, lens or ()).assessment), output)
+    emit(formats("plan").get("csv").render(assess_file(workload, lens or ()).assessment, Page()), output)

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from .common import Lens, Output, TextFormat, TextFormatOption, emit_sections
+from .common import Lens, Output, TextFormatOption, emit_report
 
 NAME = "quiz"
 EXAMPLE = "Example: devoops quiz   (or: devoops quiz --answers quiz.yaml -f md -o quiz.md)"
@@ -17,13 +17,14 @@ EXAMPLE = "Example: devoops quiz   (or: devoops quiz --answers quiz.yaml -f md -
 
 def run(
     answers: Annotated[Path | None, typer.Option(help="YAML: symptom id -> yes/no")] = None,
-    format: TextFormatOption = TextFormat.TERMINAL,
+    format: TextFormatOption = "terminal",
     output: Output = None,
     lens: Lens = None,
 ) -> None:
     from ..base.errors import UsageError
     from ..lens import load_lens
     from ..report.quiz import quiz
+    from ..report.registry import Document
     from .common import is_terminal
 
     catalogue = load_lens(lens or ())
@@ -42,4 +43,4 @@ def run(
             given[s.id] = reply
     else:
         raise UsageError("not a terminal: pass --answers FILE")
-    emit_sections("devoops quiz", quiz(catalogue, given), format == TextFormat.MD, output)
+    emit_report("text", format, Document("devoops quiz", quiz(catalogue, given)), output)

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from .check import When
-from .common import Lens, Output, ReportFormat, ReportFormatOption, Workload, Years, emit, emit_sections
+from .common import AnalysisFormatOption, Lens, Output, Workload, Years, emit_report
 
 app = typer.Typer(
     help="Run the catastrophes of the lens against the workload's inventory.",
@@ -30,7 +30,7 @@ HorizonOption = Annotated[When, typer.Option("--horizon", help="whose costs and 
 def run(
     workload: Workload,
     horizon: HorizonOption = When.NOW,
-    format: ReportFormatOption = ReportFormat.TERMINAL,
+    format: AnalysisFormatOption = "terminal",
     output: Output = None,
     years: Years = 20_000,
     seed: Annotated[int, typer.Option("--seed", min=0, help="seed of the Monte Carlo")] = 7,
@@ -41,20 +41,17 @@ def run(
 ) -> None:
     """The scenario table, single points of failure, shared-fate groups, the availability model
     with its simulated years, and the improvements ranked by money saved per money spent."""
-    import json
-
     from ..api import resilience_file
     from ..model.common import Horizon
     from ..model.resilience import Verdict
-    from ..report.view import resilience
+    from ..report.catastrophes import resilience
+    from ..report.registry import Document
 
     result = resilience_file(workload, lens or (), Horizon(horizon.value), years, seed)
-    if format == ReportFormat.JSON:
-        emit(json.dumps(result.resilience.model_dump(mode="json"), indent=2) + "\n", output)
-    else:
-        title = f"devoops scenarios · {result.loaded.workload.app.name} · {horizon.value}"
-        currency = result.targets.availability.currency
-        emit_sections(title, resilience(result.resilience, currency), format == ReportFormat.MD, output)
+    title = f"devoops scenarios · {result.loaded.workload.app.name} · {horizon.value}"
+    sections = resilience(result.resilience, result.targets.availability.currency)
+    data = result.resilience.model_dump(mode="json")
+    emit_report("analysis", format, Document(title, sections, data), output)
     if fail_on is not None:
         bar = Verdict(fail_on.value).rank
         bad = [o for o in result.resilience.scenarios if o.verdict.rank >= bar]

@@ -2,42 +2,34 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated
 
 import typer
 
-from .common import Output, emit, is_terminal, width
+from .common import Output, ShowFormat, emit, emit_report
 from .store import AppName, Db
 
 NAME = "show"
 EXAMPLE = "Example: devoops show latest -f html -o report.html"
 
 
-class Format(StrEnum):
-    TERMINAL = "terminal"
-    MD = "md"
-    JSON = "json"
-    HTML = "html"
-    WORKLOAD = "workload"
-
-
 def run(
     ref: Annotated[str, typer.Argument(metavar="REF", help="an assessment id, latest, or a milestone name")],
     format: Annotated[
-        Format, typer.Option("--format", "-f", help="output format; `workload` prints the file it assessed")
-    ] = Format.TERMINAL,
+        ShowFormat,
+        typer.Option("--format", "-f", help="output format; `workload` prints the file it assessed"),
+    ] = "terminal",
     output: Output = None,
     app: AppName = None,
     db: Db = None,
 ) -> None:
-    from ..report import render
+    from ..report.registry import Assessed
     from .store import open_store
 
     with open_store(db) as store:
         stored = store.load(ref, app)
-        history = store.history(stored.entry.app) if format == Format.HTML else []
-    if format == Format.WORKLOAD:
+        history = store.history(stored.entry.app) if format == "html" else []
+    if format == "workload":
         if output is None:  # verbatim: echo would add a newline to a file that ends without one
             import sys
 
@@ -46,11 +38,4 @@ def run(
             emit(stored.workload_text, output)
         return
     shown = [e for e in history if e.generated_at <= stored.entry.generated_at]
-    text = render(
-        stored.assessment,
-        format.value,
-        color=output is None and is_terminal(),
-        width=width(),
-        history=shown,
-    )
-    emit(text, output)
+    emit_report("assessment", format, Assessed(stored.assessment, shown), output)

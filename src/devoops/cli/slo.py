@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from .common import Lens, Workload, emit
+from .common import Lens, SloFormat, Workload, emit
 
 app = typer.Typer(
     help="Generate SLO documents, Prometheus recording rules, burn-rate alerts and their unit tests from the targets.",
@@ -21,21 +21,6 @@ class HorizonChoice(StrEnum):
     NOW = "now"
     SIX_MONTHS = "6mo"
     TWELVE_MONTHS = "12mo"
-
-
-class Document(StrEnum):
-    RULES = "rules"
-    TESTS = "tests"
-    OPENSLO = "openslo"
-    SLOTH = "sloth"
-
-
-FILES = {
-    Document.RULES: "rules.yaml",
-    Document.TESTS: "rules_test.yaml",
-    Document.OPENSLO: "openslo.yaml",
-    Document.SLOTH: "sloth.yaml",
-}
 
 
 @app.command(
@@ -56,8 +41,8 @@ def generate(
         bool, typer.Option("--sloth", help="also write a Sloth prometheus/v1 spec")
     ] = False,
     format: Annotated[
-        Document, typer.Option("--format", "-f", help="the document to print when there is no --output")
-    ] = Document.RULES,
+        SloFormat, typer.Option("--format", "-f", help="the document to print when there is no --output")
+    ] = "rules",
     lens: Lens = None,
 ) -> None:
     """Rules (rules.yaml), their promtool unit tests (rules_test.yaml), OpenSLO (openslo.yaml)
@@ -76,12 +61,14 @@ def generate(
         config,
         targets,
         f"{workload.name} (horizon {chosen.value})",
-        with_sloth or (output is None and format == Document.SLOTH),
+        with_sloth or (output is None and format == "sloth"),
     )
     for warning in generated.warnings:
         typer.echo(f"warning: {warning}", err=True)
     if output is None:
-        emit(generated.files[FILES[format]], None)
+        from ..report.registry import Page, formats
+
+        emit(formats("slo").get(format).render(generated, Page()), None)
         return
     write_all(output, generated.files)
     typer.echo(f"wrote {', '.join(generated.files)} to {output}", err=True)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .check import When
-from .common import Lens, Output, ReportFormat, ReportFormatOption, Workload, emit, emit_sections
+from .common import AnalysisFormatOption, Lens, Output, Workload, emit_report
 from .scenarios import HorizonOption
 
 if TYPE_CHECKING:
@@ -37,31 +37,28 @@ def run(
         ),
     ] = None,
     horizon: HorizonOption = When.NOW,
-    format: ReportFormatOption = ReportFormat.TERMINAL,
+    format: AnalysisFormatOption = "terminal",
     output: Output = None,
     lens: Lens = None,
 ) -> None:
-    import json
-
     from ..api import whatif_file
     from ..model.common import Horizon
-    from ..report.view import COSTS, Section, changes_table
+    from ..report.catastrophes import COSTS, changes_table
+    from ..report.registry import Document
+    from ..report.sections import Section
 
     when = Horizon(horizon.value)
     result = whatif_file(workload, changes or (), lens or (), when)
     loaded, currency, shown = result.loaded, result.currency, result.changes
     together, plan, paying = result.together, result.saving, result.plan
-    if format == ReportFormat.JSON:
-        data = {
-            "horizon": when.value,
-            "currency": currency,
-            "changes": [c.model_dump(mode="json") for c in shown],
-            "together": together.model_dump(mode="json") if together else None,
-            "improvements": [c.model_dump(mode="json") for c in paying],
-            "saving": [c.model_dump(mode="json") for c in plan],
-        }
-        emit(json.dumps(data, indent=2) + "\n", output)
-        return
+    data = {
+        "horizon": when.value,
+        "currency": currency,
+        "changes": [c.model_dump(mode="json") for c in shown],
+        "together": together.model_dump(mode="json") if together else None,
+        "improvements": [c.model_dump(mode="json") for c in paying],
+        "saving": [c.model_dump(mode="json") for c in plan],
+    }
     if shown:
         rows = [*shown, *([together] if together else [])]
         section = Section("Changes", paragraphs=[COSTS], tables=[changes_table(rows, currency)])
@@ -78,7 +75,7 @@ def run(
             paragraphs=["No single change of the catalogue saves money here.", COSTS],
         )
     title = f"devoops whatif · {loaded.workload.app.name} · {when.value}"
-    emit_sections(title, [section], format == ReportFormat.MD, output)
+    emit_report("analysis", format, Document(title, [section], data), output)
 
 
 def _paying(plan: list[Change], paying: list[Change]) -> str:

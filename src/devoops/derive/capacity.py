@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from ..model.answers import Likelihood
 from ..model.common import Horizon
 from ..model.targets import CapacityTarget
-from ..model.workload import Likelihood, Workload
+from ..model.workload import Workload
 
 # One request every ten seconds per active user: a typical interactive web app.
 REQUESTS_PER_USER_PER_SECOND = 0.1

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
+from ..model.answers import Criticality, Dataset, Regulated
 from ..model.targets import BackupPolicy, DatasetTarget
-from ..model.workload import Criticality, Dataset, Regulated
 
 # minutes of data that may be lost, minutes until the data is back
 DEFAULT_RPO = {Criticality.LIFEBLOOD: 5.0, Criticality.IMPORTANT: 60.0, Criticality.EXPENDABLE: 1440.0}

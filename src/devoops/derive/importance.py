@@ -9,10 +9,12 @@ import math
 from collections.abc import Callable
 
 from ..base.fmt import money, number
+from ..model.answers import Criticality, Level, Likelihood, Regulated, Survival
+from ..model.app import Stage
 from ..model.common import Horizon, Tenet
 from ..model.lens import Lens
 from ..model.targets import Importance, Reason
-from ..model.workload import Criticality, Level, Likelihood, Regulated, Stage, Survival, Workload
+from ..model.workload import Workload
 from .capacity import baseline_rps, peak_rps
 from .economics import economics_defaults, tier_options
 from .latency import latency_target

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from ..model.answers import LatencyLevel
 from ..model.common import Horizon
 from ..model.targets import LatencyTarget
-from ..model.workload import LatencyLevel, Workload
+from ..model.workload import Workload
 
 LEVELS = {
     LatencyLevel.GOOD: {"avg": 300.0, "p50": 250.0, "p95": 700.0, "p99": 1200.0},

@@ -10,9 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..base.fmt import minutes, percent
+from ..model.answers import Criticality, Regulated, SensitiveData, Survival
+from ..model.app import Audience
 from ..model.common import Horizon, Tenet
 from ..model.targets import Targets, Tension
-from ..model.workload import Audience, Criticality, Regulated, SensitiveData, Survival, Workload
+from ..model.workload import Workload
 from .capacity import FASTEST_REACTIVE_SCALING_MINUTES
 
 HA, SC, PF, DI, SE, PR = (

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING
 
 from ..backup import pgclient
-from ..backup.stream import Unreadable
+from ..backup.unpack import Unreadable
 from ..base.streams import Tail
 
 if TYPE_CHECKING:

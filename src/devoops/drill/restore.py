@@ -30,7 +30,8 @@ from typing import Any
 from ..backup import pgclient
 from ..backup.location import Backup, Location, Unreachable, newest
 from ..backup.manifest import LARGEST, SUFFIX, Manifest, manifest_name
-from ..backup.stream import Keys, Unreadable, unpack
+from ..backup.stream import Keys
+from ..backup.unpack import Unreadable, unpack
 from . import roles
 from . import scratch as scratches
 from .checks import Count, Hashing, verify

@@ -10,9 +10,10 @@ from ..model.evidence import ProbeResult, Status
 from ..model.findings import Finding
 from ..model.lens import SCENARIO_PREFIX as PREFIX
 from ..model.lens import Effect, Lens, ScenarioDef, Scope
+from ..model.practices import PracticeState
 from ..model.resilience import Resilience, ScenarioOutcome, Verdict
 from ..model.targets import Targets
-from ..model.workload import PracticeState, Workload
+from ..model.workload import Workload
 
 YEARS = 20_000
 """Simulated years of the Monte Carlo in an assessment, unless asked otherwise."""

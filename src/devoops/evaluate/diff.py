@@ -5,7 +5,7 @@ new or resolved, how maturity and importance moved. Pure: two Assessments in, a 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal, cast
+from typing import Literal
 
 from ..base.fmt import minutes, number, percent, quantity
 from ..model.assessment import Assessment
@@ -186,7 +186,7 @@ def _tensions(before: Assessment, after: Assessment) -> Iterable[Change]:
         return {t.id: t.title for v in a.horizons for t in v.tensions}
 
     old, new = ids(before), ids(after)
-    moves = (
+    moves: tuple[tuple[set[str], dict[str, str], tuple[str, str], Direction], ...] = (
         (old.keys() - new.keys(), old, ("open", "settled"), "improved"),
         (new.keys() - old.keys(), new, ("none", "open"), "regressed"),
     )
@@ -198,7 +198,7 @@ def _tensions(before: Assessment, after: Assessment) -> Iterable[Change]:
                 title=titles[id],
                 before=was,
                 after=now,
-                direction=cast(Direction, direction),
+                direction=direction,
                 horizons=[],
             )
 

@@ -11,7 +11,8 @@ from ..model.common import ByHorizon, Horizon, Risk, Tenet
 from ..model.evidence import ProbeResult, Verdict
 from ..model.findings import Conflict, Finding, Source
 from ..model.lens import Choice, Lens, Practice
-from ..model.workload import PracticeState, Workload
+from ..model.practices import PracticeState
+from ..model.workload import Workload
 from .inventory import shown
 from .look import Path
 from .rules import judge, required

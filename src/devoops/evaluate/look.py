@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..model.answers import Criticality
 from ..model.inventory import Backup, Component, Kind
 from ..model.lens import Lens
-from ..model.workload import Criticality, Workload
+from ..model.workload import Workload
 
 Path = tuple[str | int, ...]
 COMPONENTS: Path = ("inventory", "components")

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from ..model.common import Tenet
 from ..model.findings import Maturity
 from ..model.lens import Lens
-from ..model.workload import PracticeState
+from ..model.practices import PracticeState
 
 
 def maturity(states: Mapping[str, PracticeState], lens: Lens, today: dt.date) -> list[Maturity]:

@@ -7,12 +7,12 @@ from typing import Any, Literal
 
 from pydantic import model_validator
 
+from .app import App
 from .common import Horizon, Strict, Tenet
 from .evidence import ProbeResult
 from .findings import Finding, Maturity, PlanItem
 from .resilience import Resilience
 from .targets import Importance, Targets, Tension
-from .workload import App
 
 SCHEMA_VERSION: Literal["2"] = "2"
 

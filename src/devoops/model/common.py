@@ -19,6 +19,14 @@ class Strict(BaseModel):
 Text = Annotated[str, Field(min_length=1)]
 
 
+# Bounds keep every figure finite through the economics: nobody's hour costs 10^12.
+Money = Annotated[float, Field(ge=0, le=1e12)]
+Score = Annotated[int, Field(ge=0, le=10)]
+Positive = Annotated[float, Field(ge=0.001, le=1e9)]
+NonNegative = Annotated[float, Field(ge=0, le=1e9)]
+Count = Annotated[int, Field(ge=0, le=1_000_000)]
+
+
 def duplicates(ids: list[str]) -> list[str]:
     return sorted({i for i in ids if ids.count(i) > 1})
 

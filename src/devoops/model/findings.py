@@ -6,7 +6,7 @@ from typing import Literal
 
 from .common import Horizon, Risk, Strict, Tenet
 from .lens import CostBand
-from .workload import Exemption
+from .practices import Exemption
 
 Source = Literal[
     "answer",

@@ -161,6 +161,9 @@ class StageDefaults(Strict):
     oncall_cost_per_person_year: Annotated[float, Field(ge=0)]
 
 
+Infrastructure = Literal["zone", "region", "provider"]  # what a failure takes down under many components
+
+
 class Rates(Strict):
     """How often one instance of a kind fails and how long its repair takes."""
 
@@ -190,7 +193,7 @@ class Reliability(Strict):
     """Defaults of the availability model and the scenarios, each overridable in the inventory."""
 
     kinds: dict[Kind, Rates]
-    infrastructure: dict[Literal["zone", "region", "provider"], Rates]
+    infrastructure: dict[Infrastructure, Rates]
     failover_minutes: dict[Literal["automatic", "manual"], Annotated[float, Field(ge=0)]]
     restore_minutes: dict[Kind, Annotated[float, Field(gt=0)]] = Field(
         description="time to restore a component's data from a backup, by kind of the component"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from .answers import Criticality, Likelihood
 from .common import Strict, Tenet
-from .workload import Criticality, Likelihood
 
 
 class Reason(Strict):

@@ -22,8 +22,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 
-from ..model.evidence import Evidence, Measurement, Status, Table, Verdict
-from .base import Context, Options, Probe
+from ..model.evidence import Evidence, Status
+from .base import Context, Decision, Options, Probe
+from .found import Found
 
 if TYPE_CHECKING:
     from ..alerts.model import Analysis
@@ -57,13 +58,21 @@ class AlertsOptions(Options):
 
 
 class AlertsProbe(Probe[AlertsOptions]):
+    """Alert noise from Alertmanager, PagerDuty or Opsgenie exports: the analysis of
+    `devoops alerts analyze`."""
+
     kind = "alerts"
-    Options = AlertsOptions
+    decides = {
+        "alerts.symptom-based": Decision("none", "cause-based", "symptom-thresholds", "slo-burn-rate"),
+        "oncall.rotation": Decision(
+            "founder-always", "rotation-informal", "rotation-paged", when="PagerDuty, Opsgenie"
+        ),
+    }
+    docs = "docs/probes/alerts.md"
     default_timeout = 120.0
-    summary = "alert noise, off-hours pages, causes vs symptoms from alert exports"
 
     @classmethod
-    def check_target(cls, target: str) -> str:
+    def check(cls, target: str, options: AlertsOptions) -> str:
         if not target.strip():
             raise ValueError("give an alert export's path or glob")
         return target
@@ -83,7 +92,7 @@ class AlertsProbe(Probe[AlertsOptions]):
             except InputError as exc:
                 lines = str(exc).splitlines()
                 more = f" (and {len(lines) - 3} more)" if len(lines) > 3 else ""
-                return Evidence(status=Status.ERROR, summary="; ".join(lines[:3]) + more)
+                return Found().error("; ".join(lines[:3]) + more)
             return evidence(analyse(history, ctx.workload.app.business_hours, settings))
 
         return await ctx.blocking(work)
@@ -94,74 +103,46 @@ def evidence(a: Analysis) -> Evidence:
     from ..alerts import alerting_choice, rotation_choice
     from ..alerts.model import COLUMNS, row
 
-    read = [
-        Measurement(name="records", value=a.records, unit="count", detail=f"{len(a.files)} file(s)"),
-        Measurement(name="bad records skipped", value=a.skipped, unit="count"),
-    ]
+    found = Found()
+    found.measure("records", a.records, "count", detail=f"{len(a.files)} file(s)")
+    found.measure("bad records skipped", a.skipped, "count")
     if a.overall is None:
-        return Evidence(status=Status.UNKNOWN, summary="the alert history holds no alert", measurements=read)
+        return found.concluded(Status.UNKNOWN, "the alert history holds no alert")
     o = a.overall
     replaced = sum(f.pages for f in a.names if f.replaced_by)
-    measurements = [
-        *read,
-        Measurement(
-            name="alerts per week", value=round(o.per_week, 3), unit="count", detail=f"{o.firings:,} alerts"
-        ),
-        Measurement(name="pages", value=o.pages, unit="count"),
-        Measurement(
-            name="pages outside business hours",
-            value=o.off_hours_pages / o.pages if o.pages else None,
-            unit="ratio",
-            detail=f"{o.off_hours_pages:,} of {o.pages:,}; business hours {a.business_hours}",
-        ),
-        Measurement(name="flaps", value=o.flaps / o.firings, unit="ratio", detail=f"{o.flaps:,} re-fires"),
-        Measurement(
-            name="duplicates", value=o.duplicates / o.firings, unit="ratio", detail=f"{o.duplicates:,}"
-        ),
-        Measurement(name="median time to resolve", value=o.median_minutes_to_resolve, unit="min"),
-        Measurement(
-            name="resolved quickly with nobody acting",
-            value=o.quick_unacted_share,
-            unit="ratio",
-            detail=f"{o.quick_unacted:,} of {o.resolved:,} resolved",
-        ),
-        Measurement(
-            name="pages an SLO burn-rate alert would replace",
-            value=replaced,
-            unit="count",
-            target=0,
-            bound="max",
-        ),
-    ]
-    verdicts = [
-        Verdict(practice=practice, choice=choice, reason=reason)
-        for practice, decided in (
-            ("alerts.symptom-based", alerting_choice(a)),
-            ("oncall.rotation", rotation_choice(a)),
-        )
-        if decided is not None
-        for choice, reason in [decided]
-    ]
-    summary = (
-        f"{o.per_week:,.1f} alerts a week, {o.pages:,} pages ({o.off_hours_pages:,} outside business hours), "
-        f"{replaced:,} of them replaceable by SLO burn-rate alerts"
+    found.measure("alerts per week", round(o.per_week, 3), "count", detail=f"{o.firings:,} alerts")
+    found.measure("pages", o.pages, "count")
+    found.measure(
+        "pages outside business hours",
+        o.off_hours_pages / o.pages if o.pages else None,
+        "ratio",
+        detail=f"{o.off_hours_pages:,} of {o.pages:,}; business hours {a.business_hours}",
     )
+    found.measure("flaps", o.flaps / o.firings, "ratio", detail=f"{o.flaps:,} re-fires")
+    found.measure("duplicates", o.duplicates / o.firings, "ratio", detail=f"{o.duplicates:,}")
+    found.measure("median time to resolve", o.median_minutes_to_resolve, "min")
+    found.measure(
+        "resolved quickly with nobody acting",
+        o.quick_unacted_share,
+        "ratio",
+        detail=f"{o.quick_unacted:,} of {o.resolved:,} resolved",
+    )
+    found.measure("pages an SLO burn-rate alert would replace", replaced, "count", target=0, bound="max")
+    for practice, decided in (
+        ("alerts.symptom-based", alerting_choice(a)),
+        ("oncall.rotation", rotation_choice(a)),
+    ):
+        if decided is not None:
+            found.verdict(practice, *decided)
     replaceable = [f for f in a.names if f.replaced_by]
-    return Evidence(
-        status=Status.FAIL if replaced else Status.PASS,
-        summary=summary,
-        measurements=measurements,
-        verdicts=verdicts,
-        tables=[
-            Table(
-                title="noisiest alerts",
-                columns=COLUMNS,
-                rows=[list(row(f)) for f in a.names[: a.settings.top]],
-            ),
-            Table(
-                title="what SLO burn-rate alerts would replace",
-                columns=COLUMNS,
-                rows=[list(row(f)) for f in replaceable[: a.settings.top]],
-            ),
-        ],
+    found.table("noisiest alerts", COLUMNS, [list(row(f)) for f in a.names[: a.settings.top]])
+    found.table(
+        "what SLO burn-rate alerts would replace",
+        COLUMNS,
+        [list(row(f)) for f in replaceable[: a.settings.top]],
+    )
+    return found.concluded(
+        Status.FAIL if replaced else Status.PASS,
+        f"{o.per_week:,.1f} alerts a week, {o.pages:,} pages ({o.off_hours_pages:,} outside business hours), "
+        f"{replaced:,} of them replaceable by SLO burn-rate alerts",
     )

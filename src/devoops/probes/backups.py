@@ -12,6 +12,7 @@ from `${VAR}` options and never reach a message from here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -19,10 +20,11 @@ from pydantic import Field
 
 from ..backup.formats import Format, detect
 from ..backup.location import Backup, Location, S3Settings, Unreachable, check_target, newest, open_location
-from ..model.evidence import Evidence, Status, Table
+from ..model.evidence import Evidence
 from ..model.inventory import Kind
 from ..model.targets import DatasetTarget
-from .base import Context, Found, Options, Probe
+from .base import Context, Decision, Options, Probe
+from .found import Found
 
 ROWS = 20  # table rows kept, newest first
 HEAD = 65_536  # bytes read from the start of the newest backup
@@ -104,31 +106,36 @@ class Listing:
 
 
 class BackupsProbe(Probe[BackupsOptions]):
-    """Freshness, size, retention, encryption and placement of backups in a folder or on S3."""
+    """The newest backup in a folder or on S3 against the RPO, its size against the previous
+    one, retention kept, encryption read from the file, and whether it lives in the primary
+    database's account."""
 
     kind: ClassVar[str] = "backups"
-    Options: ClassVar[type[BackupsOptions]] = BackupsOptions
+    decides: ClassVar[Mapping[str, Decision]] = {
+        "backups.automated": Decision("none", when="nothing matches"),
+        "backups.encrypted": Decision("plaintext", "provider-at-rest", when="the newest is readable"),
+        "backups.offsite": Decision(
+            "same-account", "separate-account", when="its account against the primary's"
+        ),
+    }
+    docs: ClassVar[str] = "docs/probes/backups.md"
     default_timeout: ClassVar[float] = 60.0
-    summary: ClassVar[str] = (
-        "newest backup's age against the RPO, its size against the previous one, retention kept, "
-        "encryption read from the file, and whether it lives outside the primary's account"
-    )
 
     @classmethod
-    def check_target(cls, target: str) -> str:
+    def check(cls, target: str, options: BackupsOptions) -> str:
         return check_target(target)
 
     async def collect(self, ctx: Context) -> Evidence:
         o = self.options
         dataset = ctx.dataset(o.dataset, lambda d: d.rpo_minutes)
         if isinstance(dataset, str):
-            return Evidence(status=Status.ERROR, summary=dataset)
+            return Found().error(dataset)
         wait = min(o.connect_timeout, ctx.timeout / 3) if ctx.timeout > 0 else o.connect_timeout
         location = open_location(self.target, str(ctx.root), o.s3(wait))
         try:
             listing = await ctx.blocking(lambda: _listing(location, o.pattern), interrupt=location.stop)
         except Unreachable as exc:
-            return Evidence(status=Status.ERROR, summary=str(exc))
+            return Found().error(str(exc))
         return self._judge(ctx, dataset, listing)
 
     def _primary(self, ctx: Context, dataset: DatasetTarget | None) -> tuple[str, str] | None:
@@ -221,7 +228,7 @@ class BackupsProbe(Probe[BackupsOptions]):
         title = "backups, newest first" + (
             f" (first {ROWS} of {len(backups)})" if len(backups) > ROWS else ""
         )
-        found.tables.append(Table(title=title, columns=["name", "modified", "age h", "bytes"], rows=rows))
+        found.table(title, ["name", "modified", "age h", "bytes"], rows)
         return found.evidence()
 
     def _encryption(

@@ -1,11 +1,23 @@
-"""The probe interface and the registry of probe kinds.
+"""The probe contract and the one registry of probe kinds.
 
-A probe is a class: `validate(target, options)` checks its configuration when the workload is
-loaded (errors are located in devoops.yaml), and `async collect(ctx)` measures. Clients come in
-through the Context, never built at import time; modules import their heavy libraries inside
-`collect`, so listing or validating probes stays cheap. Built-in kinds are registered below by
-name; third-party kinds arrive through the entry-point group `devoops.probes`, each entry point
-naming a Probe subclass.
+A probe kind is a class that declares what it is, and everything else is made from that:
+
+- `kind`: its name in devoops.yaml's `type:`, and the name of its entry point;
+- its options: the strict pydantic model the class is generic over, `Probe[HttpOptions]`;
+  `devoops schema` and `devoops probes show` are made from it, the loader reads `options:`
+  into it, and `check` and `collect` only ever see it typed;
+- `decides`: the practices its verdicts may name, each with its choices; the loader holds
+  them to the lens, the runner holds every verdict to them, and the table of docs/probes.md
+  is made from them;
+- `docs`: its page;
+
+then `check(target, options)`, which refuses a target early, and `async collect(ctx)`, which
+measures and returns what a `Found` gathered. Clients come in through the Context, never built
+at import time; modules import their heavy libraries inside `collect`, so listing or
+validating probes stays cheap.
+
+Every kind registers the same way: an entry point in the group `devoops.probes` naming its
+class. devoops's own are in its pyproject.toml; no other package can take their names.
 """
 
 from __future__ import annotations
@@ -18,45 +30,68 @@ import os
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar, cast, get_args
 
 from pydantic import BaseModel, ConfigDict
 
 from ..model.common import Horizon
-from ..model.evidence import Evidence, Measurement, Status, Table, Verdict
+from ..model.evidence import Evidence
 from ..model.targets import DatasetTarget, Targets
 from ..model.workload import Workload
+from .secrets import REFERENCE
 
 if TYPE_CHECKING:
     import aiohttp
 
 GROUP = "devoops.probes"
-BUILTIN = {
-    "http": "devoops.probes.http:HttpProbe",
-    "access_log": "devoops.probes.access_log:AccessLogProbe",
-    "prometheus": "devoops.probes.prometheus:PrometheusProbe",
-    "tls": "devoops.probes.tls:TlsProbe",
-    "postgres": "devoops.probes.postgres:PostgresProbe",
-    "delivery": "devoops.probes.delivery:DeliveryProbe",
-    "alerts": "devoops.probes.alerts:AlertsProbe",
-    "backups": "devoops.probes.backups:BackupsProbe",
-    "restore_drill": "devoops.probes.restore_drill:RestoreDrillProbe",
-    "failover_drill": "devoops.probes.failover_drill:FailoverDrillProbe",
-}
+HOME = "devoops"  # the distribution whose entry points are the built-in kinds
 T = TypeVar("T")
+
+REFERENCE_SCHEMA = {
+    "type": "string",
+    "pattern": REFERENCE.pattern,
+    "description": "a ${VARIABLE} reference, read as this setting when the probe runs",
+}
+
+
+def _references(schema: dict[str, Any]) -> None:
+    """In the JSON Schema, a setting that is not plain text may also be a `${VAR}` reference:
+    the loader accepts one anywhere and checks the value when the probe runs."""
+    for name, prop in schema.get("properties", {}).items():
+        if not _text(prop):
+            told = {k: prop.pop(k) for k in ("title", "description", "default") if k in prop}
+            schema["properties"][name] = {**told, "anyOf": [prop, dict(REFERENCE_SCHEMA)]}
+
+
+def _text(schema: dict[str, Any]) -> bool:
+    plain = schema.get("type") == "string" and not schema.keys() & {"pattern", "enum", "const", "format"}
+    return plain or any(_text(branch) for branch in schema.get("anyOf", ()))
 
 
 class Options(BaseModel):
     """Base of a probe kind's options: unknown keys are errors, like everywhere in devoops.yaml."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, json_schema_extra=_references)
 
 
 OptionsT = TypeVar("OptionsT", bound=Options)
+
+
+@dataclass(frozen=True, init=False)
+class Decision:
+    """The choices of one practice that a probe's verdicts may name, and `when` the probe
+    decides it (a mode, a check; said in docs/probes.md's table)."""
+
+    choices: tuple[str, ...]
+    when: str | None
+
+    def __init__(self, *choices: str, when: str | None = None) -> None:
+        object.__setattr__(self, "choices", choices)
+        object.__setattr__(self, "when", when)
 
 
 @dataclass(frozen=True)
@@ -131,28 +166,40 @@ class Context:
 
 
 class Probe(ABC, Generic[OptionsT]):
-    """One kind of evidence collector. Subclasses set `kind`, `Options` and `collect`."""
+    """One kind of evidence collector: the module's docstring says what a kind declares. The
+    class's own docstring, first paragraph, says what it measures in `devoops probes list`."""
 
     kind: ClassVar[str]
-    Options: ClassVar[type[Options]] = Options
+    Options: ClassVar[type[Options]] = Options  # the type argument: Probe[HttpOptions]
+    decides: ClassVar[Mapping[str, Decision]] = {}
+    docs: ClassVar[str] = ""  # its page: a path in devoops's repository for a built-in, else a URL
     default_timeout: ClassVar[float] = 60.0
-    summary: ClassVar[str] = ""
     drill: ClassVar[bool] = False  # changes the system (a scratch database, a failover): runs only by name
     carry_days: ClassVar[float | None] = None  # days a saved result counts in audits not running it
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for base in cls.__dict__.get("__orig_bases__", ()):
+            model = next(iter(get_args(base)), None)
+            if isinstance(model, type) and issubclass(model, Options):
+                cls.Options = model
 
     def __init__(self, target: str, options: OptionsT) -> None:
         self.target = target
         self.options = options
 
     @classmethod
-    def validate(cls, target: str, options: Mapping[str, Any]) -> Probe[OptionsT]:
-        """The configured probe; pydantic's ValidationError for bad options (located by the
-        loader under `options`), ValueError for a bad target."""
-        return cls(cls.check_target(target), cls.Options.model_validate(dict(options)))  # type: ignore[arg-type]
+    def validate(cls, target: str, settings: Mapping[str, Any]) -> Self:
+        """The probe as devoops.yaml configures it: `settings` read into the kind's options
+        (pydantic's ValidationError, located by the loader under `options`), then the target
+        checked against them (ValueError, located under `target`)."""
+        options = cast(OptionsT, cls.Options.model_validate(dict(settings)))
+        return cls(cls.check(target, options), options)
 
     @classmethod
-    def check_target(cls, target: str) -> str:
-        """Override to refuse a malformed target early; raise ValueError with the reason."""
+    def check(cls, target: str, options: OptionsT) -> str:
+        """The target as the probe uses it. Override to refuse a malformed one early: raise
+        ValueError with the reason."""
         return target
 
     @abstractmethod
@@ -161,67 +208,39 @@ class Probe(ABC, Generic[OptionsT]):
         ctx.blocking for blocking work. Exceptions and timeouts become ERROR results."""
 
 
-@dataclass
-class Found:
-    """What a probe's checks found, gathered into one Evidence at the end: a clause said per
-    check (the summary when all passed), what failed, and what could not be told."""
-
-    measurements: list[Measurement] = field(default_factory=list)
-    verdicts: list[Verdict] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
-    said: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    unknown: list[str] = field(default_factory=list)
-
-    def measure(self, name: str, value: float | None, unit: str, **kw: Any) -> Measurement:
-        m = Measurement(name=name, value=value, unit=unit, **kw)
-        self.measurements.append(m)
-        return m
-
-    def verdict(self, practice: str, choice: str, reason: str) -> None:
-        self.verdicts.append(Verdict(practice=practice, choice=choice, reason=reason))
-
-    def evidence(self, lead: str = "", unknown: str = "Could not tell:") -> Evidence:
-        """FAIL with what failed, else UNKNOWN with what could not be told, else PASS with what
-        was said; `lead` opens the summary, and what was said follows a FAIL or UNKNOWN in
-        brackets."""
-
-        def sentences(clauses: list[str]) -> str:
-            return " ".join(f"{c.rstrip('.')}." for c in clauses)
-
-        findings, head = "; ".join(self.said), f"{lead}: " if lead else ""
-        if self.failed:
-            status, summary = Status.FAIL, head + sentences(self.failed)
-            if self.unknown:
-                summary += f" {unknown} {sentences(self.unknown)}"
-        elif self.unknown:
-            opening = unknown[0].lower() + unknown[1:] if lead else unknown  # mid-sentence after a lead
-            status, summary = Status.UNKNOWN, f"{head}{opening} {sentences(self.unknown)}"
-        else:
-            status, summary = Status.PASS, head + findings
-        if status != Status.PASS and findings:
-            summary += f" ({findings})"
-        return Evidence(
-            status=status,
-            summary=summary,
-            measurements=self.measurements,
-            verdicts=self.verdicts,
-            tables=self.tables,
-        )
-
-
 class UnknownKind(LookupError):
-    """A probe type no built-in or installed plugin provides."""
+    """A probe type no installed package registers."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A registered kind: where its class lives, and the package whose entry point says so."""
+
+    kind: str
+    where: str
+    package: str
+
+    @property
+    def builtin(self) -> bool:
+        return self.package == HOME
 
 
 @cache
-def _plugins() -> dict[str, str]:
-    return {ep.name: ep.value for ep in entry_points(group=GROUP)}
+def entries() -> dict[str, Entry]:
+    """Every registered kind, devoops's own first, each by name. A name devoops registers
+    cannot be taken by another package; of two others, the first found on the path wins."""
+    own: dict[str, Entry] = {}
+    others: dict[str, Entry] = {}
+    for ep in entry_points(group=GROUP):
+        entry = Entry(ep.name, ep.value, ep.dist.name if ep.dist is not None else "")
+        (own if entry.builtin else others).setdefault(ep.name, entry)
+    mine = {kind: own[kind] for kind in sorted(own)}
+    return mine | {kind: others[kind] for kind in sorted(others) if kind not in own}
 
 
 def kinds() -> dict[str, str]:
-    """Every known kind and where it lives; a built-in name cannot be taken by a plugin."""
-    return _plugins() | BUILTIN
+    """Every known kind and where its class lives."""
+    return {kind: entry.where for kind, entry in entries().items()}
 
 
 def known(kind: str) -> type[Probe[Any]] | None:
@@ -233,11 +252,34 @@ def known(kind: str) -> type[Probe[Any]] | None:
 
 
 def probe_class(kind: str) -> type[Probe[Any]]:
-    where = kinds().get(kind)
-    if where is None:
+    """The class registered for `kind`: UnknownKind when none is, ImportError when its module
+    does not import, TypeError when it is no probe class or its declarations are wrong."""
+    entry = entries().get(kind)
+    if entry is None:
         raise UnknownKind(kind)
-    module, _, name = where.partition(":")
-    cls = getattr(importlib.import_module(module), name)
+    module, _, name = entry.where.partition(":")
+    cls = getattr(importlib.import_module(module), name.strip())
+    wrong = _declarations(cls, kind)
+    if wrong:
+        raise TypeError(f"{entry.where} {wrong}")
+    return cast(type[Probe[Any]], cls)
+
+
+def _declarations(cls: object, kind: str) -> str | None:
+    """What is wrong with a registered class, or None."""
     if not (isinstance(cls, type) and issubclass(cls, Probe)):
-        raise TypeError(f"{where} is not a devoops Probe class")
-    return cls
+        return "is not a devoops Probe class"
+    if getattr(cls, "kind", None) != kind:
+        return f"declares kind {getattr(cls, 'kind', None)!r}, but its entry point names it {kind!r}"
+    decides = cls.decides
+    if not isinstance(decides, Mapping) or not all(
+        isinstance(p, str)
+        and isinstance(d, Decision)
+        and d.choices
+        and all(isinstance(c, str) for c in d.choices)
+        for p, d in decides.items()
+    ):
+        return 'must declare `decides` as practice ids mapped to Decision("choice", ...)'
+    if not (isinstance(cls.docs, str) and cls.docs.strip()):
+        return "declares no docs page (docs = ...)"
+    return None

@@ -6,12 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field, field_validator
 
 from ..model.common import Horizon
-from ..model.evidence import Evidence
-from .base import Context, Options, Probe
+from ..model.evidence import Evidence, Status
+from ..model.targets import Targets
+from .base import Context, Decision, Options, Probe
+from .found import Found
+
+if TYPE_CHECKING:
+    from ..delivery.dora import Delivery
 
 
 class DeliveryOptions(Options):
@@ -44,19 +50,24 @@ class DeliveryOptions(Options):
 
 
 class DeliveryProbe(Probe[DeliveryOptions]):
+    """DORA figures and deploy durations from deployment, git and incident history: the
+    analysis of `devoops delivery analyze`."""
+
     kind = "delivery"
-    Options = DeliveryOptions
+    decides = {
+        "deploy.fast": Decision("over-20", "10-to-20", "under-10"),
+        "deploy.rollback": Decision("manual-rebuild", when="slow rollbacks seen"),
+    }
+    docs = "docs/probes/delivery.md"
     default_timeout = 120.0
-    summary = "DORA figures, deploy durations and time to add a server from delivery history"
 
     @classmethod
-    def check_target(cls, target: str) -> str:
+    def check(cls, target: str, options: DeliveryOptions) -> str:
         if not target.strip():
             raise ValueError("give the deployments file (CSV or JSON)")
         return target
 
     async def collect(self, ctx: Context) -> Evidence:
-        from ..delivery.evidence import evidence
         from ..delivery.inputs import load
         from ..delivery.records import zone
 
@@ -83,3 +94,32 @@ class DeliveryProbe(Probe[DeliveryOptions]):
             failure_hours=o.failure_hours,
         )
         return evidence(delivery, ctx.targets[Horizon.NOW])
+
+
+def evidence(d: Delivery, targets: Targets) -> Evidence:
+    """The figures held against the targets, as `devoops delivery analyze` holds them: FAIL when
+    one misses its target, PASS when those with one held; UNKNOWN without deployments in the
+    window or without any figure to hold against a target."""
+    from ..delivery.evidence import failures_table, measurements, verdicts
+
+    found = Found()
+    found.measurements += measurements(d, targets)
+    if not d.deployments:
+        return found.concluded(Status.UNKNOWN, f"no deployments to {d.environment} in the window")
+    found.verdicts += verdicts(d, targets)
+    if d.failures:
+        found.tables.append(failures_table(d))
+    missed = [m.name for m in found.measurements if m.ok is False]
+    checked = [m for m in found.measurements if m.ok is not None]
+    held = (
+        f"missed: {', '.join(missed)}"
+        if missed
+        else "every figure with a target held"
+        if checked
+        else "no figure was held against a target"
+    )
+    weekly = d.deployment_frequency.value or 0
+    return found.concluded(
+        Status.FAIL if missed else Status.PASS if checked else Status.UNKNOWN,
+        f"{d.deployments} deployments to {d.environment}, {weekly:.3g} a week; {held}",
+    )

@@ -13,15 +13,18 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import urljoin, urlsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, GetJsonSchemaHandler, field_validator, model_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from ..model.common import Horizon
-from ..model.evidence import Cell, Evidence, Measurement, Status, Table, Verdict
+from ..model.evidence import Cell, Evidence, Status
 from ..model.targets import Targets
-from .base import Context, Options, Probe
+from .base import Context, Decision, Options, Probe
+from .found import Found
 
 if TYPE_CHECKING:
     from .loadgen import Stage, Tally
@@ -45,6 +48,17 @@ class WeightedUrl(Options):
     def _http(cls, url: str) -> str:
         _check_url(url, relative=True)
         return url
+
+
+class _OrPlainUrl:
+    """In the JSON Schema, a list entry may also be a plain URL string, of weight 1."""
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {
+            "anyOf": [handler(schema), {"type": "string", "minLength": 1, "description": "a URL of weight 1"}]
+        }
 
 
 class HttpOptions(Options):
@@ -78,7 +92,7 @@ class HttpOptions(Options):
     method: str = Field(default="GET", max_length=20, description="HTTP method")
     headers: dict[str, str] = Field(default={}, description="request headers; may hold ${ENV} references")
     body: str | None = Field(default=None, max_length=1_000_000, description="request body, sent as is")
-    urls: list[WeightedUrl] = Field(
+    urls: list[Annotated[WeightedUrl, _OrPlainUrl()]] = Field(
         default=[],
         max_length=100,
         description="URLs to spread the requests over, by weight; a string is a URL of weight 1; default the target",
@@ -168,13 +182,20 @@ class Limits:
 
 
 class HttpProbe(Probe[HttpOptions]):
+    """An open-model load generator: latency at a steady rate, or a spike to the derived peak."""
+
     kind = "http"
-    Options = HttpOptions
+    decides = {
+        "perf.latency-met": Decision("met", "missed", when="latency mode"),
+        "capacity.load-tested": Decision(
+            "expected-peak", "current-peak", "fails-below-peak", when="spike mode"
+        ),
+    }
+    docs = "docs/probes/http.md"
     default_timeout = 120.0
-    summary = "HTTP load at a steady rate or a spike: latency percentiles and errors against the targets"
 
     @classmethod
-    def check_target(cls, target: str) -> str:
+    def check(cls, target: str, options: HttpOptions) -> str:
         _check_url(target)
         return target
 
@@ -200,26 +221,26 @@ class HttpProbe(Probe[HttpOptions]):
             verify_tls=o.verify_tls,
             stages=stages,
         )
+        found = Found()
         if plan.seconds + STARTUP_SECONDS + o.request_timeout >= ctx.timeout:
-            return Evidence(
-                status=Status.ERROR,
-                summary=f"the load runs {plan.seconds:g} s and its last requests may take "
+            return found.error(
+                f"the load runs {plan.seconds:g} s and its last requests may take "
                 f"{o.request_timeout:g} s more, longer than the probe's timeout of {ctx.timeout:g} s: "
-                "raise the timeout or shorten the load",
+                "raise the timeout or shorten the load"
             )
         tallies = await load.run(plan, o.workers)
         total = load.merged(tallies)
         if total.responses < o.min_samples:
-            return Evidence(
-                status=Status.UNKNOWN,
-                summary=f"only {total.responses} of {total.requests} requests got a response "
+            found.measure("requests", total.requests, "count")
+            _outcomes(found, total)
+            return found.concluded(
+                Status.UNKNOWN,
+                f"only {total.responses} of {total.requests} requests got a response "
                 f"(at least {o.min_samples} needed){_cause(total)}",
-                measurements=[Measurement(name="requests", value=total.requests, unit="count")],
-                tables=[_outcomes(total)],
             )
         if o.mode == "latency":
-            return _latency(total, limits, o.rate)
-        return _spike(stages, tallies, total, limits, _capacities(ctx))
+            return _latency(found, total, limits, o.rate)
+        return _spike(found, stages, tallies, total, limits, _capacities(ctx))
 
     def _ramp(self, ctx: Context, targets: Targets) -> list[Stage]:
         """peak × i/steps for i = 1..steps, plus now's and the 12-month capacity where they lie
@@ -242,29 +263,24 @@ def _capacities(ctx: Context) -> tuple[float, float]:
     )
 
 
-def _latency(tally: Tally, limits: Limits, rate: float) -> Evidence:
+def _latency(found: Found, tally: Tally, limits: Limits, rate: float) -> Evidence:
     fast = limits.fast(tally)
     figures = f"p95 {tally.ms(95):.1f} ms and p99 {tally.ms(99):.1f} ms (targets {limits.p95_ms:g} and {limits.p99_ms:g} ms)"
-    return Evidence(
-        status=Status.PASS if limits.held(tally) else Status.FAIL,
-        summary=f"{figures}, errors {tally.error_rate:.2%} (at most {limits.error_rate:.2%}) "
+    found.measure("requests", tally.requests, "count")
+    _figures(found, tally, limits)
+    found.verdict(
+        "perf.latency-met", "met" if fast else "missed", f"under a steady {rate:g} requests/s, {figures}"
+    )
+    _outcomes(found, tally)
+    return found.concluded(
+        Status.PASS if limits.held(tally) else Status.FAIL,
+        f"{figures}, errors {tally.error_rate:.2%} (at most {limits.error_rate:.2%}) "
         f"over {tally.requests} requests at {rate:g}/s{_cause(tally)}",
-        measurements=[
-            Measurement(name="requests", value=tally.requests, unit="count"),
-            *_figures(tally, limits),
-        ],
-        verdicts=[
-            Verdict(
-                practice="perf.latency-met",
-                choice="met" if fast else "missed",
-                reason=f"under a steady {rate:g} requests/s, {figures}",
-            )
-        ],
-        tables=[_outcomes(tally)],
     )
 
 
 def _spike(
+    found: Found,
     stages: Sequence[Stage],
     tallies: Sequence[Tally],
     total: Tally,
@@ -282,19 +298,17 @@ def _spike(
     peak, top = stages[-1], tallies[-1]
     verdict = _load_tested(best, broke, *capacities)
     outcome = "held" if broke is None else f"broke at {broke:g}/s"
-    return Evidence(
-        status=Status.PASS if broke is None else Status.FAIL,
-        summary=f"ramped to {peak.rate:g} requests/s: the targets {outcome}; highest rate held {best:g}/s{_cause(total)}",
-        measurements=[
-            Measurement(name="requests", value=total.requests, unit="count"),
-            Measurement(name="peak rate", value=peak.rate, unit="rps"),
-            Measurement(name="highest rate held", value=best, unit="rps", target=peak.rate, bound="min"),
-            *_figures(top, limits, f"while holding {peak.rate:g}/s"),
-        ],
-        verdicts=[]
-        if verdict is None
-        else [Verdict(practice="capacity.load-tested", choice=verdict[0], reason=verdict[1])],
-        tables=[_steps(stages, tallies, limits), _outcomes(total)],
+    found.measure("requests", total.requests, "count")
+    found.measure("peak rate", peak.rate, "rps")
+    found.measure("highest rate held", best, "rps", target=peak.rate, bound="min")
+    _figures(found, top, limits, f"while holding {peak.rate:g}/s")
+    if verdict is not None:
+        found.verdict("capacity.load-tested", *verdict)
+    _steps(found, stages, tallies, limits)
+    _outcomes(found, total)
+    return found.concluded(
+        Status.PASS if broke is None else Status.FAIL,
+        f"ramped to {peak.rate:g} requests/s: the targets {outcome}; highest rate held {best:g}/s{_cause(total)}",
     )
 
 
@@ -314,54 +328,37 @@ def _load_tested(best: float, broke: float | None, now: float, later: float) -> 
     return None
 
 
-def _figures(tally: Tally, limits: Limits, detail: str | None = None) -> list[Measurement]:
+def _figures(found: Found, tally: Tally, limits: Limits, detail: str | None = None) -> None:
     """Latency figures are unknown (not 0 ms) when no request got an answer or timed out."""
     timed = tally.timed > 0
-    return [
-        Measurement(name="p50", value=tally.ms(50) if timed else None, unit="ms", detail=detail),
-        Measurement(
-            name="p95",
-            value=tally.ms(95) if timed else None,
-            unit="ms",
-            target=limits.p95_ms,
-            bound="max",
-            detail=detail,
-        ),
-        Measurement(
-            name="p99",
-            value=tally.ms(99) if timed else None,
-            unit="ms",
-            target=limits.p99_ms,
-            bound="max",
-            detail=detail,
-        ),
-        Measurement(name="max", value=tally.max_ms if timed else None, unit="ms", detail=detail),
-        Measurement(
-            name="error rate",
-            value=tally.error_rate,
-            unit="ratio",
-            target=limits.error_rate,
-            bound="max",
-            detail=detail,
-        ),
-        Measurement(
-            name="send lag p99",
-            value=tally.ms(99, of="lag"),
-            unit="ms",
-            detail="how late requests left the client; large when the load generator could not keep up",
-        ),
-    ]
+    found.measure("p50", tally.ms(50) if timed else None, "ms", detail=detail)
+    found.measure(
+        "p95", tally.ms(95) if timed else None, "ms", target=limits.p95_ms, bound="max", detail=detail
+    )
+    found.measure(
+        "p99", tally.ms(99) if timed else None, "ms", target=limits.p99_ms, bound="max", detail=detail
+    )
+    found.measure("max", tally.max_ms if timed else None, "ms", detail=detail)
+    found.measure(
+        "error rate", tally.error_rate, "ratio", target=limits.error_rate, bound="max", detail=detail
+    )
+    found.measure(
+        "send lag p99",
+        tally.ms(99, of="lag"),
+        "ms",
+        detail="how late requests left the client; large when the load generator could not keep up",
+    )
 
 
-def _outcomes(tally: Tally) -> Table:
+def _outcomes(found: Found, tally: Tally) -> None:
     rows: list[list[Cell]] = [
         [kind, count, round(count / tally.requests, 4), tally.examples.get(kind)]
         for kind, count in tally.outcomes.most_common()
     ]
-    return Table(title="outcomes", columns=["outcome", "requests", "share", "example"], rows=rows)
+    found.table("outcomes", ["outcome", "requests", "share", "example"], rows)
 
 
-def _steps(stages: Sequence[Stage], tallies: Sequence[Tally], limits: Limits) -> Table:
+def _steps(found: Found, stages: Sequence[Stage], tallies: Sequence[Tally], limits: Limits) -> None:
     columns = ["rps", "seconds", "requests", "p50 ms", "p95 ms", "p99 ms", "max ms", "error rate", "held"]
     rows: list[list[Cell]] = []
     for stage, t in zip(stages, tallies, strict=True):
@@ -370,7 +367,7 @@ def _steps(stages: Sequence[Stage], tallies: Sequence[Tally], limits: Limits) ->
             latency: list[Cell] = [round(f, 2) if t.timed else None for f in figures]
             held = "yes" if limits.held(t) else "no"
             rows.append([stage.rate, stage.seconds, t.requests, *latency, round(t.error_rate, 4), held])
-    return Table(title="steps", columns=columns, rows=rows)
+    found.table("steps", columns, rows)
 
 
 def _cause(tally: Tally) -> str:

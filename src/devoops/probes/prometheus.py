@@ -22,10 +22,11 @@ from urllib.parse import urlsplit
 
 from ..base.fmt import number, percent
 from ..model.common import Horizon
-from ..model.evidence import Evidence, Measurement, Status, Table, Verdict
+from ..model.evidence import Evidence, Measurement, Status
 from ..model.slo import duration_ms
-from .base import Context, Probe
+from .base import Context, Decision, Probe
 from .bodies import ACCEPT, MB, TooLarge, Undecodable, read
+from .found import Found
 from .promql import (
     QUANTILES,
     WINDOW,
@@ -46,14 +47,17 @@ T = TypeVar("T")
 
 
 class PrometheusProbe(Probe[PrometheusOptions]):
-    """Availability, error budget, latency quantiles and peak rate from the Prometheus HTTP API."""
+    """Availability and latency SLIs over a window, from a Prometheus server's HTTP API."""
 
     kind: ClassVar[str] = "prometheus"
-    Options: ClassVar[type[PrometheusOptions]] = PrometheusOptions
-    summary: ClassVar[str] = "availability and latency SLIs over a window from Prometheus metrics"
+    decides: ClassVar[Mapping[str, Decision]] = {
+        "slo.availability-met": Decision("met", "missed"),
+        "perf.latency-met": Decision("met", "missed"),
+    }
+    docs: ClassVar[str] = "docs/probes/prometheus.md"
 
     @classmethod
-    def check_target(cls, target: str) -> str:
+    def check(cls, target: str, options: PrometheusOptions) -> str:
         parts = urlsplit(target)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("the target must be the Prometheus base URL, e.g. http://prometheus:9090")
@@ -71,11 +75,10 @@ class PrometheusProbe(Probe[PrometheusOptions]):
         try:
             evidence = await self._collect(ctx)
         except Failed as exc:
-            evidence = Evidence(status=Status.ERROR, summary=str(exc))
+            evidence = Found().error(str(exc))
         except (LookupError, TypeError, ValueError) as exc:  # an answer of the wrong shape
-            evidence = Evidence(
-                status=Status.ERROR,
-                summary=f"Prometheus at {self.target} answered unexpectedly: {exc.__class__.__name__}: {exc}",
+            evidence = Found().error(
+                f"Prometheus at {self.target} answered unexpectedly: {exc.__class__.__name__}: {exc}"
             )
         return scrubbed(evidence, credentials(o.username, o.password, o.headers))
 
@@ -197,33 +200,32 @@ class Figures:
         value = {k: v for k, v in instant.items() if not isinstance(v, NoData)}
         points = {k: v for k, v in series.items() if not isinstance(v, NoData)}
         windows = self._windows(points)
-        measurements = [
-            *self._availability(value, empty),
-            *self._latency(value),
-            *self._traffic(value, points, empty),
-        ]
+        found = Found()
+        self._availability(found, value, empty)
+        self._latency(found, value)
+        self._traffic(found, value, points, empty)
+        measurements = found.measurements
         failed = any(m.ok is False for m in measurements)
         parts = [_compare(m) for m in measurements if m.ok is not None and m.name != BUDGET]
         if empty:
             parts.append("no data: " + "; ".join(empty))
         worst = sorted(((r, t) for t, r in windows.items() if r[0] > 0), key=lambda rt: -rt[0][0])[:WORST]
-        table = Table(
-            title=f"worst {duration(self.step)} windows by error ratio (top {WORST})",
-            columns=["from", "to", "error ratio", "failed", "requests"],
-            rows=[
-                [_when(t - self.step / 1000), _when(t), round(r, 6), bad, total]
-                for (r, bad, total), t in worst
-            ],
-        )
-        return Evidence(
-            status=Status.FAIL if failed else Status.UNKNOWN if empty else Status.PASS,
-            summary=f"over {self.options.window}: " + "; ".join(parts),
-            measurements=measurements,
-            verdicts=_verdicts(measurements, self.options.window),
-            tables=[table] if worst else [],
+        if worst:
+            found.table(
+                f"worst {duration(self.step)} windows by error ratio (top {WORST})",
+                ["from", "to", "error ratio", "failed", "requests"],
+                [
+                    [_when(t - self.step / 1000), _when(t), round(r, 6), bad, total]
+                    for (r, bad, total), t in worst
+                ],
+            )
+        _verdicts(found, self.options.window)
+        return found.concluded(
+            Status.FAIL if failed else Status.UNKNOWN if empty else Status.PASS,
+            f"over {self.options.window}: " + "; ".join(parts),
         )
 
-    def _availability(self, value: Mapping[str, float], empty: list[str]) -> list[Measurement]:
+    def _availability(self, found: Found, value: Mapping[str, float], empty: list[str]) -> None:
         slo, window = self.targets.availability.slo, self.options.window
         if "error ratio" in value:
             availability, detail = 1 - value["error ratio"], "1 - the error ratio query"
@@ -231,66 +233,58 @@ class Figures:
             good, total = value["good"], value["total"]
             if total <= 0:
                 empty.append(f"no requests in the window: {self.queries['total']}")
-                return []
+                return
             availability, detail = good / total, f"{good:,.0f} of {total:,.0f} requests succeeded"
         else:
-            return []
+            return
         consumed = (1 - availability) / (1 - slo)
-        return [
-            Measurement(
-                name="availability", value=availability, unit="ratio", target=slo, bound="min", detail=detail
-            ),
-            Measurement(
-                name=BUDGET,
-                value=consumed,
-                unit="ratio",
-                target=1.0,
-                bound="max",
-                detail=f"share of failed requests over {window} / the {1 - slo:.4g} the SLO allows "
-                f"({self.targets.availability.error_budget_minutes_per_month:.0f} min a month)",
-            ),
-        ]
+        found.measure("availability", availability, "ratio", target=slo, bound="min", detail=detail)
+        found.measure(
+            BUDGET,
+            consumed,
+            "ratio",
+            target=1.0,
+            bound="max",
+            detail=f"share of failed requests over {window} / the {1 - slo:.4g} the SLO allows "
+            f"({self.targets.availability.error_budget_minutes_per_month:.0f} min a month)",
+        )
 
-    def _latency(self, value: Mapping[str, float]) -> list[Measurement]:
+    def _latency(self, found: Found, value: Mapping[str, float]) -> None:
         latency = self.targets.latency
-        return [
-            Measurement(
-                name=f"latency {p}",
-                value=value[p] * 1000,
-                unit="ms",
-                target=getattr(latency, f"{p}_ms"),
-                bound="max",
-                detail=self.queries[p],
-            )
-            for p in QUANTILES
-            if p in value
-        ]
+        for p in QUANTILES:
+            if p in value:
+                found.measure(
+                    f"latency {p}",
+                    value[p] * 1000,
+                    "ms",
+                    target=getattr(latency, f"{p}_ms"),
+                    bound="max",
+                    detail=self.queries[p],
+                )
 
     def _traffic(
         self,
+        found: Found,
         value: Mapping[str, float],
         points: Mapping[str, Series],
         empty: list[str],
-    ) -> list[Measurement]:
+    ) -> None:
         """Requests in the window, the peak step's rate against the planned peak, and how much of
         the window Prometheus holds (retention shorter than the window shortens it)."""
-        measurements = []
         if "total" in value:
-            measurements.append(Measurement(name="requests", value=value["total"], unit="count"))
+            found.measure("requests", value["total"], "count")
         total = points.get("total", {})
         if total:
             at, peak = max(total.items(), key=lambda tv: tv[1])
             capacity = self.targets.capacity
-            measurements.append(
-                Measurement(
-                    name="request rate peak",
-                    value=peak / (self.step / 1000),
-                    unit="rps",
-                    target=capacity.peak_rps,
-                    bound="max",
-                    detail=f"busiest {duration(self.step)} ending {_when(at)}; the targets plan for "
-                    f"{capacity.peak_rps:g} rps at peak, {capacity.capacity_rps:g} with headroom",
-                )
+            found.measure(
+                "request rate peak",
+                peak / (self.step / 1000),
+                "rps",
+                target=capacity.peak_rps,
+                bound="max",
+                detail=f"busiest {duration(self.step)} ending {_when(at)}; the targets plan for "
+                f"{capacity.peak_rps:g} rps at peak, {capacity.capacity_rps:g} with headroom",
             )
         elif value.get("total"):
             empty.append(
@@ -299,15 +293,12 @@ class Figures:
         steps = sorted(points.get("total") or points.get("error ratio") or {})
         if steps:
             first = steps[0] - self.step / 1000
-            measurements.append(
-                Measurement(
-                    name="data span",
-                    value=(steps[-1] - first) / 86_400,
-                    unit="days",
-                    detail=f"the window's first data at {_when(first)}",
-                )
+            found.measure(
+                "data span",
+                (steps[-1] - first) / 86_400,
+                "days",
+                detail=f"the window's first data at {_when(first)}",
             )
-        return measurements
 
     def _windows(self, points: Mapping[str, Series]) -> dict[float, tuple[float, float | None, float | None]]:
         """Per step: the error ratio, failed and total requests (when known)."""
@@ -322,28 +313,18 @@ class Figures:
         }
 
 
-def _verdicts(measurements: list[Measurement], window: str) -> list[Verdict]:
-    by_name = {m.name: m for m in measurements}
-    verdicts = []
+def _verdicts(found: Found, window: str) -> None:
+    by_name = {m.name: m for m in found.measurements}
     if (a := by_name.get("availability")) is not None:
-        verdicts.append(
-            Verdict(
-                practice="slo.availability-met",
-                choice="met" if a.ok else "missed",
-                reason=f"{_compare(a)} over {window}",
-            )
-        )
+        found.verdict("slo.availability-met", "met" if a.ok else "missed", f"{_compare(a)} over {window}")
     tail = [m for m in (by_name.get("latency p95"), by_name.get("latency p99")) if m is not None]
     if any(m.ok is False for m in tail) or len(tail) == 2:
         met = all(m.ok for m in tail)
-        verdicts.append(
-            Verdict(
-                practice="perf.latency-met",
-                choice="met" if met else "missed",
-                reason=", ".join(_compare(m) for m in tail) + f" over {window}",
-            )
+        found.verdict(
+            "perf.latency-met",
+            "met" if met else "missed",
+            ", ".join(_compare(m) for m in tail) + f" over {window}",
         )
-    return verdicts
 
 
 def _compare(m: Measurement) -> str:

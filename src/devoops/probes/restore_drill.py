@@ -8,15 +8,17 @@ devoops.drill.restore; this module turns its result into evidence.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
 
 from ..backup.location import check_target, open_location
-from ..model.evidence import Evidence, Status, Table
+from ..model.evidence import Evidence, Status
 from ..model.targets import DatasetTarget
 from .backups import S3Options
-from .base import Context, Found, Options, Probe
+from .base import Context, Decision, Options, Probe
+from .found import Found
 
 MARGIN = 30.0  # at most this many seconds of the timeout are kept to stop and drop
 MARGIN_SHARE = 0.2  # nor more than this share of it
@@ -84,20 +86,23 @@ class RestoreDrillOptions(S3Options):
 
 
 class RestoreDrillProbe(Probe[RestoreDrillOptions]):
-    """Restores the newest backup into a scratch database, verifies it and times it."""
+    """A drill: restores the newest backup into a scratch database devoops creates and drops,
+    checks it against its manifest or the live source and your SQL assertions, and times it
+    against the RTO."""
 
     kind: ClassVar[str] = "restore_drill"
-    Options: ClassVar[type[RestoreDrillOptions]] = RestoreDrillOptions
+    decides: ClassVar[Mapping[str, Decision]] = {
+        "backups.restore-drilled": Decision(
+            "never", "automated", when="the newest backup does not restore, or restores and verifies"
+        ),
+    }
+    docs: ClassVar[str] = "docs/probes/restore_drill.md"
     default_timeout: ClassVar[float] = 3600.0
-    summary: ClassVar[str] = (
-        "restores the newest backup into a scratch database it drops again, checks row counts against "
-        "the manifest or the source and the assertions, and times the restore against the RTO"
-    )
     drill: ClassVar[bool] = True
     carry_days: ClassVar[float | None] = 7.0  # backups.restore-drilled asks for a restore each week
 
     @classmethod
-    def check_target(cls, target: str) -> str:
+    def check(cls, target: str, options: RestoreDrillOptions) -> str:
         return check_target(target)
 
     async def collect(self, ctx: Context) -> Evidence:
@@ -107,17 +112,14 @@ class RestoreDrillProbe(Probe[RestoreDrillOptions]):
         o = self.options
         dataset = ctx.dataset(o.dataset, lambda d: d.rto_minutes)
         if isinstance(dataset, str):
-            return Evidence(status=Status.ERROR, summary=dataset)
+            return Found().error(dataset)
         identities = [o.identities] if isinstance(o.identities, str) else list(o.identities or [])
         if o.identity_file is not None:
             try:
                 with open(ctx.path(o.identity_file), encoding="utf-8") as f:
                     identities.append(f.read())
             except OSError as exc:
-                return Evidence(
-                    status=Status.ERROR,
-                    summary=f"cannot read identity_file {o.identity_file}: {exc.strerror or exc}",
-                )
+                return Found().error(f"cannot read identity_file {o.identity_file}: {exc.strerror or exc}")
         lines = tuple(line for text in identities for line in text.splitlines())
         timeout = ctx.timeout if ctx.timeout > 0 else self.default_timeout
         margin = min(MARGIN, MARGIN_SHARE * timeout)
@@ -143,7 +145,6 @@ class RestoreDrillProbe(Probe[RestoreDrillOptions]):
 
 def _judge(ctx: Context, r: Any, dataset: DatasetTarget | None, rto_minutes: float | None) -> Evidence:
     found = Found()
-    tables: list[Table] = []
     backup = r.backup
     if backup is not None:
         found.measure("backup size", backup.size, "bytes", detail=backup.name)
@@ -159,13 +160,13 @@ def _judge(ctx: Context, r: Any, dataset: DatasetTarget | None, rto_minutes: flo
     if r.layers:
         found.measure("layers", len(r.layers), "count", detail=" > ".join(r.layers))
     if r.error is not None:
-        return _done(found, tables, r, error=r.error)
+        return _done(found, r, error=r.error)
     assert backup is not None
     if r.broken is not None:
         reason = f"the newest backup {backup.name} does not restore: {r.broken}"
         found.verdict("backups.restore-drilled", "never", reason)
         found.failed.append(reason)
-        return _done(found, tables, r)
+        return _done(found, r)
     if rto_minutes is not None:
         rto, source = rto_minutes, "rto_minutes"
     elif dataset is not None:
@@ -188,22 +189,16 @@ def _judge(ctx: Context, r: Any, dataset: DatasetTarget | None, rto_minutes: flo
         found.measure("throughput", round(r.bytes_read / seconds / 1e6, 3), "MB/s")
     found.measure("tables", len([c for c in r.counts if c.rows is not None]), "count")
     found.measure("rows", sum(c.rows or 0 for c in r.counts), "count")
-    tables.append(
-        Table(
-            title=f"row counts, restored against {r.compared_with}"
-            if r.compared_with
-            else "row counts restored",
-            columns=["schema", "table", "restored", "expected", "status"],
-            rows=[[c.schema, c.table, c.rows, c.expected, c.status] for c in r.counts],
-        )
+    found.table(
+        f"row counts, restored against {r.compared_with}" if r.compared_with else "row counts restored",
+        ["schema", "table", "restored", "expected", "status"],
+        [[c.schema, c.table, c.rows, c.expected, c.status] for c in r.counts],
     )
     if r.assertions:
-        tables.append(
-            Table(
-                title="assertions",
-                columns=["assertion", "status", "result"],
-                rows=[[name, "PASS" if ok else "FAIL", said] for name, ok, said in r.assertions],
-            )
+        found.table(
+            "assertions",
+            ["assertion", "status", "result"],
+            [[name, "PASS" if ok else "FAIL", said] for name, ok, said in r.assertions],
         )
     failed = list(r.mismatches) + [f"assertion {name!r} {said}" for name, ok, said in r.assertions if not ok]
     checks = (
@@ -219,7 +214,7 @@ def _judge(ctx: Context, r: Any, dataset: DatasetTarget | None, rto_minutes: flo
         reason = f"the newest backup {backup.name} restores but does not verify: " + "; ".join(failed)
         found.verdict("backups.restore-drilled", "never", reason)
         found.failed.append(reason)
-        return _done(found, tables, r)
+        return _done(found, r)
     found.verdict(
         "backups.restore-drilled",
         "automated",
@@ -230,10 +225,12 @@ def _judge(ctx: Context, r: Any, dataset: DatasetTarget | None, rto_minutes: flo
         found.failed.append(
             f"the restore of {backup.name} took {seconds:.1f} s, longer than the {source} ({rto * 60:g} s)"
         )
-    return _done(found, tables, r)
+    return _done(found, r)
 
 
-def _done(found: Found, tables: list[Table], r: Any, error: str | None = None) -> Evidence:
+def _done(found: Found, r: Any, error: str | None = None) -> Evidence:
+    """The drill's status: ERROR with its cause, FAIL with what failed, else PASS with what was
+    said; notes on leftovers of earlier drills follow either way."""
     notes = list(r.notes)
     if r.leftovers:
         notes.append(
@@ -251,10 +248,4 @@ def _done(found: Found, tables: list[Table], r: Any, error: str | None = None) -
         status, summary = Status.PASS, "; ".join(found.said)
     if notes:
         summary += " Note: " + " ".join(f"{n.rstrip('.')}." for n in notes)
-    return Evidence(
-        status=status,
-        summary=summary,
-        measurements=found.measurements,
-        verdicts=found.verdicts if error is None else [],
-        tables=tables,
-    )
+    return found.error(summary) if status == Status.ERROR else found.concluded(status, summary)

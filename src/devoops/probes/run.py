@@ -18,7 +18,7 @@ from ..model.evidence import Evidence, ProbeResult, Status
 from ..model.lens import Lens
 from ..model.targets import Targets
 from ..model.workload import ProbeConfig, Workload
-from .base import Context, known, probe_class
+from .base import Context, Decision, known, probe_class
 from .secrets import Unset, resolve, scrubbed
 
 Listener = Callable[[str, ProbeConfig], None]
@@ -94,7 +94,7 @@ async def collect(ctx: Context, config: ProbeConfig, lens: Lens, env: Mapping[st
             ctx = replace(ctx, timeout=timeout)
             try:
                 async with asyncio.timeout(timeout) as limit:
-                    evidence = _checked(await probe.collect(ctx), lens)
+                    evidence = _checked(await probe.collect(ctx), cls.decides, lens)
             except TimeoutError:
                 if not limit.expired():  # the probe's own, e.g. a socket's: its cause, below
                     raise
@@ -119,23 +119,27 @@ class Unusable(ValueError):
     """Settings that validated with their references but not with the values put in."""
 
 
-def _checked(evidence: Evidence, lens: Lens) -> Evidence:
-    """A verdict must name a practice and a choice of the lens; a probe that names others is
-    broken, and says so rather than deciding a finding it cannot."""
-    wrong = [
+def _checked(evidence: Evidence, decides: Mapping[str, Decision], lens: Lens) -> Evidence:
+    """A verdict must name a practice and a choice its kind declares in `decides`, and the lens
+    must know them; a probe that names others is broken, and says so rather than deciding a
+    finding it cannot."""
+    undeclared = [
+        f"{v.practice}={v.choice}"
+        for v in evidence.verdicts
+        if v.practice not in decides or v.choice not in decides[v.practice].choices
+    ]
+    unknown = [
         f"{v.practice}={v.choice}"
         for v in evidence.verdicts
         if (p := lens.practice(v.practice)) is None or p.choice(v.choice) is None
     ]
-    if not wrong:
+    if undeclared:
+        summary = f"the probe names practice choices its kind does not declare: {', '.join(undeclared)}"
+    elif unknown:
+        summary = f"the probe names practice choices the lens lacks: {', '.join(unknown)}"
+    else:
         return evidence
-    return evidence.model_copy(
-        update={
-            "status": Status.ERROR,
-            "summary": f"the probe names practice choices the lens lacks: {', '.join(wrong)}",
-            "verdicts": [],
-        }
-    )
+    return evidence.model_copy(update={"status": Status.ERROR, "summary": summary, "verdicts": []})
 
 
 def _fields(exc: ValidationError) -> str:

@@ -21,8 +21,9 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field
 
-from ..model.evidence import Evidence, Measurement, Status, Table, Verdict
-from .base import Context, Options, Probe
+from ..model.evidence import Evidence, Status
+from .base import Context, Decision, Options, Probe
+from .found import Found
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -150,13 +151,15 @@ class Row:
 
 
 class TlsProbe(Probe[TlsOptions]):
+    """Certificate validity, host names, chains and days to expiry of HTTPS endpoints."""
+
     kind = "tls"
-    Options = TlsOptions
+    decides = {PRACTICE: Decision("valid", "failing")}
+    docs = "docs/probes/tls.md"
     default_timeout = 30.0
-    summary = "certificate expiry, chain and hostname validity of HTTPS endpoints"
 
     @classmethod
-    def check_target(cls, target: str) -> str:
+    def check(cls, target: str, options: TlsOptions) -> str:
         endpoint(target)
         return target
 
@@ -167,9 +170,7 @@ class TlsProbe(Probe[TlsOptions]):
             trusted, anyone = await ctx.blocking(lambda: _contexts(ca_file))
         except OSError as exc:
             why = exc.reason if isinstance(exc, ssl.SSLError) else exc.strerror
-            return Evidence(
-                status=Status.ERROR, summary=f"cannot use ca_file {options.ca_file}: {why or exc}"
-            )
+            return Found().error(f"cannot use ca_file {options.ca_file}: {why or exc}")
         wait = min(options.connect_timeout, ctx.timeout / 3) if ctx.timeout > 0 else options.connect_timeout
         endpoints = dict.fromkeys(map(endpoint, [self.target, *options.endpoints]))
         looks = await asyncio.gather(*(self._look(e, trusted, anyone, wait) for e in endpoints))
@@ -332,33 +333,24 @@ def _evidence(rows: list[Row], min_days: float) -> Evidence:
     soonest = min(((*r.soonest, r.label) for r in rows if r.soonest), default=None)
     days = None if soonest is None else round(soonest[0], 2)
     first = "no certificate read" if soonest is None else f"{soonest[1]} of {soonest[2]}"
-    measurements = [
-        Measurement(
-            name="days to expiry",
-            value=days,
-            unit="days",
-            target=min_days,
-            bound="min",
-            detail=first,
-        ),
-        Measurement(name="endpoints", value=len(rows), unit="count"),
-        Measurement(name="endpoints failing", value=len(failing), unit="count", target=0, bound="max"),
-        Measurement(name="endpoints unreachable", value=len(lost), unit="count", target=0, bound="max"),
-    ]
+    found = Found()
+    found.measure("days to expiry", days, "days", target=min_days, bound="min", detail=first)
+    found.measure("endpoints", len(rows), "count")
+    found.measure("endpoints failing", len(failing), "count", target=0, bound="max")
+    found.measure("endpoints unreachable", len(lost), "count", target=0, bound="max")
     title = "TLS endpoints" + (f" (worst {ROWS} of {len(rows)})" if len(rows) > ROWS else "")
     columns = ["endpoint", "state", "leaf days left", "chain days left", "leaf expires"]
-    table = Table(
-        title=title,
-        columns=[*columns, "subject", "issuer", "hostname matches", "problems"],
-        rows=[r.cells for r in rows[:ROWS]],
+    found.table(
+        title,
+        [*columns, "subject", "issuer", "hostname matches", "problems"],
+        [r.cells for r in rows[:ROWS]],
     )
-    verdicts: list[Verdict] = []
     if failing:
         status = Status.FAIL
         summary = f"endpoints failing: {len(failing)} of {len(rows)}. {_listing(failing)}"
         if lost:
             summary += f" Unreachable: {_listing(lost)}"
-        verdicts.append(Verdict(practice=PRACTICE, choice="failing", reason=summary))
+        found.verdict(PRACTICE, "failing", summary)
     elif lost:
         status = Status.ERROR
         summary = f"endpoints unreachable: {len(lost)} of {len(rows)}. {_listing(lost)}"
@@ -370,10 +362,8 @@ def _evidence(rows: list[Row], min_days: float) -> Evidence:
             f"every endpoint is valid ({len(rows)} checked); the first certificate to expire, {first}, "
             f"has {days:.0f} days left (at least {min_days:g} wanted)"
         )
-        verdicts.append(Verdict(practice=PRACTICE, choice="valid", reason=summary))
-    return Evidence(
-        status=status, summary=summary, measurements=measurements, verdicts=verdicts, tables=[table]
-    )
+        found.verdict(PRACTICE, "valid", summary)
+    return found.concluded(status, summary)
 
 
 def _listing(rows: list[Row]) -> str:

@@ -1,12 +1,16 @@
-"""One renderer per format over one Assessment."""
+"""One renderer per format over one Assessment; the renderers of every kind of output are
+registered in `registry`. Importing this package stays cheap: the CLI lists formats at start-up."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from ..base.errors import UsageError
-from ..model.assessment import Assessment
-from ..model.summary import HistoryEntry
+from .registry import Assessed, Page, formats
+
+if TYPE_CHECKING:
+    from ..model.assessment import Assessment
+    from ..model.summary import HistoryEntry
 
 
 def render(
@@ -17,20 +21,5 @@ def render(
     *,
     history: Sequence[HistoryEntry] = (),
 ) -> str:
-    if fmt == "terminal":
-        from .terminal import render as terminal
-
-        return terminal(a, color, width)
-    if fmt == "md":
-        from .markdown import render as markdown
-
-        return markdown(a)
-    if fmt == "json":
-        from .json import render as json
-
-        return json(a)
-    if fmt == "html":
-        from .html import render as html
-
-        return html(a, history)
-    raise UsageError(f"unknown format {fmt!r}; choose one of terminal, md, json, html")
+    """The assessment's report in `fmt`, a name of the assessment registry."""
+    return formats("assessment").get(fmt).render(Assessed(a, history), Page(color, width))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..alerts.analysis import alerting_choice, rotation_choice
 from ..alerts.model import COLUMNS, Analysis, Kind, resolve_time, row, share
-from .view import Section, Table
+from .sections import Section, Table
 
 
 def sections(a: Analysis) -> list[Section]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..model.common import Tenet
 from ..model.lens import Condition, Lens, Practice
-from .view import Section, Table, cost_band
+from .sections import Section, Table, cost_band
 
 
 def practice_list(lens: Lens, tenet: Tenet | None = None) -> list[Section]:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 from ..model.assessment import Assessment
 from ..model.common import Horizon, Tenet
 from ..model.summary import HistoryEntry
-from .view import TENET_TITLES
+from .sections import TENET_TITLES
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -1,8 +1,8 @@
-"""`devoops delivery analyze` as report sections (terminal and Markdown) and as JSON."""
+"""`devoops delivery analyze` as report sections (terminal and Markdown) and as data (JSON)."""
 
 from __future__ import annotations
 
-import json
+from typing import Any
 
 from ..base.errors import Location
 from ..base.fmt import quantity
@@ -10,7 +10,7 @@ from ..delivery.dora import Delivery
 from ..delivery.evidence import figures
 from ..evaluate.diff import figure_value
 from ..model.evidence import Evidence
-from .view import Section, Table
+from .sections import Section, Table
 
 SKIPPED_SHOWN = 20
 
@@ -62,12 +62,11 @@ def sections(d: Delivery, e: Evidence, skipped: list[tuple[Location, str]]) -> l
     return result
 
 
-def to_json(d: Delivery, e: Evidence, skipped: list[tuple[Location, str]]) -> str:
-    document = {
+def data(d: Delivery, e: Evidence, skipped: list[tuple[Location, str]]) -> dict[str, Any]:
+    return {
         "delivery": d.model_dump(mode="json"),
         "evidence": e.model_dump(mode="json"),
         "skipped_rows": [
             {"file": loc.file, "line": loc.line, "field": loc.field, "problem": msg} for loc, msg in skipped
         ],
     }
-    return json.dumps(document, indent=2) + "\n"

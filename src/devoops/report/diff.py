@@ -5,7 +5,7 @@ is shown apart, in the words of its verdict."""
 from __future__ import annotations
 
 from ..evaluate.diff import Change, Diff
-from .view import Section, Table
+from .sections import Section, Table
 
 
 def _scenario(c: Change) -> bool:

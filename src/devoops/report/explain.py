@@ -8,8 +8,9 @@ from ..model.assessment import Assessment
 from ..model.common import HORIZONS, Horizon, Tenet
 from ..model.lens import SCENARIO_PREFIX as SCENARIO
 from ..model.lens import Lens
-from . import view
-from .view import HORIZON_TITLES, TENET_TITLES, Section, Table
+from . import assessment
+from .catastrophes import against
+from .sections import HORIZON_TITLES, TENET_TITLES, Section, Table, changing
 
 TARGET_TOPICS = ("availability", "latency", "data", "capacity", "delivery", "tensions")
 
@@ -48,7 +49,7 @@ def tenet(a: Assessment, t: Tenet) -> list[Section]:
 
 
 def availability(a: Assessment) -> list[Section]:
-    first = view.availability(a)
+    first = assessment.availability(a)
     ha = tenet(a, Tenet.HIGH_AVAILABILITY)
     lines = [
         f"{HORIZON_TITLES[v.horizon]}: **{percent(v.targets.availability.slo)}** "
@@ -105,7 +106,7 @@ def data(a: Assessment) -> list[Section]:
                 "recovery). Lifeblood and important data need an offsite copy in a separate account; "
                 "regulated or lifeblood data, or security importance >= 5, needs encryption."
             ],
-            tables=view.changing([view.datasets(a, h) for h in HORIZONS]),
+            tables=changing([assessment.datasets(a, h) for h in HORIZONS]),
         )
     ]
 
@@ -172,7 +173,7 @@ def delivery(a: Assessment) -> list[Section]:
 
 
 def tensions(a: Assessment) -> list[Section]:
-    return [view.tensions(a)]
+    return [assessment.tensions(a)]
 
 
 def practice(a: Assessment, lens: Lens, practice_id: str) -> list[Section]:
@@ -181,7 +182,9 @@ def practice(a: Assessment, lens: Lens, practice_id: str) -> list[Section]:
     rows = []
     for v in a.horizons:
         f = next(f for f in v.findings if f.practice == practice_id)
-        rows.append([HORIZON_TITLES[v.horizon], f.risk.value, f.choice or "-", f.source, view.reason(f)])
+        rows.append(
+            [HORIZON_TITLES[v.horizon], f.risk.value, f.choice or "-", f.source, assessment.reason(f)]
+        )
     return [
         Section(
             f"{p.title} ({p.id})",
@@ -232,8 +235,8 @@ def scenario(a: Assessment, lens: Lens, scenario_id: str) -> list[Section]:
             *(
                 [
                     f"dataset {d.dataset}",
-                    f"lost {view.against(d.lost_minutes, d.rpo_minutes, d.rpo_met, doubt=bool(d.doubt))}, "
-                    f"back in {view.against(d.recovery_minutes, d.rto_minutes, d.rto_met, d.recovery_known)}"
+                    f"lost {against(d.lost_minutes, d.rpo_minutes, d.rpo_met, doubt=bool(d.doubt))}, "
+                    f"back in {against(d.recovery_minutes, d.rto_minutes, d.rto_met, d.recovery_known)}"
                     + (f" from {d.recovered_from}" if d.recovered_from else "")
                     + (f" ({d.doubt})" if d.doubt else ""),
                 ]
@@ -247,7 +250,7 @@ def scenario(a: Assessment, lens: Lens, scenario_id: str) -> list[Section]:
         paragraphs.append(
             "Not run here: the workload has no `inventory:`, or nothing in it is in this scenario's reach."
         )
-    return [Section(f"{s.title} ({SCENARIO}{s.id})", paragraphs=paragraphs, tables=view.changing(tables))]
+    return [Section(f"{s.title} ({SCENARIO}{s.id})", paragraphs=paragraphs, tables=changing(tables))]
 
 
 def explain(a: Assessment, lens: Lens, topic: str) -> list[Section]:

@@ -14,8 +14,10 @@ from ..model.assessment import Assessment
 from ..model.common import HORIZONS, Horizon, Risk
 from ..model.resilience import Verdict
 from ..model.summary import HistoryEntry
-from . import charts, explain, view
-from .view import HORIZON_TITLES, Section, Table
+from . import assessment, charts, explain
+from .catastrophes import catastrophes
+from .registry import Assessed, Page, Renderer
+from .sections import HORIZON_TITLES, Section, Table
 
 BOLD = re.compile(r"\*\*(.+?)\*\*")
 CODE = re.compile(r"`(.+?)`")
@@ -29,7 +31,7 @@ EXPLAINED = (
 
 
 def light_markdown(text: str) -> Markup:
-    """The view's **bold** and `code` as tags, added only after the whole text is escaped, so
+    """The sections' **bold** and `code` as tags, added only after the whole text is escaped, so
     nothing a user typed can become markup."""
     escaped = str(escape(text))
     return Markup(CODE.sub(r"<code>\1</code>", BOLD.sub(r"<strong>\1</strong>", escaped)))
@@ -56,7 +58,7 @@ def environment() -> Environment:
 
 def targets(a: Assessment) -> Section:
     """The targets per horizon, followed by how each is derived, in the words of `devoops explain`."""
-    section = view.targets(a)
+    section = assessment.targets(a)
     for name, topic in EXPLAINED:
         if name != "Data" or a.at(Horizon.NOW).targets.data:
             section.bullets += [f"**{name}.** {p}" for p in topic(a)[0].paragraphs]
@@ -79,8 +81,8 @@ def new_risks(a: Assessment) -> list[Section]:
     """Per later horizon, the findings whose risk is higher than at the horizon before."""
     sections = []
     for before, horizon in zip(HORIZONS, HORIZONS[1:], strict=False):
-        earlier = {row[1]: Risk(row[0]).rank for t in view.findings(a, before).tables for row in t.rows}
-        current = view.findings(a, horizon)
+        earlier = {row[1]: Risk(row[0]).rank for t in assessment.findings(a, before).tables for row in t.rows}
+        current = assessment.findings(a, horizon)
         rows = [row for t in current.tables for row in t.rows if Risk(row[0]).rank > earlier.get(row[1], 0)]
         if rows:
             heading = f"New risks {HORIZON_TITLES[horizon]}"
@@ -106,15 +108,15 @@ def history_section(history: Sequence[HistoryEntry]) -> Section:
 def sections(a: Assessment) -> list[Section]:
     """Everything after the verdict and the radar chart, in reading order."""
     return [
-        view.tenets(a),
+        assessment.tenets(a),
         targets(a),
-        *view.evidence(a),
+        *assessment.evidence(a),
         explain.availability(a)[0],
-        *view.catastrophes(a),
-        by_risk(view.findings(a)),
+        *catastrophes(a),
+        by_risk(assessment.findings(a)),
         *new_risks(a),
-        view.plan(a),
-        view.tensions(a),
+        assessment.plan(a),
+        assessment.tensions(a),
     ]
 
 
@@ -127,7 +129,7 @@ def render(a: Assessment, history: Sequence[HistoryEntry] = ()) -> str:
             a=a,
             title=f"devoops assessment: {a.app.name}",
             generated=f"{a.generated_at:%Y-%m-%d %H:%M} UTC",
-            verdict=view.verdict(a),
+            verdict=assessment.verdict(a),
             # matplotlib's SVG writer escapes every text it draws; the markup around it is its own.
             radar=Markup(charts.radar(a)),
             sections=sections(a),
@@ -136,3 +138,11 @@ def render(a: Assessment, history: Sequence[HistoryEntry] = ()) -> str:
             risks=[r.value for r in Risk] + [v.value for v in Verdict],
         )
     )
+
+
+class HtmlReport(Renderer[Assessed]):
+    format = "html"
+    media_type = "text/html"
+
+    def render(self, subject: Assessed, page: Page) -> str:
+        return render(subject.assessment, subject.history)

@@ -14,7 +14,8 @@ import xml.etree.ElementTree as ET
 
 from ..model.assessment import Assessment
 from ..model.common import Horizon, Risk
-from .view import reason
+from .assessment import reason
+from .registry import Checked, Page, Renderer
 
 # Characters XML 1.0 cannot carry even escaped (most C0 controls, lone surrogates, U+FFFE/F);
 # YAML can hold them in double-quoted strings, so a user's text may bring them.
@@ -69,3 +70,11 @@ def _clean(text: str) -> str:
 def _timestamp(moment: dt.datetime) -> str:
     """JUnit's schema wants a local-looking ISO time without offset; this one is UTC."""
     return moment.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+class JUnitReport(Renderer[Checked]):
+    format = "junit"
+    media_type = "application/xml"
+
+    def render(self, subject: Checked, page: Page) -> str:
+        return render(subject.assessment, subject.horizon, subject.fail_on)

@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 
 from ..model.assessment import Assessment
-from .view import Section, Table, report
+from .registry import Assessed, Document, Page, Renderer
+from .sections import Section, Table
+from .view import report
 
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _TOKEN = re.compile(r"\\[!-/:-@\[-`{-~]|(`+)|[&<>]")
@@ -89,3 +91,21 @@ def render(a: Assessment) -> str:
         ],
     )
     return render_sections(title, [*report(a), header])
+
+
+class MarkdownReport(Renderer[Assessed]):
+    """The assessment's full report: every horizon, every detail table and every step."""
+
+    format = "md"
+    media_type = "text/markdown"
+
+    def render(self, subject: Assessed, page: Page) -> str:
+        return render(subject.assessment)
+
+
+class MarkdownDocument(Renderer[Document]):
+    format = "md"
+    media_type = "text/markdown"
+
+    def render(self, subject: Document, page: Page) -> str:
+        return render_sections(subject.title, subject.sections)

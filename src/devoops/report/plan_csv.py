@@ -30,7 +30,8 @@ import io
 from ..model.assessment import Assessment
 from ..model.common import Risk
 from ..model.findings import PlanItem
-from .view import HORIZON_TITLES, cost_band
+from .registry import Page, Renderer
+from .sections import HORIZON_TITLES, cost_band
 
 PRIORITIES = {Risk.HIGH: "High", Risk.MEDIUM: "Medium", Risk.UNKNOWN: "Medium"}
 EFFORTS = {"S": "S (small)", "M": "M (medium)", "L": "L (large)"}
@@ -47,6 +48,14 @@ def render(a: Assessment) -> str:
         row = [item.title, description(item), PRIORITIES[item.risk], *tenets, *[""] * (labels - len(tenets))]
         writer.writerow([inert(cell) for cell in row])
     return out.getvalue()
+
+
+class PlanCsv(Renderer[Assessment]):
+    format = "csv"
+    media_type = "text/csv"
+
+    def render(self, subject: Assessment, page: Page) -> str:
+        return render(subject)
 
 
 def inert(cell: str) -> str:

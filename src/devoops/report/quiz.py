@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from ..evaluate.symptoms import implied, present, revealed
 from ..model.lens import Lens
-from .view import Section, Table
+from .sections import Section, Table
 
 
 def quiz(lens: Lens, answers: Mapping[str, bool]) -> list[Section]:

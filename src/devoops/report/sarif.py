@@ -25,7 +25,9 @@ from ..model.common import Horizon, Risk
 from ..model.findings import Finding
 from ..model.lens import SCENARIO_PREFIX as SCENARIO
 from ..model.lens import Lens, ScenarioDef
-from .view import TENET_TITLES, reason
+from .assessment import reason
+from .registry import Checked, Page, Renderer
+from .sections import TENET_TITLES
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INVENTORY = "inventory"
@@ -106,6 +108,17 @@ def render(
         ],
     }
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+class SarifReport(Renderer[Checked]):
+    """The failing findings: those at or above the gate."""
+
+    format = "sarif"
+    media_type = "application/sarif+json"
+
+    def render(self, subject: Checked, page: Page) -> str:
+        s = subject
+        return render(s.assessment, s.horizon, s.fail_on, s.source, s.base, s.lens)
 
 
 def fingerprint(app: str, practice: str, horizon: Horizon) -> str:

@@ -10,7 +10,9 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 
 from ..model.assessment import Assessment
-from .view import Section, Table, report
+from .registry import Assessed, Document, Page, Renderer
+from .sections import Section, Table
+from .view import report
 
 RISK_STYLE = {
     "HIGH": "bold red",
@@ -60,3 +62,21 @@ def render_sections(title: str, sections: list[Section], color: bool, width: int
 
 def render(a: Assessment, color: bool = False, width: int = 120) -> str:
     return render_sections(f"devoops · {a.app.name}", report(a, plan_limit=10), color, width)
+
+
+class TerminalReport(Renderer[Assessed]):
+    """The assessment's short report: now only, the top of the plan, no detail tables."""
+
+    format = "terminal"
+    media_type = "text/plain"
+
+    def render(self, subject: Assessed, page: Page) -> str:
+        return render(subject.assessment, page.color, page.width)
+
+
+class TerminalDocument(Renderer[Document]):
+    format = "terminal"
+    media_type = "text/plain"
+
+    def render(self, subject: Document, page: Page) -> str:
+        return render_sections(subject.title, subject.sections, page.color, page.width)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..model.common import Tenet
 from ..model.summary import HistoryEntry
-from .view import Section, Table
+from .sections import Section, Table
 
 SHORT = {
     Tenet.HIGH_AVAILABILITY: "HA",

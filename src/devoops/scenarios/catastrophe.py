@@ -14,11 +14,12 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..base.errors import UsageError
+from ..model.answers import Criticality
 from ..model.common import Horizon
 from ..model.lens import Effect, Lens, ScenarioDef
 from ..model.resilience import DatasetLoss, ScenarioOutcome, Verdict
 from ..model.targets import DatasetTarget, Targets
-from ..model.workload import Criticality, Workload
+from ..model.workload import Workload
 from .context import Context
 from .recovery import REBUILT, Recovery, recover, span
 from .scopes import Hit, occurrences, odds

@@ -7,11 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
+from ..model.answers import Criticality
 from ..model.common import Horizon
 from ..model.inventory import Component, Inventory, Kind, Placement
 from ..model.lens import Lens
 from ..model.targets import DatasetTarget, Targets
-from ..model.workload import Criticality, Workload
+from ..model.workload import Workload
 from .topology import Instance, required, rule
 
 AS_CODE = "infra.as-code"

@@ -11,9 +11,11 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from ..model.inventory import AnyOf, Component, FailoverMode, Inventory, Kind
-from ..model.workload import PracticeState, Workload
+from ..model.practices import PracticeState
+from ..model.workload import Workload
 
 Components = dict[str, Component | dict[str, Any]]  # as it is, or data to validate
+Dependency = str | dict[str, list[str]]  # a dependency as data: an id, or {"any_of": ids}
 
 
 def inventory(w: Workload) -> Inventory:
@@ -95,9 +97,9 @@ def vault(w: Workload, components: Components, near: str) -> str:
     return name
 
 
-def either(deps: list[str | AnyOf], alternatives: Mapping[str, str]) -> list[Any]:
+def either(deps: list[str | AnyOf], alternatives: Mapping[str, str]) -> list[Dependency]:
     """Each dependency on a component that gained an alternative becomes `any_of` both."""
-    out: list[Any] = []
+    out: list[Dependency] = []
     for dep in deps:
         if isinstance(dep, AnyOf):
             extra = [

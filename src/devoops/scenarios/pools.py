@@ -215,8 +215,8 @@ def _excursions(
         if over.any():
             lengths[which[over]] = t[over]
             which, t, down, total = which[~over], t[~over], down[~over], total[~over]
-    crossed = tuple(np.concatenate(x) for x in zip(*found, strict=True))
-    return lengths, crossed  # type: ignore[return-value]
+    excursion, since, unit, sign = (np.concatenate(x) for x in zip(*found, strict=True))
+    return lengths, (excursion, since, unit, sign)
 
 
 def slots(times: Array, units: Array, steps: Array, span: float) -> Pieces:

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..model.answers import Criticality
 from ..model.inventory import Backup, Component, Granularity, Replication
 from ..model.lens import Effect, ScenarioDef, Scope
-from ..model.workload import Criticality
 from .context import Context
 from .scopes import Hit
 

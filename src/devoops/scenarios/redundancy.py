@@ -4,12 +4,11 @@ DNS provider, a second region. Each reshapes the inventory and so what a catastr
 from __future__ import annotations
 
 import string
-from typing import Any
 
 from ..model.inventory import AnyOf, Component, Failover, FailoverMode, Inventory, Kind, Replication
 from ..model.lens import Reliability
 from ..model.workload import Workload
-from .edit import component, dumped, either, inventory, new_id, own, rebuilt, with_failover
+from .edit import Dependency, component, dumped, either, inventory, new_id, own, rebuilt, with_failover
 from .topology import required
 
 ZONED = frozenset({Kind.APP, Kind.WORKER, Kind.DATABASE, Kind.CACHE, Kind.QUEUE, Kind.LOAD_BALANCER})
@@ -164,7 +163,7 @@ def second_region(w: Workload, arg: str | None, rel: Reliability) -> Workload:
     for cid in copied:
         names[cid] = new_id({*components, *names.values()}, f"{cid}-{SECOND}")
 
-    def renamed(dep: str | AnyOf) -> Any:
+    def renamed(dep: str | AnyOf) -> Dependency:
         if isinstance(dep, AnyOf):
             return {"any_of": [names.get(a, a) for a in dep.any_of]}
         return names.get(dep, dep)

@@ -26,7 +26,7 @@ from functools import cache
 import numpy as np
 
 from ..model.inventory import Inventory
-from ..model.lens import Reliability
+from ..model.lens import Infrastructure, Reliability
 from .topology import required
 
 Array = np.ndarray
@@ -134,9 +134,9 @@ def units(inv: Inventory, reliability: Reliability) -> Units:
     table: list[Unit] = []
     index: dict[str, int] = {}
 
-    def unit(key: str, level: str) -> int:
+    def unit(key: str, level: Infrastructure) -> int:
         if key not in index:
-            rates = reliability.infrastructure[level]  # type: ignore[index]
+            rates = reliability.infrastructure[level]
             index[key] = len(table)
             table.append(Unit(rates.mtbf_hours, rates.mttr_minutes / 60.0, key))
         return index[key]

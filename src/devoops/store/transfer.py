@@ -23,7 +23,8 @@ from ..base.located import loads_json
 from ..model.assessment import Assessment
 from ..model.common import Strict
 from .engine import writer
-from .repository import Store, application_id, insert_assessment
+from .repository import Store
+from .rows import application_id, insert_assessment
 from .tables import applications, assessments, milestones
 
 FORMAT = 1
