@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 import threading
 import zlib
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -157,7 +158,7 @@ def _feed(source: Reader, sink: Any) -> None:
         sink.close()
 
 
-class _Sniffing:
+class _Sniffing(ABC):
     """A writer that holds back the first SNIFF bytes, enough to tell a format by, hands them to
     `_decide` once (at close if fewer ever arrive), and everything after them to `_pass`."""
 
@@ -180,11 +181,13 @@ class _Sniffing:
         self._head.clear()
         self._decide(head)
 
+    @abstractmethod
     def _decide(self, head: bytes) -> None:
-        raise NotImplementedError
+        """Choose what the stream is from its first bytes, and pass them on."""
 
+    @abstractmethod
     def _pass(self, data: bytes) -> None:
-        raise NotImplementedError
+        """Hand on bytes after the first ones."""
 
 
 class _Unpack(_Sniffing):

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import InputError, Location, did_you_mean, excerpt, quoted
+from .errors import InputError, Location, UsageError, did_you_mean, excerpt, quoted
 
 MAX_DEPTH = 100
 """Levels of nesting a YAML document may have. Real workloads and lenses use under 15; ruamel's
@@ -70,6 +70,17 @@ class Source:
     def invalid(self, model: type[BaseModel], errors: list[Any], prefix: Loc = ()) -> InputError:
         """`model`'s validation errors, located in this file; `prefix` is where its data sits."""
         return InputError([problem(model, self, error, prefix) for error in _one_branch(errors)])
+
+
+def export_text(path: Path) -> str:
+    """An exported file's text (JSON or CSV; a byte-order mark dropped): one that cannot be
+    opened is a usage error, one that is not UTF-8 a located input error."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError.at(Location(str(path)), f"not UTF-8 text: {exc.reason}") from None
 
 
 def read(path: Path) -> Source:

@@ -48,17 +48,12 @@ def read_state(path: Path) -> Imported:
     """Parse and map a state file; bad JSON or a wrong shape is an InputError naming file:line:column."""
     import json
 
-    from ..base.errors import InputError, Location, UsageError
-    from ..base.located import Source, loads_json
+    from ..base.errors import InputError, Location
+    from ..base.located import Source, export_text, loads_json
     from ..importers.terraform import import_state
     from ..importers.tfstate import StateError
 
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise InputError.at(Location(str(path)), f"not UTF-8 text: {exc.reason}") from None
+    text = export_text(path)
     try:
         document = loads_json(text)
     except json.JSONDecodeError as exc:

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..base.errors import InputError, Location, UsageError, quoted
-from ..base.located import loads_json
+from ..base.errors import InputError, Location, quoted
+from ..base.located import export_text, loads_json
 
 T = TypeVar("T")
 
@@ -174,12 +174,7 @@ def parse_duration(text: str, unit_seconds: float = 1.0) -> dt.timedelta:
 def _records(path: Path) -> Iterator[tuple[str, int | None, Mapping[str, Any]]]:
     """(row label, CSV line, record) for every record; JSON is a list of objects or an object
     holding one list. Raises InputError for a file that cannot be read at all."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise InputError.at(Location(str(path)), f"not UTF-8 text: {exc.reason}") from None
+    text = export_text(path)
     if path.suffix.lower() == ".json" or text.lstrip()[:1] in ("[", "{"):
         yield from _json_records(path, text)
     else:
