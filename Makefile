@@ -40,20 +40,22 @@ packages:
 	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(PACKAGES); \
 	  else echo "missing some of: $(PACKAGES); install them as root to run everything"; fi; fi
 
-# The whole suite; it names the ten slowest tests, so a slow one shows before it hides in the total.
+# The whole suite: everything on both cores, then the tests that time the wall clock alone
+# (tests/tiers.py). Each part names its ten slowest tests, so a slow one shows before it hides.
 test: $(STAMP) system
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/pytest -q --durations=10
+	$(BIN)/pytest -q -n 2 -m "not timing" --durations=10
+	$(BIN)/pytest -q -m timing --durations=10
 
 # The pure core and the CLI, in under a minute on two cores: nothing that needs PostgreSQL,
 # Prometheus or Chromium and nothing slow (the marks are derived in tests/tiers.py).
 FAST = tests/model tests/lens tests/derive tests/scenarios tests/evaluate tests/generate \
        tests/test_diff.py tests/test_architecture.py tests/cli
 test-fast: $(STAMP)
-	$(BIN)/pytest -q -n 2 -m "not pg and not prometheus and not chromium and not slow" $(FAST)
+	$(BIN)/pytest -q -n 2 -m "not pg and not prometheus and not chromium and not slow and not timing" $(FAST)
 
 # The standing fuzz suite at length: every property test at FUZZ times its examples, and the
 # hostile servers, dumps and files (`make test` runs them all at their short budgets).

@@ -181,3 +181,14 @@ def test_make_test_fast_leaves_out_every_tier() -> None:
     target = re.search(r"^test-fast:.*\n((?:\t.*\n)+)", makefile, re.M)
     assert target is not None
     assert f'-m "{" and ".join(f"not {t}" for t in tiers.TIERS)}"' in target.group(1)
+
+
+def test_make_test_runs_everything_once_and_the_timing_tests_alone() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    target = re.search(r"^test:.*\n((?:\t.*\n)+)", makefile, re.M)
+    assert target is not None
+    runs = [line for line in target.group(1).splitlines() if "pytest" in line]
+    assert len(runs) == 2 and '-n 2 -m "not timing"' in runs[0] and "-m timing" in runs[1]
+    assert "-n" not in runs[1].split()
+    for module in tiers.TIMING:
+        assert (ROOT / module).is_file(), module

@@ -7,6 +7,10 @@ fixtures' code, and the tests' functions and classes those call, down to the ser
 the fixtures it asks for, with no mark to forget. `slow` is measured (`--durations`), so it is
 a list: SLOW below. `make test-fast` runs what none of the four marks.
 
+`timing` marks the modules whose figures are the wall clock's: latency and rates under load,
+a drill's downtime and its cleanup within a grace, writers racing. `make test` runs the rest on
+both cores, then these alone, so they measure on a quiet machine.
+
 A test needing a program that is not installed is skipped with a word on how to install it;
 under CI (the `CI` environment variable set) it fails instead, so a machine missing a part of
 the suite cannot pass it."""
@@ -25,7 +29,7 @@ import pytest
 from .pgserver import BIN, PostgresServer, Standby
 from .promserver import PrometheusServer
 
-TIERS = ("pg", "prometheus", "chromium", "slow")
+TIERS = ("pg", "prometheus", "chromium", "slow", "timing")
 
 REACHES: dict[int, str] = {id(PostgresServer): "pg", id(Standby): "pg", id(PrometheusServer): "prometheus"}
 """The objects whose use puts a test in a tier, by identity."""
@@ -115,6 +119,16 @@ SLOW = frozenset(
 )
 """Tests by `path::name` (every parameter of it), or by node id (that one case)."""
 
+TIMING = frozenset(
+    {
+        "tests/drill/test_failover.py",
+        "tests/probes/test_http.py",
+        "tests/probes/test_http_servers.py",
+        "tests/store/test_concurrency.py",
+    }
+)
+"""Modules whose assertions hold only on an unloaded machine: `timing`."""
+
 
 def _code(obj: Any) -> tuple[types.CodeType, dict[str, Any]] | None:
     func = inspect.unwrap(obj) if callable(obj) else obj
@@ -182,7 +196,8 @@ def _walk(root: Any) -> frozenset[str]:
 
 
 def derive(items: Iterable[pytest.Item]) -> None:
-    """Mark each test with the tiers it reaches and, when SLOW names it, `slow`."""
+    """Mark each test with the tiers it reaches, `slow` when SLOW names it and `timing` when
+    TIMING holds its module."""
     for item in items:
         info = getattr(item, "_fixtureinfo", None)
         fixtures = [defs[-1].func for defs in info.name2fixturedefs.values() if defs] if info else []
@@ -192,6 +207,8 @@ def derive(items: Iterable[pytest.Item]) -> None:
             item.add_marker(tier)
         if item.nodeid in SLOW or item.nodeid.split("[", 1)[0] in SLOW:
             item.add_marker("slow")
+        if item.nodeid.split("::", 1)[0] in TIMING:
+            item.add_marker("timing")
 
 
 def missing(binary: str) -> str | None:

@@ -12,7 +12,7 @@ import pytest
 from devoops.alerts import Format
 
 from ..conftest import document
-from ..helpers import devoops
+from ..helpers import cli
 from . import exports as x
 from .test_analysis import BERLIN, BERLIN_HOURS, EVENTS, business, write
 
@@ -22,7 +22,7 @@ def test_json_report_uses_the_workloads_business_hours(tmp_path: Path) -> None:
     workload = tmp_path / "devoops.yaml"
     workload.write_text(json.dumps(document(**{"app.business_hours": BERLIN_HOURS})))
     out = tmp_path / "report.json"
-    done = devoops("alerts", "analyze", export, "--workload", workload, "-f", "json", "-o", out)
+    done = cli("alerts", "analyze", export, "--workload", workload, "-f", "json", "-o", out)
     assert done.returncode == 0, done.stderr
     report = json.loads(out.read_text())
     assert report["overall"]["firings"] == len(EVENTS)
@@ -34,7 +34,7 @@ def test_json_report_uses_the_workloads_business_hours(tmp_path: Path) -> None:
 
 def test_markdown_report_names_the_noisiest_alert_and_the_verdicts(tmp_path: Path) -> None:
     export = write(tmp_path, Format.ALERTMANAGER, EVENTS)
-    done = devoops("alerts", "analyze", export, "-f", "md", "--top", "3")
+    done = cli("alerts", "analyze", export, "-f", "md", "--top", "3")
     assert done.returncode == 0, done.stderr
     counts: dict[str, int] = {}
     for e in EVENTS:
@@ -49,10 +49,10 @@ def test_markdown_report_names_the_noisiest_alert_and_the_verdicts(tmp_path: Pat
 def test_an_empty_history_is_unknown(tmp_path: Path) -> None:
     empty = tmp_path / "incidents.csv"
     empty.write_text(",".join(x.PAGERDUTY) + "\n")
-    done = devoops("alerts", "analyze", empty, "-f", "md")
+    done = cli("alerts", "analyze", empty, "-f", "md")
     assert done.returncode == 0, done.stderr
     assert "UNKNOWN: the history holds no alert." in done.stdout
-    report = json.loads(devoops("alerts", "analyze", empty, "-f", "json").stdout)
+    report = json.loads(cli("alerts", "analyze", empty, "-f", "json").stdout)
     assert report["overall"] is None and report["records"] == 0
 
 
@@ -71,7 +71,7 @@ def test_bad_rows_are_located_and_nothing_is_written(tmp_path: Path) -> None:
     spoil(export, 7, "resolved_on", "2026-09-07T10:00:00")  # no offset
     spoil(export, 9, "auto_resolved", "maybe")
     out = tmp_path / "report.md"
-    done = devoops("alerts", "analyze", export, "-f", "md", "-o", out)
+    done = cli("alerts", "analyze", export, "-f", "md", "-o", out)
     assert done.returncode == 2
     assert not out.exists()
     lines = done.stderr.splitlines()
@@ -80,7 +80,7 @@ def test_bad_rows_are_located_and_nothing_is_written(tmp_path: Path) -> None:
         f"error: {export}:8: resolved_on: '2026-09-07T10:00:00' has no UTC offset; add one, or pass --assume-tz ZONE",
         f"error: {export}:10: auto_resolved: 'maybe' is neither true nor false",
     ]
-    skipped = devoops("alerts", "analyze", export, "-f", "json", "--skip-bad-rows", "-o", out)
+    skipped = cli("alerts", "analyze", export, "-f", "json", "--skip-bad-rows", "-o", out)
     assert skipped.returncode == 0, skipped.stderr
     report = json.loads(out.read_text())
     assert report["skipped"] == 3 and report["overall"]["firings"] == len(EVENTS) - 3
@@ -91,7 +91,7 @@ def test_a_time_beyond_the_calendar_in_utc_is_a_located_bad_value(tmp_path: Path
     export = write(tmp_path, Format.PAGERDUTY, EVENTS)
     spoil(export, 5, "created_on", "9999-12-31T23:00:00-05:00")  # 10000-01-01 in UTC
     spoil(export, 5, "resolved_on", "")
-    done = devoops("alerts", "analyze", export)
+    done = cli("alerts", "analyze", export)
     assert done.returncode == 2
     assert done.stderr.splitlines() == [
         f"error: {export}:6: created_on: '9999-12-31T23:00:00-05:00' is out of range "
@@ -104,11 +104,11 @@ def test_naive_times_are_read_in_the_assumed_zone(tmp_path: Path) -> None:
     export.write_text(
         "incident_number,description,created_on,resolved_on\n1,ApiErrors,2026-09-07 10:00:00,\n"
     )
-    assert devoops("alerts", "analyze", export).returncode == 2
-    done = devoops("alerts", "analyze", export, "--assume-tz", "America/New_York", "-f", "json")
+    assert cli("alerts", "analyze", export).returncode == 2
+    done = cli("alerts", "analyze", export, "--assume-tz", "America/New_York", "-f", "json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["first"] == "2026-09-07T14:00:00Z"
-    assert "unknown time zone" in devoops("alerts", "analyze", export, "--assume-tz", "Mars/Base").stderr
+    assert "unknown time zone" in cli("alerts", "analyze", export, "--assume-tz", "Mars/Base").stderr
 
 
 @pytest.mark.parametrize(
@@ -131,7 +131,7 @@ def test_naive_times_are_read_in_the_assumed_zone(tmp_path: Path) -> None:
 def test_bad_alertmanager_records_are_located(tmp_path: Path, text: str, message: str) -> None:
     export = tmp_path / "alerts.json"
     export.write_text(text)
-    done = devoops("alerts", "analyze", export)
+    done = cli("alerts", "analyze", export)
     assert done.returncode == 2
     assert done.stderr.strip() == f"error: {export}{message}"
 
@@ -139,11 +139,11 @@ def test_bad_alertmanager_records_are_located(tmp_path: Path, text: str, message
 def test_unknown_formats_and_missing_files_are_usage_errors(tmp_path: Path) -> None:
     other = tmp_path / "other.csv"
     other.write_text("when,what\n2026-09-07T10:00:00Z,x\n")
-    done = devoops("alerts", "analyze", other)
+    done = cli("alerts", "analyze", other)
     assert done.returncode == 2 and "cannot tell the export's format" in done.stderr
-    forced = devoops("alerts", "analyze", other, "--input-format", "pagerduty")
+    forced = cli("alerts", "analyze", other, "--input-format", "pagerduty")
     assert (
         forced.returncode == 2 and "the header lacks the column(s): description, createdon" in forced.stderr
     )
-    missing = devoops("alerts", "analyze", tmp_path / "none-*.csv")
+    missing = cli("alerts", "analyze", tmp_path / "none-*.csv")
     assert missing.returncode == 2 and "no file matches" in missing.stderr

@@ -18,7 +18,7 @@ from devoops.lens import load_lens
 from devoops.model.common import Horizon, Risk
 
 from ..conftest import EXAMPLES, NOW, ROOT, document
-from ..helpers import devoops
+from ..helpers import cli
 
 BOOKMARKS = ROOT / "examples" / "bookmarks.yaml"
 BAD = ROOT / "tests" / "fixtures" / "bad" / "unknown_key.yaml"
@@ -64,7 +64,7 @@ def test_high_findings_fail_with_their_reasons() -> None:
     a = assess_file(BOOKMARKS, now=NOW).assessment
     high = [f for f in a.at(Horizon.NOW).findings if f.risk == Risk.HIGH]
     assert high
-    result = devoops("check", BOOKMARKS)
+    result = cli("check", BOOKMARKS)
     assert result.returncode == 1, result.stderr
     lines = result.stdout.strip().splitlines()
     assert len(lines) == len(high) + 1
@@ -75,15 +75,15 @@ def test_high_findings_fail_with_their_reasons() -> None:
 
 def test_nothing_at_or_above_the_threshold_passes(passing: Path) -> None:
     for gate in ("high", "medium", "unknown"):
-        result = devoops("check", passing, "--fail-on", gate)
+        result = cli("check", passing, "--fail-on", gate)
         assert result.returncode == 0, result.stdout + result.stderr
         assert result.stdout.strip() == f"0 findings at or above {gate.upper()} now: passed"
 
 
 def test_fail_on_medium_is_stricter_than_high(medium_only: Path) -> None:
-    high = devoops("check", medium_only, "--fail-on", "high")
+    high = cli("check", medium_only, "--fail-on", "high")
     assert high.returncode == 0 and high.stdout.strip().endswith("passed")
-    medium = devoops("check", medium_only, "--fail-on", "medium")
+    medium = cli("check", medium_only, "--fail-on", "medium")
     assert medium.returncode == 1
     assert medium.stdout.startswith("MEDIUM") and medium.stdout.strip().endswith("failing")
 
@@ -92,7 +92,7 @@ def test_the_horizon_decides_which_findings_count() -> None:
     a = assess_file(BOOKMARKS, now=NOW).assessment
     for horizon, title in ((Horizon.SIX_MONTHS, "in 6 months"), (Horizon.TWELVE_MONTHS, "in 12 months")):
         high = [f for f in a.at(horizon).findings if f.risk == Risk.HIGH]
-        result = devoops("check", BOOKMARKS, "--horizon", horizon.value)
+        result = cli("check", BOOKMARKS, "--horizon", horizon.value)
         assert result.returncode == 1
         assert (
             result.stdout.strip().splitlines()[-1]
@@ -102,19 +102,19 @@ def test_the_horizon_decides_which_findings_count() -> None:
 
 def test_bad_input_exits_2_and_writes_no_report(tmp_path: Path) -> None:
     junit, sarif = tmp_path / "junit.xml", tmp_path / "devoops.sarif"
-    result = devoops("check", BAD, "--junit", junit, "--sarif", sarif)
+    result = cli("check", BAD, "--junit", junit, "--sarif", sarif)
     assert result.returncode == 2
     assert result.stderr.startswith(f"error: {BAD}:")
     assert not junit.exists() and not sarif.exists()
 
 
 def test_bad_option_exits_2(passing: Path) -> None:
-    assert devoops("check", passing, "--fail-on", "severe").returncode == 2
+    assert cli("check", passing, "--fail-on", "severe").returncode == 2
 
 
 def test_reports_are_written_when_asked_even_when_failing(tmp_path: Path) -> None:
     junit, sarif = tmp_path / "out" / "junit.xml", tmp_path / "out" / "devoops.sarif"
-    result = devoops("check", BOOKMARKS, "--fail-on", "medium", "--junit", junit, "--sarif", sarif, cwd=ROOT)
+    result = cli("check", BOOKMARKS, "--fail-on", "medium", "--junit", junit, "--sarif", sarif, cwd=ROOT)
     assert result.returncode == 1
     failing = len(result.stdout.strip().splitlines()) - 1
     suites = ET.parse(junit).getroot()
@@ -129,7 +129,7 @@ def test_reports_are_written_when_asked_even_when_failing(tmp_path: Path) -> Non
 
 def test_reports_are_written_when_passing(passing: Path, tmp_path: Path) -> None:
     junit, sarif = tmp_path / "junit.xml", tmp_path / "devoops.sarif"
-    assert devoops("check", passing, "--junit", junit, "--sarif", sarif).returncode == 0
+    assert cli("check", passing, "--junit", junit, "--sarif", sarif).returncode == 0
     assert ET.parse(junit).getroot().attrib["failures"] == "0"
     assert json.loads(sarif.read_text())["runs"][0]["results"] == []
 
@@ -137,16 +137,16 @@ def test_reports_are_written_when_passing(passing: Path, tmp_path: Path) -> None
 @pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_plan_export_csv_to_stdout_and_file(example: Path, tmp_path: Path) -> None:
     plan = assess_file(example, now=NOW).assessment.plan
-    result = devoops("plan", "export", example, "--csv")
+    result = cli("plan", "export", example, "--csv")
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout, newline="")))
     assert [r["Summary"] for r in rows] == [i.title for i in plan]
     out = tmp_path / "plan.csv"
-    assert devoops("plan", "export", example, "-o", out).returncode == 0
+    assert cli("plan", "export", example, "-o", out).returncode == 0
     assert out.read_text() == result.stdout
 
 
 def test_plan_export_of_a_bad_file_exits_2(tmp_path: Path) -> None:
     out = tmp_path / "plan.csv"
-    result = devoops("plan", "export", BAD, "-o", out)
+    result = cli("plan", "export", BAD, "-o", out)
     assert result.returncode == 2 and not out.exists()

@@ -12,13 +12,13 @@ import pytest
 from ruamel.yaml import YAML
 
 from ..conftest import EXAMPLES, ROOT
-from ..helpers import devoops
+from ..helpers import cli, devoops
 
 BOOKMARKS = ROOT / "examples" / "bookmarks.yaml"
 
 
 def test_help_lists_every_command_and_each_has_an_example() -> None:
-    result = devoops("--help")
+    result = cli("--help")
     assert result.returncode == 0
     for command in ("assess", "explain", "init", "quiz", "schema", "lens"):
         assert command in result.stdout
@@ -32,17 +32,17 @@ def test_help_lists_every_command_and_each_has_an_example() -> None:
         ["lens", "list"],
         ["lens", "show"],
     ):
-        out = devoops(*args, "--help")
+        out = cli(*args, "--help")
         assert out.returncode == 0 and "Example: devoops" in out.stdout, args
 
 
 def test_h_and_version_work_everywhere() -> None:
     from devoops import __version__
 
-    version = devoops("--version")
+    version = cli("--version")
     assert (version.returncode, version.stdout) == (0, f"devoops {__version__}\n")
     for args in (["-h"], ["assess", "-h"], ["lens", "show", "-h"], ["scenarios", "run", "-h"]):
-        shown = devoops(*args)
+        shown = cli(*args)
         assert shown.returncode == 0 and shown.stdout.startswith("Usage: ") and "Options:" in shown.stdout, (
             args
         )
@@ -119,7 +119,7 @@ def test_every_command_offers_the_formats_of_its_kind_from_the_registry() -> Non
 
 
 def test_a_wrong_option_value_is_said_without_pydantic_words() -> None:
-    wrong = devoops("scenarios", "run", BOOKMARKS, "--horizon", "24mo")
+    wrong = cli("scenarios", "run", BOOKMARKS, "--horizon", "24mo")
     assert wrong.returncode == 2 and "Value error" not in wrong.stderr
     assert "Invalid value for '--horizon': '24mo' is not one of 'now', '6mo', '12mo'." in wrong.stderr
 
@@ -127,25 +127,25 @@ def test_a_wrong_option_value_is_said_without_pydantic_words() -> None:
 def test_assess_writes_each_format(tmp_path: Path) -> None:
     for fmt, check in (("md", "## Plan"), ("json", '"schema_version": "2"'), ("terminal", "Verdict")):
         out = tmp_path / f"report.{fmt}"
-        result = devoops("assess", BOOKMARKS, "-f", fmt, "-o", out)
+        result = cli("assess", BOOKMARKS, "-f", fmt, "-o", out)
         assert result.returncode == 0, result.stderr
         assert check in out.read_text()
 
 
 def test_init_defaults_then_assess(tmp_path: Path) -> None:
     target = tmp_path / "devoops.yaml"
-    assert devoops("init", "--defaults", "-o", target).returncode == 0
+    assert cli("init", "--defaults", "-o", target).returncode == 0
     text = target.read_text()
     assert text.startswith("# yaml-language-server: $schema=devoops.schema.json")
     assert "# 1. What does an hour of downtime cost, now and in a year?" in text
-    result = devoops("assess", target)
+    result = cli("assess", target)
     assert result.returncode == 0, result.stderr
 
 
 def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
     target = tmp_path / "devoops.yaml"
     target.write_text("mine")
-    result = devoops("init", "--defaults", "-o", target)
+    result = cli("init", "--defaults", "-o", target)
     assert result.returncode == 2 and "--force" in result.stderr
     assert target.read_text() == "mine"
 
@@ -164,7 +164,7 @@ def test_init_from_answers_keeps_them_and_horizons(tmp_path: Path) -> None:
         "  data: {datasets: [{name: notes, criticality: important}]}\n"
     )
     target = tmp_path / "devoops.yaml"
-    result = devoops("init", "--answers", answers, "-o", target)
+    result = cli("init", "--answers", answers, "-o", target)
     assert result.returncode == 0, result.stderr
     data = YAML(typ="safe").load(target.read_text())
     assert data["app"]["name"] == "tinyco" and data["app"]["currency"] == "EUR"
@@ -177,7 +177,7 @@ def test_init_checks_practices_against_the_lens(tmp_path: Path) -> None:
     answers = tmp_path / "answers.yaml"
     answers.write_text("app: {name: tinyco, stage: idea}\npractices:\n  backups.ofsite: same-account\n")
     target = tmp_path / "devoops.yaml"
-    result = devoops("init", "--answers", answers, "-o", target)
+    result = cli("init", "--answers", answers, "-o", target)
     assert result.returncode == 2 and not target.exists()
     assert f"{answers}:3:3: practices.backups.ofsite: unknown practice" in result.stderr
 
@@ -186,7 +186,7 @@ def test_init_with_bad_answers_names_the_line_and_writes_nothing(tmp_path: Path)
     answers = tmp_path / "answers.yaml"
     answers.write_text("app:\n  name: tinyco\n  stage: unicorn\n")
     target = tmp_path / "devoops.yaml"
-    result = devoops("init", "--answers", answers, "-o", target)
+    result = cli("init", "--answers", answers, "-o", target)
     assert result.returncode == 2
     assert result.stderr.startswith(f"error: {answers}:3:10: app.stage:")
     assert not target.exists()
@@ -195,7 +195,7 @@ def test_init_with_bad_answers_names_the_line_and_writes_nothing(tmp_path: Path)
 def test_quiz_from_answers(tmp_path: Path) -> None:
     answers = tmp_path / "quiz.yaml"
     answers.write_text("no-offsite-backup: yes\nslow-deploys: yes\nnoisy-alerts: no\n")
-    result = devoops("quiz", "--answers", answers, "-f", "md")
+    result = cli("quiz", "--answers", answers, "-f", "md")
     assert result.returncode == 0, result.stderr
     assert "DevOops score: 2/8" in result.stdout
     assert "practices.backups.offsite: same-server" in result.stdout
@@ -205,29 +205,29 @@ def test_quiz_from_answers(tmp_path: Path) -> None:
 def test_quiz_unknown_symptom(tmp_path: Path) -> None:
     answers = tmp_path / "quiz.yaml"
     answers.write_text("noisy-alert: yes\n")
-    result = devoops("quiz", "--answers", answers)
+    result = cli("quiz", "--answers", answers)
     assert result.returncode == 2
     assert f"{answers}:1:1" in result.stderr and "did you mean 'noisy-alerts'" in result.stderr
 
 
 def test_lens_list_and_show() -> None:
-    listed = devoops("lens", "list", "-f", "md")
+    listed = cli("lens", "list", "-f", "md")
     assert listed.returncode == 0
     rows = [
         line for line in listed.stdout.splitlines() if line.startswith("| ") and "." in line.split("|")[1]
     ]
     assert len(rows) >= 40
-    security = devoops("lens", "list", "--tenet", "security", "-f", "md").stdout
+    security = cli("lens", "list", "--tenet", "security", "-f", "md").stdout
     assert "iam.mfa" in security and "deploy.fast" not in security
-    shown = devoops("lens", "show", "backups.offsite", "-f", "md")
+    shown = cli("lens", "show", "backups.offsite", "-f", "md")
     assert shown.returncode == 0
     assert "same-account" in shown.stdout and "Risk rules (first match wins)" in shown.stdout
-    wrong = devoops("lens", "show", "backups.ofsite")
+    wrong = cli("lens", "show", "backups.ofsite")
     assert wrong.returncode == 2 and "did you mean 'backups.offsite'" in wrong.stderr
 
 
 def test_schema_is_valid_and_accepts_the_examples() -> None:
-    result = devoops("schema")
+    result = cli("schema")
     schema = json.loads(result.stdout)
     jsonschema.Draft202012Validator.check_schema(schema)
     for path in EXAMPLES:
@@ -238,17 +238,17 @@ def test_schema_is_valid_and_accepts_the_examples() -> None:
 
 
 def test_explain_topics() -> None:
-    availability = devoops("explain", "availability", BOOKMARKS, "-f", "md")
+    availability = cli("explain", "availability", BOOKMARKS, "-f", "md")
     assert availability.returncode == 0, availability.stderr
     chosen = [line for line in availability.stdout.splitlines() if line.endswith("| chosen |")]
     # now: single 10.8k + 43.7 h x 150 + 12 x 200 = 19.8k EUR beats multi-zone 21.6k + 1.3k + 1.2k;
     # in 6 months (400/h, 200/incident) multi-zone wins, and stays chosen at 12 months (a new table)
     assert [line.split("|")[1].strip() for line in chosen] == ["single", "multi-zone", "multi-zone"]
-    security = devoops("explain", "security", BOOKMARKS, "-f", "md").stdout
+    security = cli("explain", "security", BOOKMARKS, "-f", "md").stdout
     assert "answers.security.breach_survival" in security
-    practice = devoops("explain", "backups.offsite", BOOKMARKS, "-f", "md").stdout
+    practice = cli("explain", "backups.offsite", BOOKMARKS, "-f", "md").stdout
     assert "same-account" in practice
-    wrong = devoops("explain", "availabilty", BOOKMARKS)
+    wrong = cli("explain", "availabilty", BOOKMARKS)
     assert wrong.returncode == 2 and "did you mean 'availability'" in wrong.stderr
 
 
@@ -264,20 +264,20 @@ def test_user_lens_adds_a_practice(tmp_path: Path) -> None:
         "    default: {risk: NONE, reason: tested}\n    plan: [Test it every Monday.]\n"
         "    effort: S\n    monthly_cost: {low: 0, high: 0}\n"
     )
-    result = devoops("assess", BOOKMARKS, "--lens", extra, "-f", "json")
+    result = cli("assess", BOOKMARKS, "--lens", extra, "-f", "json")
     assert result.returncode == 0, result.stderr
     findings = json.loads(result.stdout)["horizons"][0]["findings"]
     assert any(f["practice"] == "ours.pager-tested" and f["risk"] == "UNKNOWN" for f in findings)
     extra.write_text("practices:\n  - id: ours.broken\n    title: x\n")
-    broken = devoops("assess", BOOKMARKS, "--lens", extra)
+    broken = cli("assess", BOOKMARKS, "--lens", extra)
     assert broken.returncode == 2 and f"{extra}:2:5: practices.0.summary" in broken.stderr
 
 
 def test_reports_get_ordinary_permissions_and_bad_targets_exit_2(tmp_path: Path) -> None:
     out = tmp_path / "report.md"
-    assert devoops("assess", BOOKMARKS, "-f", "md", "-o", out).returncode == 0
+    assert cli("assess", BOOKMARKS, "-f", "md", "-o", out).returncode == 0
     assert out.stat().st_mode & 0o777 == 0o666 & ~_umask()
-    into_directory = devoops("assess", BOOKMARKS, "-o", tmp_path)
+    into_directory = cli("assess", BOOKMARKS, "-o", tmp_path)
     assert into_directory.returncode == 2 and f"cannot write {tmp_path}" in into_directory.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.md"]  # no temporary file left
 
@@ -292,7 +292,7 @@ def test_a_report_into_a_pipe_or_a_device_is_written_through_it(tmp_path: Path) 
     got: list[str] = []
     reader = threading.Thread(target=lambda: got.append(pipe.read_text()))
     reader.start()
-    result = devoops("assess", BOOKMARKS, "-f", "md", "--years", "0", "-o", pipe)
+    result = cli("assess", BOOKMARKS, "-f", "md", "--years", "0", "-o", pipe)
     reader.join(timeout=60)
     assert result.returncode == 0, result.stderr
     assert got and got[0].startswith("# devoops") and pipe.is_fifo()
@@ -304,7 +304,7 @@ def test_a_report_into_a_device_node_leaves_the_device(tmp_path: Path) -> None:
     """A null device of our own, so a failure here cannot break /dev/null for the machine."""
     null = tmp_path / "null"
     os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
-    result = devoops("assess", BOOKMARKS, "-f", "json", "--years", "0", "-o", null)
+    result = cli("assess", BOOKMARKS, "-f", "json", "--years", "0", "-o", null)
     assert result.returncode == 0, result.stderr
     assert null.is_char_device() and null.stat().st_rdev == os.makedev(1, 3)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["null"]
@@ -316,12 +316,12 @@ def test_a_report_through_a_symlink_replaces_its_target_and_dash_is_stdout(tmp_p
     target.write_text("old")
     link = tmp_path / "report.md"
     link.symlink_to(target)
-    result = devoops("assess", BOOKMARKS, "-f", "md", "--years", "0", "-o", link)
+    result = cli("assess", BOOKMARKS, "-f", "md", "--years", "0", "-o", link)
     assert result.returncode == 0 and result.stdout == "" and result.stderr == f"wrote {link}\n"
     assert link.is_symlink() and link.readlink() == target
     assert target.read_text().startswith("# devoops")
     assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["latest.md"]
-    dash = devoops("assess", BOOKMARKS, "-f", "md", "--years", "0", "-o", "-", cwd=tmp_path)
+    dash = cli("assess", BOOKMARKS, "-f", "md", "--years", "0", "-o", "-", cwd=tmp_path)
     assert dash.returncode == 0 and dash.stdout == target.read_text() and dash.stderr == ""
     assert not (tmp_path / "-").exists()
 
@@ -350,7 +350,7 @@ def test_user_lens_replaces_a_built_in_practice(tmp_path: Path) -> None:
     workload.write_text(
         BOOKMARKS.read_text().replace("backups.offsite: same-account", "backups.offsite: missing")
     )
-    result = devoops("assess", workload, "--lens", ours, "-f", "json")
+    result = cli("assess", workload, "--lens", ours, "-f", "json")
     assert result.returncode == 0, result.stderr
     now = json.loads(result.stdout)["horizons"][0]["findings"]
     offsite = next(f for f in now if f["practice"] == "backups.offsite")
@@ -360,11 +360,11 @@ def test_user_lens_replaces_a_built_in_practice(tmp_path: Path) -> None:
         "no offsite copy",
     )
     # the built-in choice is no longer known under the user's practice
-    assert devoops("assess", BOOKMARKS, "--lens", ours).returncode == 2
+    assert cli("assess", BOOKMARKS, "--lens", ours).returncode == 2
     # the quiz still reveals the practice, but no longer implies a built-in choice for it
     quiz = tmp_path / "quiz.yaml"
     quiz.write_text("no-offsite-backup: yes\n")
-    shown = devoops("quiz", "--answers", quiz, "--lens", ours, "-f", "md")
+    shown = cli("quiz", "--answers", quiz, "--lens", ours, "-f", "md")
     assert shown.returncode == 0, shown.stderr
     assert "backups.offsite: Offsite copy, our way" in shown.stdout
     assert "practices.backups.offsite" not in shown.stdout

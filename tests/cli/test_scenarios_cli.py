@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from ..conftest import document
-from ..helpers import devoops
+from ..helpers import cli
 from ..scenarios.test_whatif import ORDERS, components
 
 INVENTORY = {"defaults": {"provider": "aws", "account": "111", "region": "eu-west-1"}}
@@ -30,7 +30,7 @@ def one_app(tmp_path: Path) -> Path:
 
 
 def test_json_is_the_horizons_resilience(tmp_path: Path) -> None:
-    result = devoops("scenarios", "run", write(tmp_path), "-f", "json", "--years", "200", "--seed", "3")
+    result = cli("scenarios", "run", write(tmp_path), "-f", "json", "--years", "200", "--seed", "3")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert set(data) == {
@@ -58,9 +58,9 @@ def test_json_is_the_horizons_resilience(tmp_path: Path) -> None:
 
 def test_years_zero_skips_the_simulation_and_horizon_prices(tmp_path: Path) -> None:
     path = write(tmp_path, **{"answers.reliability.downtime_cost_per_hour": {"now": 100, "12mo": 300}})
-    now = json.loads(devoops("scenarios", "run", path, "-f", "json", "--years", "0").stdout)
+    now = json.loads(cli("scenarios", "run", path, "-f", "json", "--years", "0").stdout)
     later = json.loads(
-        devoops("scenarios", "run", path, "-f", "json", "--years", "0", "--horizon", "12mo").stdout
+        cli("scenarios", "run", path, "-f", "json", "--years", "0", "--horizon", "12mo").stdout
     )
     assert now["availability"]["monte_carlo"] is None
     assert now["availability"]["availability"] == pytest.approx(
@@ -72,7 +72,7 @@ def test_years_zero_skips_the_simulation_and_horizon_prices(tmp_path: Path) -> N
 
 def test_terminal_and_markdown_show_every_part(tmp_path: Path) -> None:
     path = write(tmp_path)
-    terminal = devoops("scenarios", "run", path, "--years", "100")
+    terminal = cli("scenarios", "run", path, "--years", "100")
     assert terminal.returncode == 0, terminal.stderr
     for part in (
         "Scenarios",
@@ -85,7 +85,7 @@ def test_terminal_and_markdown_show_every_part(tmp_path: Path) -> None:
         "restore-drills",
     ):
         assert part in terminal.stdout, part
-    markdown = devoops("scenarios", "run", path, "-f", "md", "--years", "0")
+    markdown = cli("scenarios", "run", path, "-f", "md", "--years", "0")
     assert (
         markdown.returncode == 0 and "## Scenarios" in markdown.stdout and "| scenario |" in markdown.stdout
     )
@@ -93,24 +93,24 @@ def test_terminal_and_markdown_show_every_part(tmp_path: Path) -> None:
 
 def test_fail_on_gates_on_the_worst_verdict(tmp_path: Path) -> None:
     shop = write(tmp_path)
-    ending = devoops("scenarios", "run", shop, "--years", "0", "--fail-on", "company-ending")
+    ending = cli("scenarios", "run", shop, "--years", "0", "--fail-on", "company-ending")
     assert ending.returncode == 1 and "account-takeover" in ending.stderr
     app = one_app(tmp_path)
-    assert devoops("scenarios", "run", app, "--years", "0", "--fail-on", "company-ending").returncode == 0
-    damaged = devoops("scenarios", "run", app, "--years", "0", "--fail-on", "damaged")
+    assert cli("scenarios", "run", app, "--years", "0", "--fail-on", "company-ending").returncode == 0
+    damaged = cli("scenarios", "run", app, "--years", "0", "--fail-on", "damaged")
     assert damaged.returncode == 1 and "zone-outage" in damaged.stderr
 
 
 def test_no_inventory_says_how_to_add_one(tmp_path: Path) -> None:
     path = tmp_path / "devoops.yaml"
     path.write_text(json.dumps(document()))
-    result = devoops("scenarios", "run", path)
+    result = cli("scenarios", "run", path)
     assert result.returncode == 2 and "docs/inventory.md" in result.stderr and not result.stdout
 
 
 def test_bad_input_exits_2(tmp_path: Path) -> None:
     broken = write(tmp_path, components(web={"depends_on": ["dsn", "db"]}))
-    result = devoops("scenarios", "run", broken)
+    result = cli("scenarios", "run", broken)
     assert result.returncode == 2 and "devoops.yaml:" in result.stderr and "'dns'" in result.stderr
-    assert devoops("scenarios", "run", write(tmp_path), "--horizon", "3mo").returncode == 2
-    assert devoops("scenarios", "run", write(tmp_path), "--fail-on", "bad").returncode == 2
+    assert cli("scenarios", "run", write(tmp_path), "--horizon", "3mo").returncode == 2
+    assert cli("scenarios", "run", write(tmp_path), "--fail-on", "bad").returncode == 2

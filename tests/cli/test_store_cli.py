@@ -14,7 +14,7 @@ from devoops.store import Store
 from devoops.store.engine import sqlite_url
 
 from ..conftest import ROOT
-from ..helpers import devoops
+from ..helpers import cli
 from ..store.support import FINTECH, assessed, devoops_all, variant
 
 BOOKMARKS = ROOT / "examples" / "bookmarks.yaml"
@@ -36,12 +36,12 @@ def saved(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("saved")
     workload = folder / "devoops.yaml"
     shutil.copy(BOOKMARKS, workload)
-    first = devoops("assess", "devoops.yaml", "--save", cwd=folder)
+    first = cli("assess", "devoops.yaml", "--save", cwd=folder)
     assert first.returncode == 0, first.stderr
     assert f"saved as assessment 1 of linkpile in {folder / '.devoops' / 'devoops.db'}" in first.stderr
     assert NEVER in workload.read_text()
     workload.write_text(workload.read_text().replace(NEVER, AUTOMATED))
-    second = devoops("assess", "devoops.yaml", "--save", cwd=folder)
+    second = cli("assess", "devoops.yaml", "--save", cwd=folder)
     assert second.returncode == 0, second.stderr
     assert "saved as assessment 2 of linkpile" in second.stderr
     return folder
@@ -98,7 +98,7 @@ def test_show_workload_prints_each_file_verbatim(saved: Path) -> None:
 
 def test_milestones_diff_export_and_import(saved: Path, tmp_path: Path) -> None:
     folder = copy_of(saved, tmp_path)
-    created = devoops("milestone", "create", "q4-review", "--ref", "1", cwd=folder)
+    created = cli("milestone", "create", "q4-review", "--ref", "1", cwd=folder)
     assert created.returncode == 0, created.stderr
     assert created.stdout.startswith("milestone q4-review is assessment 1 of linkpile (")
 
@@ -119,7 +119,7 @@ def test_milestones_diff_export_and_import(saved: Path, tmp_path: Path) -> None:
     assert exported.returncode == 0, exported.stderr
     assert "exported 1 applications, 2 assessments, 1 milestones" in exported.stderr
 
-    imported = devoops("import", "store.jsonl", "--db", "other.db", cwd=folder)
+    imported = cli("import", "store.jsonl", "--db", "other.db", cwd=folder)
     assert imported.returncode == 0, imported.stderr
     assert "2 assessments, 1 milestones" in imported.stdout
     there, here, there_json, here_json = devoops_all(
@@ -136,7 +136,7 @@ def test_milestones_diff_export_and_import(saved: Path, tmp_path: Path) -> None:
     assert there.stdout.splitlines()[1:] == here.stdout.splitlines()[1:]
     assert "other.db" in there.stdout.splitlines()[0]
 
-    twice = devoops("import", "store.jsonl", "--db", "other.db", cwd=folder)
+    twice = cli("import", "store.jsonl", "--db", "other.db", cwd=folder)
     assert twice.returncode == 0 and "0 assessments, 0 milestones; 2 already there, skipped" in twice.stdout
 
 

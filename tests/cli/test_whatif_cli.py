@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ..helpers import devoops
+from ..helpers import cli
 from ..scenarios.test_whatif import PROVEN
 from .test_scenarios_cli import write as plain
 
@@ -20,7 +20,7 @@ def write(tmp_path: Path, **changes: Any) -> Path:
 
 def test_changes_alone_and_together(tmp_path: Path) -> None:
     path = write(tmp_path)
-    result = devoops("whatif", path, "second-dns-provider", "backups-to-separate-account", "-f", "json")
+    result = cli("whatif", path, "second-dns-provider", "backups-to-separate-account", "-f", "json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     dns, backups = data["changes"]
@@ -47,7 +47,7 @@ def test_without_changes_every_saving_change_is_listed_alone_and_the_plan_is_gre
     (300 a year) saves the DNS outage (0.1 x 6 h x 100 = 60) and little more: listed, never
     paying."""
     path = write(tmp_path)
-    data = json.loads(devoops("whatif", path, "-f", "json").stdout)
+    data = json.loads(cli("whatif", path, "-f", "json").stdout)
     every, plan = data["saving"], data["improvements"]
     assert every and data["changes"] == [] and data["together"] is None
     spent = [c["saved_per_spent"] for c in every]
@@ -60,13 +60,13 @@ def test_without_changes_every_saving_change_is_listed_alone_and_the_plan_is_gre
     assert not names & {"delayed-replica db", "backups-to-separate-account", "second-dns-provider"}
     assert "second-dns-provider" in alone
     # the same plan as `scenarios run`
-    run = json.loads(devoops("scenarios", "run", path, "-f", "json", "--years", "0").stdout)
+    run = json.loads(cli("scenarios", "run", path, "-f", "json", "--years", "0").stdout)
     assert run["improvements"] == plan
 
 
 def test_terminal_and_markdown(tmp_path: Path) -> None:
     path = write(tmp_path)
-    plan = devoops("whatif", path)
+    plan = cli("whatif", path)
     assert plan.returncode == 0 and "saved per spent" in plan.stdout and "delayed-replica db" in plan.stdout
     text = " ".join(plan.stdout.split())
     assert "each alone on the inventory as it is" in text
@@ -75,7 +75,7 @@ def test_terminal_and_markdown(tmp_path: Path) -> None:
     for name in ("delayed-replica db", "backups-to-separate-account"):
         assert name in dropped.split("Save less than they cost")[0]
     assert "second-dns-provider" in dropped.split("Save less than they cost")[1]
-    change = devoops("whatif", path, "add-replica", "db", "-f", "md")
+    change = cli("whatif", path, "add-replica", "db", "-f", "md")
     assert change.returncode == 0 and "| add-replica db |" in change.stdout
 
 
@@ -83,7 +83,7 @@ def test_costs_are_converted_into_the_apps_currency(tmp_path: Path) -> None:
     """At 0.5 EUR a dollar, the second DNS provider's 300 USD a year costs 150 EUR."""
     euro: dict[str, Any] = {"app.currency": "EUR", "economics.usd_rate": 0.5}
     path = write(tmp_path, **euro)
-    result = devoops("whatif", path, "second-dns-provider", "-f", "json")
+    result = cli("whatif", path, "second-dns-provider", "-f", "json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["currency"] == "EUR"
@@ -102,7 +102,7 @@ def test_costs_are_converted_into_the_apps_currency(tmp_path: Path) -> None:
     ],
 )
 def test_bad_changes_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
-    result = devoops("whatif", write(tmp_path), *args)
+    result = cli("whatif", write(tmp_path), *args)
     assert result.returncode == 2 and message in result.stderr and not result.stdout
 
 
@@ -113,7 +113,7 @@ def test_no_inventory_exits_2(tmp_path: Path) -> None:
         ' "traffic": {"baseline_rps": 1}, "security": {"breach_survival": "damaged"},'
         ' "engineering": {"team_size": 1}}}'
     )
-    result = devoops("whatif", path, "second-dns-provider")
+    result = cli("whatif", path, "second-dns-provider")
     assert result.returncode == 2 and "docs/inventory.md" in result.stderr
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ..conftest import EXAMPLES
-from ..helpers import devoops
+from ..helpers import cli
 from .history_data import deployments, write_csv, write_json
 
 UNTIL = "2026-04-02T09:00:00Z"
@@ -29,7 +29,7 @@ def test_json_markdown_and_terminal_reports(tmp_path: Path) -> None:
         "--until",
         UNTIL,
     )
-    result = devoops(*args, "--workload", EXAMPLES[0], "-f", "json", "-o", out)
+    result = cli(*args, "--workload", EXAMPLES[0], "-f", "json", "-o", out)
     assert result.returncode == 0, result.stderr
     document = json.loads(out.read_text())
     assert document["delivery"]["deployments"] == len(prod)
@@ -39,10 +39,10 @@ def test_json_markdown_and_terminal_reports(tmp_path: Path) -> None:
     assert held["deploy duration p95"]["bound"] == "max" and held["deploy duration p95"]["target"] > 0
     [verdict] = [v for v in document["evidence"]["verdicts"] if v["practice"] == "deploy.fast"]
     assert verdict["choice"] == "over-20"  # the generated deploys take 3 to 30 minutes
-    md = devoops(*args, "-f", "md", "--environment", "Staging")
+    md = cli(*args, "-f", "md", "--environment", "Staging")
     assert md.returncode == 0 and md.stdout.startswith("# devoops delivery · staging")
     assert "| deployment frequency |" in md.stdout
-    assert "deployment frequency" in devoops(*args).stdout
+    assert "deployment frequency" in cli(*args).stdout
 
 
 def test_bad_rows_exit_2_and_write_nothing_unless_skipped(tmp_path: Path) -> None:
@@ -53,13 +53,13 @@ def test_bad_rows_exit_2_and_write_nothing_unless_skipped(tmp_path: Path) -> Non
     lines[6] = "2026-03-04 10:00:00,,v9,production,success,60"  # no offset
     path.write_text("\n".join(lines) + "\n")
     out = tmp_path / "report.md"
-    result = devoops("delivery", "analyze", "--deployments", path, "-f", "md", "-o", out)
+    result = cli("delivery", "analyze", "--deployments", path, "-f", "md", "-o", out)
     assert result.returncode == 2 and not out.exists()
     assert f"{path}:4: time:" in result.stderr and f"{path}:7: time:" in result.stderr
-    skipped = devoops("delivery", "analyze", "--deployments", path, "--skip-bad-rows", "-f", "md", "-o", out)
+    skipped = cli("delivery", "analyze", "--deployments", path, "--skip-bad-rows", "-f", "md", "-o", out)
     assert skipped.returncode == 0, skipped.stderr
     assert "2 malformed rows skipped" in out.read_text()
-    assumed = devoops(
+    assumed = cli(
         "delivery",
         "analyze",
         "--deployments",
@@ -80,16 +80,16 @@ def test_usage_errors(tmp_path: Path) -> None:
         (("--since", "last tuesday"), "--since"),
         (("--since", "1d", "--until", "2d"), "--since must be before --until"),
     ):
-        result = devoops("delivery", "analyze", "--deployments", path, *extra)
+        result = cli("delivery", "analyze", "--deployments", path, *extra)
         assert result.returncode == 2 and message in result.stderr, result.stderr
-    missing = devoops("delivery", "analyze", "--deployments", tmp_path / "nope.csv")
+    missing = cli("delivery", "analyze", "--deployments", tmp_path / "nope.csv")
     assert missing.returncode == 2 and "cannot read" in missing.stderr
 
 
 def test_an_empty_history_reports_unknown(tmp_path: Path) -> None:
     path = tmp_path / "d.csv"
     path.write_text("time,status\n")
-    result = devoops("delivery", "analyze", "--deployments", path, "-f", "json")
+    result = cli("delivery", "analyze", "--deployments", path, "-f", "json")
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     assert document["evidence"]["status"] == "UNKNOWN"
@@ -112,23 +112,23 @@ def test_pages_in_an_alert_export_count_as_incidents(tmp_path: Path) -> None:
         "P2,2,Disk 80% full,db,low,2026-03-04T11:00:00Z,2026-03-04T11:30:00Z\n"
     )
     args = ("delivery", "analyze", "--deployments", deploys, "--until", "2026-03-06T00:00:00Z", "-f", "json")
-    without = json.loads(devoops(*args).stdout)["delivery"]
-    result = devoops(*args, "--alerts", pagerduty)
+    without = json.loads(cli(*args).stdout)["delivery"]
+    result = cli(*args, "--alerts", pagerduty)
     assert result.returncode == 0, result.stderr
     with_pages = json.loads(result.stdout)["delivery"]
     assert without["change_failure_rate"]["value"] == 0
     assert with_pages["change_failure_rate"]["value"] == pytest.approx(1 / 4)  # v2, paged 2 h later
     broken = tmp_path / "broken.csv"
     broken.write_text(pagerduty.read_text() + "P3,3,Latency,web,high,yesterday,\n")
-    refused = devoops(*args, "--alerts", broken)
+    refused = cli(*args, "--alerts", broken)
     assert refused.returncode == 2 and f"{broken}:4" in refused.stderr
 
 
 def test_input_the_readers_cannot_take_exits_2_naming_the_row(tmp_path: Path) -> None:
     path = tmp_path / "d.csv"
     path.write_text("time,version\n2026-03-01T10:00:00Z,v1\n9999-12-31T23:00:00-05:00,v2\n")
-    result = devoops("delivery", "analyze", "--deployments", path)
+    result = cli("delivery", "analyze", "--deployments", path)
     assert result.returncode == 2 and f"{path}:3: time:" in result.stderr
     path.write_text(f"time,version\n2026-03-01T10:00:00Z,{'v' * 140_000}\n")
-    result = devoops("delivery", "analyze", "--deployments", path, "--skip-bad-rows")
+    result = cli("delivery", "analyze", "--deployments", path, "--skip-bad-rows")
     assert result.returncode == 2 and f"{path}:2:" in result.stderr

@@ -13,7 +13,7 @@ import pytest
 from devoops.base.errors import InputError, UsageError
 from devoops.delivery.inputs import load
 
-from ..helpers import devoops
+from ..helpers import cli
 
 T0 = dt.datetime(2026, 5, 4, 8, 0, tzinfo=dt.UTC)
 H = dt.timedelta(hours=1)
@@ -64,7 +64,7 @@ def test_lead_time_is_deploy_time_minus_commit_time(
     assert d.lead_time.count == 6
     assert d.lead_time.value == pytest.approx(float(np.median(expected)))
 
-    result = devoops("delivery", "analyze", "--deployments", csv, "--repo", path, "-f", "json")
+    result = cli("delivery", "analyze", "--deployments", csv, "--repo", path, "-f", "json")
     assert result.returncode == 0, result.stderr
     assert '"count": 6' in result.stdout
 

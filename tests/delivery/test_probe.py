@@ -11,13 +11,12 @@ import aiohttp
 import pytest
 
 from devoops.delivery.dora import analyze
-from devoops.delivery.evidence import evidence
 from devoops.delivery.records import Deployment, DeployStatus
 from devoops.evaluate import assess
 from devoops.lens import load_lens
 from devoops.model.evidence import Evidence, Status
 from devoops.probes.base import Context
-from devoops.probes.delivery import DeliveryProbe
+from devoops.probes.delivery import DeliveryProbe, evidence
 
 from ..conftest import NOW, workload
 

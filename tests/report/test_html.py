@@ -397,7 +397,7 @@ def test_unknown_formats_name_html() -> None:
     from devoops.base.errors import UsageError
 
     market = assess_file(ROOT / "examples" / "bookmarks.yaml", now=NOW).assessment
-    with pytest.raises(UsageError, match="terminal, md, json, html"):
+    with pytest.raises(UsageError, match="terminal, html, json, md"):
         render(market, "pdf")
 
 

@@ -14,7 +14,7 @@ from markdown_it.token import Token
 
 from devoops.report import markdown
 from devoops.report.sections import Section, Table
-from tests.helpers import devoops
+from tests.helpers import cli
 
 ZONE = "<img src=x onerror=alert(1)>"
 ACCOUNT = "<b>ops</b>&co"
@@ -58,7 +58,7 @@ def raw_html(source: str) -> list[str]:
 def run(tmp_path: Path, *args: str) -> str:
     path = tmp_path / "devoops.yaml"
     path.write_text(HOSTILE)
-    result = devoops(*args, path, "-f", "md")
+    result = cli(*args, path, "-f", "md")
     assert result.returncode == 0, result.stderr
     return result.stdout
 

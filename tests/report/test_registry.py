@@ -19,7 +19,7 @@ from devoops.model.common import Horizon, Risk
 from devoops.report import json as json_report
 from devoops.report import registry as reg
 from devoops.report import render
-from devoops.report.registry import BUILTIN, Renderer, RendererError, formats
+from devoops.report.registry import KINDS, Renderer, RendererError, formats
 
 from ..conftest import NOW, ROOT
 from ..helpers import SRC, pip_install
@@ -40,10 +40,10 @@ def plugin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     target = tmp_path_factory.mktemp("renderers")
     pip_install(PLUGIN, target, tmp_path_factory.mktemp("build"))
     sys.path.insert(0, str(target))
-    reg._plugins.cache_clear()
+    reg._registered.cache_clear()
     yield target
     sys.path.remove(str(target))
-    reg._plugins.cache_clear()
+    reg._registered.cache_clear()
 
 
 def devoops_with(plugin: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -58,7 +58,7 @@ def devoops_with(plugin: Path, *args: str | Path) -> subprocess.CompletedProcess
     )
 
 
-@pytest.mark.parametrize(("kind", "name"), [(k, n) for k, names in BUILTIN.items() for n in names])
+@pytest.mark.parametrize(("kind", "name"), [(k, n) for k in KINDS for n in formats(k).names()])
 def test_every_built_in_loads_and_says_what_it_writes(kind: str, name: str) -> None:
     renderer = formats(kind).get(name)
     assert isinstance(renderer, Renderer)
@@ -67,15 +67,15 @@ def test_every_built_in_loads_and_says_what_it_writes(kind: str, name: str) -> N
 
 
 def test_an_unknown_format_names_the_choices(assessed: Assessment) -> None:
-    with pytest.raises(UsageError, match=r"unknown format 'pdf'; choose one of terminal, md, json, html$"):
+    with pytest.raises(UsageError, match=r"unknown format 'pdf'; choose one of terminal, html, json, md$"):
         render(assessed, "pdf")
 
 
 def test_a_plugin_renderer_is_offered_after_the_built_ins_and_renders(
     plugin: Path, assessed: Assessment
 ) -> None:
-    assert formats("assessment").names() == ["terminal", "md", "json", "html", "broken", "summary"]
-    assert formats("analysis").names() == ["terminal", "md", "json", "summary"]
+    assert formats("assessment").names() == ["terminal", "html", "json", "md", "broken", "summary"]
+    assert formats("analysis").names() == ["terminal", "json", "md", "summary"]
     assert formats("text").names() == ["terminal", "md"]  # the plugin registered nothing there
     assert "nowhere" not in reg.REGISTRIES  # a kind devoops does not have is not made up
     high = sum(f.risk == Risk.HIGH for f in assessed.at(Horizon.NOW).findings)
@@ -97,7 +97,7 @@ def test_a_plugin_that_does_not_load_is_a_runtime_fault(plugin: Path) -> None:
 
 def test_the_commands_offer_and_render_a_plugin_format(plugin: Path) -> None:
     shown = devoops_with(plugin, "assess", "--help")
-    assert shown.returncode == 0 and "<terminal|md|json|html|broken|summary>" in shown.stdout
+    assert shown.returncode == 0 and "<terminal|html|json|md|broken|summary>" in shown.stdout
     done = devoops_with(plugin, "assess", BOOKMARKS, "-f", "summary")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("linkpile: ") and done.stdout.endswith(" medium\n")

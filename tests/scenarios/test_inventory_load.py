@@ -9,7 +9,7 @@ import pytest
 from devoops.api.workload import load_workload
 from devoops.base.errors import InputError
 from devoops.model.lens import Lens
-from tests.helpers import devoops
+from tests.helpers import cli
 
 HEAD = """app: {name: shop, stage: mvp}
 answers:
@@ -177,7 +177,7 @@ def test_every_problem_is_reported_at_once_in_file_order(tmp_path: Path, lens: L
 def test_a_bad_inventory_exits_2_and_writes_nothing(tmp_path: Path) -> None:
     path = write(tmp_path, GOOD.replace("{to: vault,", "{to: nowhere,"))
     out = tmp_path / "out" / "report.md"
-    result = devoops("assess", path, "-f", "md", "-o", out)
+    result = cli("assess", path, "-f", "md", "-o", out)
     assert result.returncode == 2, result.stderr
     assert f"{path}:{line_of(path, 'to: nowhere')}:" in result.stderr
     assert "Traceback" not in result.stderr

@@ -100,10 +100,10 @@ def analyze(
     import datetime as dt
 
     from ..base.errors import UsageError
-    from ..delivery.evidence import evidence
     from ..delivery.inputs import load
     from ..delivery.records import zone
     from ..model.common import Horizon
+    from ..probes.delivery import evidence
     from ..report.delivery import data, sections
     from ..report.registry import Document
 

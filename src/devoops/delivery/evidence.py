@@ -1,13 +1,13 @@
 """Delivery figures as devoops evidence: measurements held against the workload's targets,
-verdicts on the lens's practices, and the failures as a table. Shared by the `delivery`
-probe and `devoops delivery analyze`."""
+verdicts on the lens's practices, and the failures as a table. The `delivery` probe builds
+its result from them, and `devoops delivery analyze` shows that result."""
 
 from __future__ import annotations
 
 from typing import Literal
 
 from ..base.fmt import minutes
-from ..model.evidence import Evidence, Measurement, Status, Table, Verdict
+from ..model.evidence import Measurement, Table, Verdict
 from ..model.targets import Targets
 from .dora import Delivery, Figure
 
@@ -94,33 +94,3 @@ def failures_table(d: Delivery) -> Table:
     ]
     columns = ["row", "deployed (UTC)", "cause", "failed", "recovered", "hours", "recovered by"]
     return Table(title=f"Failed deployments (first {FAILURE_ROWS})", columns=columns, rows=rows)
-
-
-def evidence(d: Delivery, targets: Targets | None = None) -> Evidence:
-    """FAIL when a figure misses its target, PASS when those with one held; UNKNOWN without
-    deployments in the window or without any figure to hold against a target."""
-    held = measurements(d, targets)
-    if not d.deployments:
-        return Evidence(
-            status=Status.UNKNOWN,
-            summary=f"no deployments to {d.environment} in the window",
-            measurements=held,
-        )
-    missed = [m.name for m in held if m.ok is False]
-    checked = [m for m in held if m.ok is not None]
-    f = d.deployment_frequency
-    verdict = (
-        f"missed: {', '.join(missed)}"
-        if missed
-        else "every figure with a target held"
-        if checked
-        else "no figure was held against a target"
-    )
-    summary = f"{d.deployments} deployments to {d.environment}, {f.value or 0:.3g} a week; {verdict}"
-    return Evidence(
-        status=Status.FAIL if missed else Status.PASS if checked else Status.UNKNOWN,
-        summary=summary,
-        measurements=held,
-        verdicts=verdicts(d, targets),
-        tables=[failures_table(d)] if d.failures else [],
-    )

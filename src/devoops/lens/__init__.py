@@ -74,7 +74,8 @@ def _part(path: Path) -> tuple[Source, LensFile]:
 
 
 @lru_cache(maxsize=8)
-def _load(extra: tuple[str, ...]) -> Lens:
+def _load(extra: tuple[str, ...], _versions: tuple[tuple[int, int] | None, ...]) -> Lens:
+    """The lens of the built-ins and `extra`, once per version of the user's files."""
     core_source, core, builtin, reliability = _builtin()
     practices: dict[str, Practice] = {}
     symptoms: dict[str, tuple[Symptom, Source, int]] = {
@@ -122,5 +123,15 @@ def _still_implied(symptom: Symptom, practices: dict[str, Practice]) -> Symptom:
 
 
 def load_lens(extra: Sequence[Path | str] = ()) -> Lens:
-    """The built-in lens with the user's lens files applied in order."""
-    return _load(tuple(str(p) for p in extra))
+    """The built-in lens with the user's lens files applied in order; a file edited since it
+    was last read is read again, so a process that lives long serves the lens as it is."""
+    paths = tuple(str(p) for p in extra)
+    return _load(paths, tuple(_version(Path(p)) for p in paths))
+
+
+def _version(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None  # reading it says why
+    return stat.st_mtime_ns, stat.st_size

@@ -96,10 +96,10 @@ class DeliveryProbe(Probe[DeliveryOptions]):
         return evidence(delivery, ctx.targets[Horizon.NOW])
 
 
-def evidence(d: Delivery, targets: Targets) -> Evidence:
-    """The figures held against the targets, as `devoops delivery analyze` holds them: FAIL when
-    one misses its target, PASS when those with one held; UNKNOWN without deployments in the
-    window or without any figure to hold against a target."""
+def evidence(d: Delivery, targets: Targets | None = None) -> Evidence:
+    """The figures held against the targets (the probe's result, and what `devoops delivery
+    analyze` shows): FAIL when one misses its target, PASS when those with one held; UNKNOWN
+    without deployments in the window or without any figure to hold against a target."""
     from ..delivery.evidence import failures_table, measurements, verdicts
 
     found = Found()

@@ -15,11 +15,12 @@ has a registry, and a command offers exactly its kind's formats:
 | backup     | the backup made (`backup.make.Made`)              | backup make                                |
 | slo        | the documents generated (`generate.Generated`)    | slo generate                               |
 
-Built-in renderers are registered below, each by kind and format as "module:Class", the form an
-entry point holds; third-party renderers register the same way through the entry-point group
-`devoops.renderers`, named `<kind>.<format>` (`assessment.pdf = "devoops_pdf:PdfRenderer"`). A
-plugin cannot take a built-in name. Listing the formats imports no renderer: a renderer's module
-is imported when its format is chosen, so `devoops --help` stays fast.
+Every renderer registers through the entry-point group `devoops.renderers`, named
+`<kind>.<format>` (`assessment.pdf = "devoops_pdf:PdfRenderer"`); devoops registers its own the
+same way, in its pyproject.toml. `--format` offers the built-ins first, the terminal's first and
+then by name, and then the plugins' by name. A
+plugin cannot take a built-in name, nor make up a kind. Listing the formats imports no renderer:
+a renderer's module is imported when its format is chosen, so `devoops --help` stays fast.
 """
 
 from __future__ import annotations
@@ -44,38 +45,8 @@ if TYPE_CHECKING:
     from .sections import Section
 
 GROUP = "devoops.renderers"
-BUILTIN: dict[str, dict[str, str]] = {
-    "assessment": {
-        "terminal": "devoops.report.terminal:TerminalReport",
-        "md": "devoops.report.markdown:MarkdownReport",
-        "json": "devoops.report.json:JsonReport",
-        "html": "devoops.report.html:HtmlReport",
-    },
-    "text": {
-        "terminal": "devoops.report.terminal:TerminalDocument",
-        "md": "devoops.report.markdown:MarkdownDocument",
-    },
-    "analysis": {
-        "terminal": "devoops.report.terminal:TerminalDocument",
-        "md": "devoops.report.markdown:MarkdownDocument",
-        "json": "devoops.report.json:JsonDocument",
-    },
-    "check": {
-        "junit": "devoops.report.junit:JUnitReport",
-        "sarif": "devoops.report.sarif:SarifReport",
-    },
-    "plan": {"csv": "devoops.report.plan_csv:PlanCsv"},
-    "backup": {
-        "terminal": "devoops.report.backup:TerminalBackup",
-        "json": "devoops.report.backup:JsonBackup",
-    },
-    "slo": {
-        "rules": "devoops.report.slo:Rules",
-        "tests": "devoops.report.slo:RuleTests",
-        "openslo": "devoops.report.slo:OpenSlo",
-        "sloth": "devoops.report.slo:Sloth",
-    },
-}
+HOME = "devoops"  # the distribution whose entry points are the built-in renderers
+KINDS = ("assessment", "text", "analysis", "check", "plan", "backup", "slo")
 S = TypeVar("S")
 
 
@@ -139,16 +110,21 @@ class RendererError(DevoopsError):
 
 
 @cache
-def _plugins() -> dict[str, dict[str, str]]:
-    """The installed plugins' renderers by kind, then format, each sorted by name."""
+def _registered() -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]]]:
+    """devoops's renderers and the plugins', by kind, then format, in the order offered."""
     from importlib.metadata import entry_points
 
-    found: dict[str, dict[str, str]] = {}
-    for ep in sorted(entry_points(group=GROUP), key=lambda ep: ep.name):
-        kind, _, name = ep.name.partition(".")
-        if name:
-            found.setdefault(kind, {})[name] = ep.value
-    return found
+    own: dict[str, dict[str, str]] = {}
+    others: dict[str, dict[str, str]] = {}
+    for ep in sorted(entry_points(group=GROUP), key=lambda ep: (not ep.name.endswith(".terminal"), ep.name)):
+        _file(own if ep.dist is not None and ep.dist.name == HOME else others, ep.name, ep.value)
+    return own, others
+
+
+def _file(into: dict[str, dict[str, str]], name: str, where: str) -> None:
+    kind, _, format_ = name.partition(".")
+    if format_:
+        into.setdefault(kind, {}).setdefault(format_, where)
 
 
 class Registry:
@@ -159,8 +135,9 @@ class Registry:
 
     def where(self) -> dict[str, str]:
         """Each format and the renderer class that writes it, as "module:Class"."""
-        builtin = BUILTIN.get(self.kind, {})
-        return builtin | {n: w for n, w in _plugins().get(self.kind, {}).items() if n not in builtin}
+        own, others = _registered()
+        builtin = own.get(self.kind, {})
+        return builtin | {n: w for n, w in others.get(self.kind, {}).items() if n not in builtin}
 
     def names(self) -> list[str]:
         return list(self.where())
@@ -187,7 +164,7 @@ class Registry:
             raise RendererError(f"the {self.kind} format {name!r}: {where}: {exc}") from None
 
 
-REGISTRIES = {kind: Registry(kind) for kind in BUILTIN}
+REGISTRIES = {kind: Registry(kind) for kind in KINDS}
 
 
 def formats(kind: str) -> Registry:
