@@ -16,12 +16,12 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/devoops assess examples/bookmarks.yaml --save --db .devoops/devoops.db
 	$(BIN)/python examples/logs/generate.py
-	$(BIN)/devoops audit examples/bookmarks.yaml --probe access-log --db .devoops/devoops.db
+	$(BIN)/python examples/dns/serve.py -- $(BIN)/devoops audit examples/bookmarks.yaml --probe access-log --probe domain --db .devoops/devoops.db
 	$(BIN)/devoops explain availability examples/bookmarks.yaml
 	$(BIN)/devoops scenarios run examples/bookmarks.yaml
 	$(BIN)/devoops whatif examples/bookmarks.yaml restore-drills backups-to-separate-account
 	$(BIN)/devoops show latest -f html -o report.html --db .devoops/devoops.db
-	@echo "Wrote report.html. Next: .venv/bin/devoops diff (what the access log proved beside the answers), .venv/bin/devoops history"
+	@echo "Wrote report.html. Next: .venv/bin/devoops diff (what the access log and the domain's DNS proved beside the answers), .venv/bin/devoops history"
 
 # What the tests run beside Python: PostgreSQL 15, Chromium, Prometheus with promtool and gpg
 # (installed as root when missing). The benchmarks add their peers: nginx, wrk and GoAccess.

@@ -26,6 +26,9 @@ LEVELS = range(11)
 
 # Ids (and choice ids) that other parts of devoops refer to by name.
 REQUIRED: dict[str, set[str]] = {
+    "dns.dnssec": set(),
+    "dns.caa": set(),
+    "email.anti-spoofing": set(),
     "redundancy.app-instances": set(),
     "redundancy.load-balancer": set(),
     "db.replica": set(),

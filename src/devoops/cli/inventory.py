@@ -1,4 +1,5 @@
-"""Build the `inventory:` section of devoops.yaml from what already describes the infrastructure."""
+"""Build the `inventory:` section of devoops.yaml from what already describes the infrastructure:
+a Terraform state, the live AWS account, or a domain's registration and nameservers."""
 
 from __future__ import annotations
 
@@ -35,13 +36,119 @@ def terraform(
     from ..base.errors import InputError, Location
 
     imported = read_state(state)
+    _say_missing(imported)
+    if not imported.inventory["components"]:
+        raise InputError.at(Location(str(state)), "no resource in the state could be mapped to a component")
+    emit(render(imported), output)
+
+
+@importer.command(
+    "aws",
+    epilog="Example: devoops inventory import aws --profile prod --region eu-west-1 -o inventory.yaml",
+)
+def aws(
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile", metavar="NAME", help="a profile of the AWS config [default: the standard chain]"
+        ),
+    ] = None,
+    region: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--region", metavar="REGION", help="a region to read (repeatable) [default: every enabled region]"
+        ),
+    ] = None,
+    endpoint_url: Annotated[
+        str | None,
+        typer.Option(
+            "--endpoint-url", metavar="URL", help="an emulator or a private endpoint for every service"
+        ),
+    ] = None,
+    output: Output = None,
+) -> None:
+    """Map the resources of the live AWS account the credentials reach, read only, to components,
+    by the rules of the Terraform import; what cannot be read or mapped is listed on stderr and
+    as comments. Credentials come from AWS's standard chain (environment, profile, role)."""
+    from ..base.errors import DevoopsError
+    from ..importers.aws_live import import_account
+    from ..importers.aws_session import Session, Settings
+
+    home = region[0] if region else None
+    imported = import_account(Session(Settings(profile, home, endpoint_url)), list(region or []))
+    _say_missing(imported)
+    if not imported.inventory["components"]:
+        raise DevoopsError("no resource in the account could be mapped to a component")
+    emit(render(imported), output)
+
+
+@importer.command("dns", epilog="Example: devoops inventory import dns linkpile.com -o inventory.yaml")
+def dns(
+    domain: Annotated[
+        str,
+        typer.Argument(metavar="DOMAIN", help="the registered domain, e.g. linkpile.com", show_default=False),
+    ],
+    resolver: Annotated[
+        str | None,
+        typer.Option(
+            "--resolver", metavar="IP[:PORT]", help="the recursive resolver to ask [default: the system's]"
+        ),
+    ] = None,
+    rdap: Annotated[
+        str | None,
+        typer.Option(
+            "--rdap", metavar="URL", help="the registry's RDAP base URL [default: from IANA's bootstrap]"
+        ),
+    ] = None,
+    parent: Annotated[
+        str | None,
+        typer.Option(
+            "--parent",
+            metavar="IP[:PORT]",
+            help="a server of the parent zone [default: found through the resolver]",
+        ),
+    ] = None,
+    nameserver: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--nameserver",
+            metavar="NAME=IP[:PORT]",
+            help="where to reach a nameserver, like curl --resolve (repeatable): a zone before its delegation",
+        ),
+    ] = None,
+    output: Output = None,
+) -> None:
+    """The registrar and DNS providers of a domain, from its registration (RDAP) and its
+    nameservers, as the inventory's `registrar` and `dns` components; what could not be read
+    is said on stderr and as comments."""
+    from ..base.errors import DevoopsError, UsageError
+    from ..probes.dns.probe import discover
+
+    given = {"resolver": resolver, "rdap": rdap, "parent": parent}
+    settings: dict[str, Any] = {name: value for name, value in given.items() if value is not None}
+    pairs = [entry.partition("=") for entry in nameserver or []]
+    if any(not sep for _, sep, _ in pairs):
+        raise UsageError("--nameserver takes NAME=IP[:PORT], e.g. ns1.linkpile.com=192.0.2.53")
+    settings["nameservers"] = {name: where for name, _, where in pairs}
+    try:
+        imported = discover(domain, settings)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    _say_missing(imported)
+    if not imported.inventory["components"]:
+        raise DevoopsError(f"nothing about {domain} could be read, so there is no component to write")
+    emit(render(imported), output)
+
+
+def _say_missing(imported: Imported) -> None:
+    """On stderr: what could not be read, and the resources no component stands for."""
+    for note in imported.notes:
+        if note.startswith("not read: "):
+            typer.echo(f"  {note}", err=True)
     if imported.unmapped:
         typer.echo(f"{len(imported.unmapped)} resource(s) not mapped:", err=True)
         for address in imported.unmapped:
             typer.echo(f"  {address}: {imported.reasons[address]}", err=True)
-    if not imported.inventory["components"]:
-        raise InputError.at(Location(str(state)), "no resource in the state could be mapped to a component")
-    emit(render(imported), output)
 
 
 def read_state(path: Path) -> Imported:

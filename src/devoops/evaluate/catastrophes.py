@@ -42,13 +42,40 @@ def seen(
     w: Workload, states: Mapping[str, PracticeState], evidence: Sequence[ProbeResult], targets: Targets
 ) -> Workload:
     """The workload as the scenarios must see it: every practice at the state the assessment
-    resolved (evidence, then the inventory, then the answers), and each backup of a dataset a
+    resolved (evidence, then the inventory, then the answers); each backup of a dataset a
     restore drill restored marked restored with the drill's time (or not restored, when the
-    drill failed). A drill's dataset is its `dataset` option, else the one with the strictest
-    RTO, as the drill itself chooses."""
+    drill failed); and each backup into a target a probe saw write-once, or saw not to be,
+    marked so, whatever the inventory claims (of two probes, the one that saw it unlocked
+    stands). A drill's dataset is its `dataset` option, else the one with the strictest RTO, as
+    the drill itself chooses."""
     w = w.model_copy(update={"practices": dict(states)})
     if w.inventory is None:
         return w
+    drilled, locked = _drilled(w, evidence, targets), _write_once(evidence)
+    if not drilled and not locked:
+        return w
+    components = {}
+    for cid, c in w.inventory.components.items():
+        backups = [
+            b.model_copy(update={"immutable": locked[b.to]}) if b.to in locked else b for b in c.backups
+        ]
+        proofs = [drilled[d] for d in c.datasets if d in drilled]
+        if proofs:
+            ok, took = min(proofs, key=lambda p: (p[0], -(p[1] or 0.0)))
+            backups = [
+                b
+                if b.mirror
+                else b.model_copy(update={"restored": ok, "restore_minutes": took or b.restore_minutes})
+                for b in backups
+            ]
+        components[cid] = c.model_copy(update={"backups": backups}) if backups != c.backups else c
+    return w.model_copy(update={"inventory": w.inventory.model_copy(update={"components": components})})
+
+
+def _drilled(
+    w: Workload, evidence: Sequence[ProbeResult], targets: Targets
+) -> dict[str, tuple[bool, float | None]]:
+    """Each dataset a restore drill judged: restored or not, and in how many minutes."""
     drilled: dict[str, tuple[bool, float | None]] = {}
     for r in evidence:
         if r.kind != RESTORE_DRILL or r.status not in (Status.PASS, Status.FAIL) or r.name not in w.probes:
@@ -61,22 +88,19 @@ def seen(
         )
         if dataset is not None:
             drilled[dataset] = (restored, took / 60 if restored and took is not None else None)
-    if not drilled:
-        return w
-    components = {}
-    for cid, c in w.inventory.components.items():
-        proofs = [drilled[d] for d in c.datasets if d in drilled]
-        if proofs:
-            ok, took = min(proofs, key=lambda p: (p[0], -(p[1] or 0.0)))
-            backups = [
-                b
-                if b.mirror
-                else b.model_copy(update={"restored": ok, "restore_minutes": took or b.restore_minutes})
-                for b in c.backups
-            ]
-            c = c.model_copy(update={"backups": backups})
-        components[cid] = c
-    return w.model_copy(update={"inventory": w.inventory.model_copy(update={"components": components})})
+    return drilled
+
+
+def _write_once(evidence: Sequence[ProbeResult]) -> dict[str, bool]:
+    """Each backup target a probe saw write-once (True) or not (False); unlocked stands."""
+    seen: dict[str, bool] = {}
+    for r in evidence:
+        if r.status == Status.ERROR:
+            continue
+        for proof in r.evidence.proofs:
+            if proof.fact == "write-once":
+                seen[proof.component] = seen.get(proof.component, True) and proof.holds
+    return seen
 
 
 def tenets(outcome: ScenarioOutcome, scenario: ScenarioDef | None) -> list[Tenet]:

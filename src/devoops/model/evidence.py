@@ -50,6 +50,16 @@ class Verdict(Strict):
     reason: str
 
 
+class Proof(Strict):
+    """A fact about one inventory component a probe saw for itself, which the scenarios take
+    over the inventory's word: whether a backup target is write-once."""
+
+    component: str
+    fact: Literal["write-once"]
+    holds: bool
+    reason: str
+
+
 class Table(Strict):
     """Detail too rich for single measurements (per window, per route, samples)."""
 
@@ -66,6 +76,7 @@ class Evidence(Strict):
     measurements: list[Measurement] = []
     verdicts: list[Verdict] = []
     tables: list[Table] = []
+    proofs: list[Proof] = []
 
 
 class ProbeResult(Strict):

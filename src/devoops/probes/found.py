@@ -14,17 +14,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..model.evidence import Cell, Evidence, Measurement, Status, Table, Verdict
+from ..model.evidence import Cell, Evidence, Measurement, Proof, Status, Table, Verdict
 
 
 @dataclass
 class Found:
-    """What a probe's checks found: figures, verdicts and tables, and a clause per check, said
+    """What a probe's checks found: figures, verdicts, tables and proofs about the inventory's
+    components, and a clause per check, said
     (the summary when all passed), failed, or not told."""
 
     measurements: list[Measurement] = field(default_factory=list)
     verdicts: list[Verdict] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
+    proofs: list[Proof] = field(default_factory=list)
     said: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
@@ -47,6 +49,11 @@ class Found:
     def verdict(self, practice: str, choice: str, reason: str) -> None:
         """The choice of a practice the evidence shows: one the kind declares in `decides`."""
         self.verdicts.append(Verdict(practice=practice, choice=choice, reason=reason))
+
+    def prove(self, component: str, fact: Literal["write-once"], holds: bool, reason: str) -> None:
+        """What the probe saw of one inventory component, for the scenarios to take over what
+        the inventory claims."""
+        self.proofs.append(Proof(component=component, fact=fact, holds=holds, reason=reason))
 
     def table(self, title: str, columns: Sequence[str], rows: Sequence[Sequence[Cell]]) -> None:
         self.tables.append(Table(title=title, columns=list(columns), rows=[list(row) for row in rows]))
@@ -81,6 +88,7 @@ class Found:
             measurements=self.measurements,
             verdicts=self.verdicts,
             tables=self.tables,
+            proofs=self.proofs,
         )
 
     def error(self, cause: str) -> Evidence:

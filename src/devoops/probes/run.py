@@ -139,7 +139,9 @@ def _checked(evidence: Evidence, decides: Mapping[str, Decision], lens: Lens) ->
         summary = f"the probe names practice choices the lens lacks: {', '.join(unknown)}"
     else:
         return evidence
-    return evidence.model_copy(update={"status": Status.ERROR, "summary": summary, "verdicts": []})
+    return evidence.model_copy(
+        update={"status": Status.ERROR, "summary": summary, "verdicts": [], "proofs": []}
+    )
 
 
 def _fields(exc: ValidationError) -> str:

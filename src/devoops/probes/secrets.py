@@ -106,4 +106,5 @@ def scrubbed(evidence: Evidence, secrets: set[str]) -> Evidence:
             )
             for t in evidence.tables
         ],
+        proofs=[p.model_copy(update={"reason": text(p.reason)}) for p in evidence.proofs],
     )
