@@ -130,6 +130,20 @@ def test_the_parts_per_horizon(lens: Lens) -> None:
     assert all(value[Horizon.TWELVE_MONTHS][c] > value[Horizon.NOW][c] for c in both)
 
 
+def test_horizons_priced_alike_share_one_plan(lens: Lens) -> None:
+    """A plan reads of its horizon only the targets that judge the catastrophes and the money of
+    an hour down and of an incident: horizons alike in them share one plan, the rest get their
+    own, and each is the plan a fresh memo makes at that horizon."""
+    w = shop(**{"answers.reliability.downtime_cost_per_hour": {"now": 100, "12mo": 1000}})
+    t = targets(w, lens)
+    alike = {h: whatif.priced_alike(w, t[h], h) for h in HORIZONS}
+    assert alike[Horizon.NOW] == alike[Horizon.SIX_MONTHS] != alike[Horizon.TWELVE_MONTHS]
+    found = assess(w, lens, t, years=0)
+    for h, res in found.items():
+        assert (res.changes, res.improvements) == whatif.plan(whatif.Memo(w, lens), t[h], h)
+    assert found[Horizon.NOW].changes != found[Horizon.TWELVE_MONTHS].changes
+
+
 def test_no_inventory_is_a_usage_error(lens: Lens) -> None:
     w = workload()
     with pytest.raises(UsageError, match="no inventory"):

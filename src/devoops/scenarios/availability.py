@@ -78,8 +78,8 @@ class Part:
 
     def _gate(self, a: Array, masks: list[Array], b: Bucket) -> Array:
         """P(every unit the bucket's instances need besides their own is up)."""
-        if not b.local:  # the shared units alone (times an empty product, 1)
-            return np.broadcast_to(masks[b.mask], (len(a), len(masks[b.mask])))
+        if not b.local:  # the shared units alone (times an empty product, 1), broadcast by its users
+            return masks[b.mask][None, :]
         gate: Array = masks[b.mask][None, :] * np.prod(a[:, list(b.local)], axis=1)[:, None]
         return gate
 
@@ -313,8 +313,13 @@ class Questions:
     def solve(self, model: Structure) -> Array:
         a = np.repeat(self.base[None, :], len(self.rows), axis=0)
         closed = {cid: np.repeat(c[None, :], len(self.rows), axis=0) for cid, c in self.steady.items()}
-        for row, (columns, blocks) in enumerate(self.rows):
-            a[row, list(columns)] = list(columns.values())
+        changed = [
+            (row, col, value) for row, (columns, _) in enumerate(self.rows) for col, value in columns.items()
+        ]
+        if changed:  # in one assignment: a row at a time costs more than the solve's arithmetic
+            rows, cols, values = zip(*changed, strict=True)
+            a[list(rows), list(cols)] = values
+        for row, (_, blocks) in enumerate(self.rows):
             for cid, weights in blocks.items():
                 closed[cid][row] = weights
         return model.availability(a, closed)

@@ -162,6 +162,6 @@ class Plan:
     def up(self, cid: str, units: set[int]) -> int:
         """How many instances of `cid` are up while `units` are down."""
         return sum(
-            0 if shared & units else size - sum(counted[u] for u in units)
+            0 if not shared.isdisjoint(units) else size - sum(counted[u] for u in units if u in counted)
             for size, shared, counted in self.blocks[cid]
         )

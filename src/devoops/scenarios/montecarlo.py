@@ -277,7 +277,7 @@ def _together(plan: Plan, starts: Array, ends: Array, cut: Array, span: float) -
     key = np.multiply(starts, scale, out=plan.buffer("key", n, np.int64), casting="unsafe")  # rounds down
     key <<= bits
     key |= plan.indices(n)
-    key.sort()
+    key.sort(kind="stable")  # a merge of the runs they come in, each unit's in time order: twice as fast
     order = np.bitwise_and(key, (1 << bits) - 1, out=plan.buffer("order", n, np.int64))
     reach = plan.buffer("reach", n, np.int64)
     np.multiply(

@@ -24,7 +24,7 @@ from .availability import Analytic, TooLarge
 from .catastrophe import summary
 from .graph import shared_fate, spofs
 from .montecarlo import Samples, simulate
-from .whatif import Memo, model_cost, plan
+from .whatif import Memo, model_cost, plan, priced_alike
 
 
 def assess(
@@ -46,12 +46,17 @@ def assess(
     samples = simulate(inv, lens.reliability, years, seed) if years > 0 and model is not None else None
     weak, fate = spofs(inv), shared_fate(inv)
     result: dict[Horizon, Resilience] = {}
+    plans: dict[tuple[str, float, float], tuple[list[Change], list[Change]]] = {}
     for h, t in targets.items():
         here = list(notes)
         changes: list[Change] = []
         improvements: list[Change] = []
         if model is not None:
-            changes, improvements = plan(memo, t, h)
+            alike = priced_alike(w, t, h)
+            if alike not in plans:
+                plans[alike] = plan(memo, t, h)
+            rows, chosen = plans[alike]
+            changes, improvements = list(rows), list(chosen)
         result[h] = Resilience(
             spofs=weak,
             shared_fate=fate,

@@ -132,6 +132,18 @@ class Evaluation:
         return [summary(each) for each in self.occurrences.values()]
 
 
+def priced_alike(w: Workload, targets: Targets, horizon: Horizon) -> tuple[str, float, float]:
+    """All a plan reads of its targets and horizon: what judges the catastrophes, and the money
+    of an hour down and of an incident. Two horizons alike in it (a plain money answer, the same
+    data targets) have the same plan."""
+    reliability = w.answers.reliability
+    return (
+        judged_by(targets),
+        reliability.downtime_cost_per_hour.at(horizon),
+        reliability.incident_cost.at(horizon),
+    )
+
+
 def model_cost(w: Workload, model: Analytic, horizon: Horizon) -> tuple[float, float, float]:
     """(downtime hours, incidents, cost) a year, over the hours in which downtime costs money."""
     counted = counted_hours_per_year(w)
