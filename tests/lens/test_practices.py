@@ -325,3 +325,15 @@ def test_more_importance_never_lowers_a_risk(pid: str) -> None:
             for choice in practice.choices:
                 before = judge(practice, choice.id, importance).risk.rank
                 assert judge(practice, choice.id, higher).risk.rank >= before, (choice.id, importance, tenet)
+
+
+def test_an_unsigned_domain_below_the_threshold_is_not_said_to_be_verified() -> None:
+    """Below security importance 7 an unsigned domain is no risk, and its reason says why in its
+    own words, not the signed state's."""
+    practice = PRACTICES["dns.dnssec"]
+    low = judge(practice, "unsigned", _importance({"security": 6, "high_availability": 6}))
+    high = judge(practice, "unsigned", _importance({"security": 7, "high_availability": 6}))
+    assert (
+        low.risk == Risk.NONE and low.reason.startswith("Unsigned") and low.reason != practice.default.reason
+    )
+    assert high.risk == Risk.MEDIUM
