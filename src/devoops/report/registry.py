@@ -117,11 +117,11 @@ def _registered() -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]]]
     own: dict[str, dict[str, str]] = {}
     others: dict[str, dict[str, str]] = {}
     for ep in sorted(entry_points(group=GROUP), key=lambda ep: (not ep.name.endswith(".terminal"), ep.name)):
-        _file(own if ep.dist is not None and ep.dist.name == HOME else others, ep.name, ep.value)
+        _register(own if ep.dist is not None and ep.dist.name == HOME else others, ep.name, ep.value)
     return own, others
 
 
-def _file(into: dict[str, dict[str, str]], name: str, where: str) -> None:
+def _register(into: dict[str, dict[str, str]], name: str, where: str) -> None:
     kind, _, format_ = name.partition(".")
     if format_:
         into.setdefault(kind, {}).setdefault(format_, where)

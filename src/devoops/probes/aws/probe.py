@@ -22,6 +22,7 @@ from typing import ClassVar
 
 from pydantic import Field, field_validator
 
+from ...backup.location import s3_location
 from ...importers.aws_session import Denied, Failed, Session, Settings
 from ...model.evidence import Evidence
 from ...model.inventory import Kind
@@ -284,19 +285,13 @@ def backup_buckets(
         return {b: "the backup_buckets option" for b in chosen}, {}
     definite: dict[str, str] = {}
     for name, config in workload.probes.items():
-        if config.type == "backups" and (m := S3_URL.match(config.target)):
-            definite.setdefault(m.group(1), f"the backups probe {name}")
+        if config.type == "backups" and (s3 := s3_location(config.target)) is not None:
+            definite.setdefault(s3[0], f"the backups probe {name}")
     maybe: dict[str, str] = {}
-    inventory = workload.inventory
-    if inventory is not None:
-        targets = {b.to for c in inventory.components.values() for b in c.backups}
-        for cid, c in inventory.components.items():
-            placed = inventory.placed(cid)
-            backup = cid in targets or c.kind == Kind.BACKUP_TARGET
-            if backup and placed.provider == "aws" and placed.account in (None, account):
-                for bucket in S3_URL.findall(c.description):
-                    definite.setdefault(bucket, f"inventory component {cid}")
-                maybe.setdefault(cid, f"inventory component {cid}")
+    for cid, named in _targets_here(workload, account).items():
+        for bucket in named:
+            definite.setdefault(bucket, f"inventory component {cid}")
+        maybe.setdefault(cid, f"inventory component {cid}")
     return definite, {b: why for b, why in maybe.items() if b not in definite}
 
 
@@ -304,17 +299,27 @@ def backup_targets(workload: Workload, account: str) -> dict[str, str]:
     """The inventory's backup targets in this account by the bucket each stands for (an
     `s3://NAME` in its description, else its id): what the probe sees of a bucket, the scenarios
     then see of that target."""
+    found: dict[str, str] = {}
+    for cid, named in _targets_here(workload, account).items():
+        for bucket in named or [cid]:
+            found.setdefault(bucket, cid)
+    return found
+
+
+def _targets_here(workload: Workload, account: str) -> dict[str, list[str]]:
+    """The inventory's backup targets in this AWS account, each with the buckets its description
+    names (`s3://NAME`)."""
     inventory = workload.inventory
     if inventory is None:
         return {}
     targets = {b.to for c in inventory.components.values() for b in c.backups}
-    found: dict[str, str] = {}
-    for cid in sorted(targets):
-        placed, c = inventory.placed(cid), inventory.components.get(cid)
-        if c is not None and placed.provider == "aws" and placed.account in (None, account):
-            for bucket in S3_URL.findall(c.description) or [cid]:
-                found.setdefault(bucket, cid)
-    return found
+    return {
+        cid: S3_URL.findall(c.description)
+        for cid, c in inventory.components.items()
+        if (cid in targets or c.kind == Kind.BACKUP_TARGET)
+        and inventory.placed(cid).provider == "aws"
+        and inventory.placed(cid).account in (None, account)
+    }
 
 
 def production_accounts(workload: Workload) -> list[str]:

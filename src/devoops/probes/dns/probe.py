@@ -13,6 +13,7 @@ import asyncio
 import re
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import replace
+from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
 
@@ -235,22 +236,21 @@ async def survey(domain: dns.name.Name, o: DnsOptions, wait: float, *, mail: boo
     """Everything the zone checks read: the delegation, every nameserver's answers, and the
     records from the nameservers that answered."""
     overrides = {name: address(where) for name, where in o.nameservers.items()}
-    made: list[dns.asyncresolver.Resolver | str] = []
 
-    def stub() -> dns.asyncresolver.Resolver | str:
-        if not made:
-            try:
-                made.append(resolver(o.resolver, wait))
-            except ValueError as exc:
-                made.append(str(exc))
-        return made[0]
+    @cache
+    def recursive() -> dns.asyncresolver.Resolver | str:
+        """The recursive resolver, made when first needed, or why it cannot be."""
+        try:
+            return resolver(o.resolver, wait)
+        except ValueError as exc:
+            return str(exc)
 
     async def locate(name: str, glue: tuple[str, ...]) -> Located:
         if name in overrides:
             return overrides[name]
         if glue:
             return min(glue, key=lambda a: ":" in a), 53  # IPv4 first
-        through = stub()
+        through = recursive()
         if isinstance(through, str):
             return f"its address: {through}"
         found = await addresses(through, name)
@@ -258,7 +258,9 @@ async def survey(domain: dns.name.Name, o: DnsOptions, wait: float, *, mail: boo
             return f"its address: {found}"
         return (found[0], 53) if found else "its address: the name has no A or AAAA record"
 
-    parents = [Server("parent", *address(o.parent))] if o.parent else await _parents(domain, stub, locate)
+    parents = (
+        [Server("parent", *address(o.parent))] if o.parent else await _parents(domain, recursive, locate)
+    )
     if isinstance(parents, str):
         return Zone(None, parents)
     d = await delegation(domain, parents[:TRIED], wait)
@@ -295,14 +297,14 @@ async def _ask_all(
 
 async def _parents(
     domain: dns.name.Name,
-    stub: Callable[[], dns.asyncresolver.Resolver | str],
+    recursive: Callable[[], dns.asyncresolver.Resolver | str],
     locate: Callable[[str, tuple[str, ...]], Awaitable[Located]],
 ) -> list[Server] | str:
     """The parent zone's servers, found through the resolver."""
     import dns.asyncresolver
     import dns.exception
 
-    through = stub()
+    through = recursive()
     if isinstance(through, str):
         return f"the parent zone cannot be found: {through}"
     try:
