@@ -55,7 +55,15 @@ def practice_detail(p: Practice) -> list[Section]:
             Table(
                 ["#", "when", "risk", "reason"],
                 [[str(n), _condition(r.when), r.risk, r.reason] for n, r in enumerate(p.risk_rules, 1)]
-                + [["default", "otherwise", p.default.risk, p.default.reason]],
+                + [
+                    ["default", f"otherwise, choice {_best(p)}", p.default.risk, p.default.reason],
+                    [
+                        "default",
+                        "otherwise, any other choice",
+                        "NONE",
+                        "accepted at this importance, said in the choice's words",
+                    ],
+                ],
                 title="Risk rules (first match wins)",
             ),
         ],
@@ -63,3 +71,8 @@ def practice_detail(p: Practice) -> list[Section]:
     steps = Section("Improvement plan", bullets=list(p.plan))
     refs = Section("References", bullets=list(p.references)) if p.references else None
     return [about, steps] + ([refs] if refs else [])
+
+
+def _best(p: Practice) -> str:
+    """The choices the default speaks for: those scoring as well as the best."""
+    return " or ".join(c.id for c in p.choices if c.score >= p.best.score)

@@ -2,7 +2,7 @@
 
 Every text the sections carry may hold user names (components, zones, datasets), and Markdown
 renders raw HTML: `<`, `>` and `&` are written as entities outside code spans, so a name like
-`<img onerror=...>` shows as text. Code spans stay verbatim (Markdown shows them literally), and
+`<img onerror=...>` shows as text. Code spans stay verbatim (Markdown shows them literally) on one line, and
 the markers this module writes itself (headings, bold, bullets, table rules) are never escaped.
 """
 
@@ -37,7 +37,9 @@ def text(value: str) -> str:
         if close is None:
             out.append(token)
             continue
-        out.append(value[match.start() : close.end()])
+        # A span's line endings show as spaces anyway; kept, a line starting `<!x` or `<div`
+        # inside it would open an HTML block, which block parsing finds before any span.
+        out.append(re.sub(r"\r\n?|\n", " ", value[match.start() : close.end()]))
         pos = close.end()
     out.append(value[pos:])
     return "".join(out)
