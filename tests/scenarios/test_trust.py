@@ -233,3 +233,26 @@ def test_a_repair_by_hand_waits_for_the_way_in_unless_another_one_holds(lens: Le
     assert "way into production is down too" in cut.reason
     held = fire([{"any_of": ["vpn", "glass"]}])
     assert held.downtime_minutes == pytest.approx(60) and "way into" not in held.reason
+
+
+def test_an_account_that_holds_only_backups_is_a_harder_target(lens: Lens) -> None:
+    """A takeover reaches an account through the people, keys and workloads in it: one that
+    holds backups and nothing else takes the scenario's vault factor; once a workload runs
+    there it is an account like production."""
+    takeover = next(s for s in lens.scenarios if s.id == "account-takeover")
+    assert takeover.vault_odds < 1
+    w = shop({})
+    assert outcome(w, lens, "account-takeover").per_year == pytest.approx(
+        takeover.per_year * (1 + takeover.vault_odds)
+    )
+    busy = w.model_dump(mode="json", exclude_defaults=True)
+    busy["inventory"]["components"]["reports"] = {"kind": "worker", "account": "vault"}
+    assert outcome(Workload.model_validate(busy), lens, "account-takeover").per_year == pytest.approx(
+        takeover.per_year * 2
+    )
+
+
+def test_only_an_account_can_be_a_vault(lens: Lens) -> None:
+    raw = next(s for s in lens.scenarios if s.id == "drop-table").model_dump(mode="json")
+    with pytest.raises(ValueError, match="vault_odds is for scope account"):
+        type(lens.scenarios[0]).model_validate({**raw, "vault_odds": 0.5})

@@ -277,6 +277,10 @@ class ScenarioDef(Strict):
     odds: dict[PracticeId, dict[Slug, Annotated[float, Field(gt=0, le=1000)]]] = Field(
         default={}, description="factor on per_year by the choice of each practice that prevents it"
     )
+    vault_odds: Annotated[float, Field(gt=0, le=1)] = Field(
+        default=1.0,
+        description="factor on per_year in an account that holds backups and nothing else (scope account)",
+    )
     in_availability_model: bool = Field(
         default=False, description="the availability model already counts it (zone, region, provider)"
     )
@@ -292,6 +296,8 @@ class ScenarioDef(Strict):
             raise ValueError("corrupt works on a dataset: scope dataset")
         if self.team_repairs and self.effect != Effect.OUTAGE:
             raise ValueError("team_repairs is for outages: the team repairs every other effect")
+        if self.vault_odds < 1 and self.scope != Scope.ACCOUNT:
+            raise ValueError("vault_odds is for scope account: only an account can be a vault")
         if self.share < 1 and self.effect != Effect.CORRUPT:
             raise ValueError("a share of tenants is reached only by a corrupt effect")
         return self

@@ -27,12 +27,19 @@ class Hit:
     dataset: str | None = None
     component: str | None = None
     rate: float = 0.0
+    vault: bool = False
 
 
 def occurrences(s: ScenarioDef, ctx: Context) -> list[Hit]:
     """Every value of the scenario's scope in the inventory, each with what it hits and its rate."""
     return [
-        Hit(h.scope, h.down, h.dataset, h.component, s.per_year * odds(s, ctx, h.component))
+        Hit(
+            h.scope,
+            h.down,
+            h.dataset,
+            h.component,
+            s.per_year * odds(s, ctx, h.component) * (s.vault_odds if h.vault else 1.0),
+        )
         for h in _hits(s, ctx)
     ]
 
@@ -91,8 +98,11 @@ def _hits(s: ScenarioDef, ctx: Context) -> list[Hit]:
         ]
     if s.scope == Scope.ACCOUNT:
         accounts = sorted({a for cid in comps if (a := ctx.account(cid)) is not None})
+        targets = {b.to for c in inv.components.values() for b in c.backups}
+        within = {a: [c for c in comps if ctx.account(c) == a] for a in accounts}
         return [
-            Hit(f"account {p}/{a}", whole(c for c in comps if ctx.account(c) == (p, a))) for p, a in accounts
+            Hit(f"account {p}/{a}", whole(within[p, a]), vault=all(c in targets for c in within[p, a]))
+            for p, a in accounts
         ]
     if s.scope == Scope.CERTIFICATE:
         names = sorted({c.certificate for c in comps.values() if c.certificate is not None})
