@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test test-fast fuzz system bench-system packages bench clean
+.PHONY: demo test test-fast fuzz system bench-system packages bench clean web-assets
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,8 +12,23 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The browser app's one script, htmx, from the npm registry at a pinned version, checked against
+# the registry's integrity hash and kept out of git (docs/web.md). Every page works without it.
+HTMX_VERSION   = 2.0.8
+HTMX_INTEGRITY = sha512-fm297iru0iWsNJlBrjvtN7V9zjaxd+69Oqjh4F/Vq9Wwi2kFisLcrLCiv5oBX0KLfOX/zG8AUo9ROMU5XUB44Q==
+HTMX           = src/devoops/web/static/htmx.min.js
+web-assets: $(HTMX)
+$(HTMX):
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	(cd "$$tmp" && npm pack --silent htmx.org@$(HTMX_VERSION) >/dev/null) && \
+	tarball="$$tmp/htmx.org-$(HTMX_VERSION).tgz" && \
+	got=$$($(PYTHON) -c 'import base64,hashlib,sys; print("sha512-" + base64.b64encode(hashlib.sha512(open(sys.argv[1], "rb").read()).digest()).decode())' "$$tarball") && \
+	if [ "$$got" != "$(HTMX_INTEGRITY)" ]; then echo "htmx.org $(HTMX_VERSION): integrity $$got, expected $(HTMX_INTEGRITY)" >&2; exit 1; fi && \
+	tar -xzf "$$tarball" -C "$$tmp" package/dist/htmx.min.js && cp "$$tmp/package/dist/htmx.min.js" $@ && \
+	echo "fetched htmx.org $(HTMX_VERSION) into $@"
+
 # The demo keeps its store in ./.devoops, so `devoops history` and `devoops diff` run here find it.
-demo: $(STAMP)
+demo: $(STAMP) web-assets
 	$(BIN)/devoops assess examples/bookmarks.yaml --save --db .devoops/devoops.db
 	$(BIN)/python examples/logs/generate.py
 	$(BIN)/python examples/dns/serve.py -- $(BIN)/devoops audit examples/bookmarks.yaml --probe access-log --probe domain --db .devoops/devoops.db
@@ -42,7 +57,7 @@ packages:
 
 # The whole suite: everything on both cores, then the tests that time the wall clock alone
 # (tests/tiers.py). Each part names its ten slowest tests, so a slow one shows before it hides.
-test: $(STAMP) system
+test: $(STAMP) system web-assets
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy

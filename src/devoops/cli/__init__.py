@@ -29,6 +29,7 @@ from . import (
     quiz,
     scenarios,
     schema,
+    serve,
     show,
     slo,
     whatif,
@@ -76,6 +77,7 @@ for module in (
     export,
     import_,
     whatif,
+    serve,
 ):
     app.command(module.NAME, help=module.__doc__, epilog=module.EXAMPLE)(module.run)
 app.add_typer(lens.app, name="lens")

@@ -1,0 +1,11 @@
+"""Every page of the app, each declared with who may reach it (devoops.web.access)."""
+
+from __future__ import annotations
+
+from starlette.routing import Route
+
+from . import account, audit, orgs, people
+
+
+def routes() -> list[Route]:
+    return [*account.pages.routes, *orgs.pages.routes, *people.pages.routes, *audit.pages.routes]

@@ -1,0 +1,100 @@
+"""Whatever a user types is text in every page that shows it, never markup: a payload in each
+free-text field (names, emails, organisations, applications, invitation notes) comes back
+escaped wherever it appears: pages, the member list, the audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from devoops.web import auth
+
+from .conftest import state
+from .support import Site, csrf_of, now
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "'><svg onload=alert(1)>",
+    "javascript:alert(1)",
+]
+
+
+def raw_markup(page: str, payload: str) -> bool:
+    """The payload's own tags would reach the browser as markup."""
+    return bool(re.search(r"<(script|img|svg)\b", payload)) and payload in page
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_payloads_in_every_free_text_field_are_escaped(
+    app: Starlette, site: Site, client_for: Callable[[str | None], TestClient], payload: str
+) -> None:
+    accounts = state(app).accounts
+    owner = client_for("owner")
+    token = csrf_of(owner.get("/orgs").text)
+    # An organisation name and an application name.
+    made = owner.post("/orgs", data={"csrf": token, "name": f"Org {payload}"})
+    assert made.status_code == 303
+    org = int(made.headers["location"].rsplit("/", 1)[1])
+    assert owner.post(f"/orgs/{org}/apps", data={"csrf": token, "name": f"app {payload}"}).status_code == 303
+    # An invitation note, and the name and email of the person who joins through it.
+    made = owner.post(f"/orgs/{org}/invitations", data={"csrf": token, "role": "viewer", "note": payload})
+    link = re.search(r'value="http://testserver(/join/[^"]+)"', made.text)
+    assert link
+    joiner = client_for(None)
+    join_page = joiner.get(link[1])
+    email = "x" + re.sub(r"\s", "", payload) + "@example.com"
+    joined = joiner.post(
+        link[1],
+        data={
+            "csrf": csrf_of(join_page.text),
+            "name": payload,
+            "email": email,
+            "password": "long enough password",
+        },
+    )
+    assert joined.status_code == 303, joined.text
+    app_id = accounts.apps(org)[0].id
+    pages = [
+        owner.get("/orgs").text,
+        owner.get(f"/orgs/{org}").text,
+        owner.get(f"/orgs/{org}/apps/{app_id}").text,
+        owner.get(f"/orgs/{org}/members").text,
+        owner.get(f"/orgs/{org}/audit").text,
+        joiner.get("/orgs").text,
+        made.text,
+    ]
+    for page in pages:
+        assert not raw_markup(page, payload)
+    shown = "\n".join(pages)
+    escaped = payload.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    assert escaped.replace('"', "&#34;").replace("'", "&#39;") in shown
+    # A field echoed back after a refusal is escaped too (the login form keeps the email).
+    anonymous = client_for(None)
+    refused = anonymous.post(
+        "/login", data={"csrf": csrf_of(anonymous.get("/login").text), "email": payload, "password": "x"}
+    )
+    assert refused.status_code == 400 and not raw_markup(refused.text, payload)
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_the_setup_form_refused_keeps_its_fields_escaped(app: Starlette, payload: str) -> None:
+    token = auth.new_token()
+    state(app).accounts.create_setup_link(auth.digest(token), now(), dt.timedelta(hours=1))
+    with TestClient(app, follow_redirects=False) as client:
+        page = client.get(f"/setup/{token}")
+        fields = {"name": payload, "organisation": payload, "email": "a@example.com", "password": "short"}
+        refused = client.post(f"/setup/{token}", data={**fields, "csrf": csrf_of(page.text)})
+    assert refused.status_code == 400
+    assert not raw_markup(refused.text, payload)
+    assert (
+        refused.text.count(
+            payload.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;").replace("'", "&#39;")
+        )
+        == 2
+    )
