@@ -65,7 +65,7 @@ SHOWN = {
 have to stay harmless."""
 HTML_TAGS = {
     "html", "head", "meta", "title", "style", "body", "header", "nav", "a", "main", "section", "footer",
-    "h1", "h2", "h3", "p", "span", "strong", "code", "div", "ul", "ol", "li", "details", "summary",
+    "h1", "h2", "h3", "p", "abbr", "span", "strong", "code", "div", "ul", "ol", "li", "details", "summary",
     "figure", "figcaption", "table", "caption", "thead", "tbody", "tr", "th", "td",
 }  # fmt: skip
 SVG_TAGS = {"svg", "defs", "g", "path", "clippath", "use", "text", "rect", "style"}

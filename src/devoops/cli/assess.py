@@ -1,17 +1,27 @@
-"""Assess a workload: tenets, targets, tensions, findings and the plan; --save keeps it in the store."""
+"""Assess a workload: on a terminal, the one-page verdict (`--full`: the whole report); in the
+other formats, everything. --save keeps it in the store."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .common import AssessmentFormatOption, Lens, Output, Workload, Years, emit_report
+from .common import (
+    AssessmentFormatOption,
+    Lens,
+    Output,
+    Workload,
+    Years,
+    emit,
+    emit_report,
+    is_terminal,
+    width,
+)
 from .store import Db
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from ..api import Result
     from ..model.summary import HistoryEntry
 
@@ -27,10 +37,29 @@ def run(
     save: Annotated[bool, typer.Option("--save", help="keep this assessment in the store")] = False,
     db: Db = None,
     years: Years = 20_000,
+    full: Annotated[
+        bool,
+        typer.Option("--full", help="the terminal's whole report instead of the one-page verdict"),
+    ] = False,
 ) -> None:
     from ..api import assess_file
 
-    report(assess_file(workload, lens or (), years=years), format, output, db, save)
+    result = assess_file(workload, lens or (), years=years)
+    if format == "terminal" and not full:
+        save_and_history(result, db, save, want_history=False)
+        color = output in (None, Path("-")) and is_terminal()
+        emit(verdict_text(result, f"The whole report: devoops assess {workload} --full", color), output)
+        return
+    report(result, format, output, db, save)
+
+
+def verdict_text(result: Result, footer: str, color: bool) -> str:
+    """The one-page verdict, its questions in the lens's words, at the terminal's width."""
+    from ..report.terminal import render_verdict
+    from ..report.verdict import verdict
+
+    asked = {p.id: p.question for p in result.lens.practices}
+    return render_verdict(verdict(result.assessment, asked), footer, color, width())
 
 
 def report(result: Result, format: str, output: Path | None, db: str | None, save: bool) -> None:

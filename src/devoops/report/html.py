@@ -16,8 +16,11 @@ from ..model.resilience import Verdict
 from ..model.summary import HistoryEntry
 from . import assessment, charts, explain
 from .catastrophes import catastrophes
+from .glossary import glossary
 from .registry import Assessed, Page, Renderer
 from .sections import HORIZON_TITLES, Section, Table
+from .verdict import Verdict as OnePage
+from .verdict import verdict as one_page
 
 BOLD = re.compile(r"\*\*(.+?)\*\*")
 CODE = re.compile(r"`(.+?)`")
@@ -37,6 +40,36 @@ def light_markdown(text: str) -> Markup:
     return Markup(CODE.sub(r"<code>\1</code>", BOLD.sub(r"<strong>\1</strong>", escaped)))
 
 
+def glossed(text: str, seen: set[str] | None = None) -> Markup:
+    """The text escaped, each glossary term it uses in an <abbr> whose title explains it; with
+    `seen`, only a term's first use on the page (the terms glossed are added to it)."""
+    g = glossary()
+    out = []
+    for piece, term in g.split(text):
+        if term is None or (seen is not None and term in seen):
+            out.append(escape(piece))
+        else:
+            out.append(Markup('<abbr title="{}">{}</abbr>').format(g.means(term), piece))
+            if seen is not None:
+                seen.add(term)
+    return Markup("").join(out)
+
+
+def verdict_fragment(v: OnePage, full_report: str = "", id: str = "one-page") -> Markup:
+    """The one-page verdict as an HTML fragment to place in a page: its terms explained in
+    tooltips and in a list, a link to the full report when `full_report` is its address."""
+    words = [(term, glossary().means(term)) for term in glossary().used(v.texts())]
+    template = environment().get_template("verdict.html.j2")
+    return Markup(template.render(v=v, words=words, full_report=full_report, id=id, seen=set()))
+
+
+def lens_questions() -> dict[str, str]:
+    """The built-in lens's question of each practice, to name an unanswered one as asked."""
+    from ..lens import load_lens
+
+    return {p.id: p.question for p in load_lens(()).practices}
+
+
 def anchor(heading: str) -> str:
     """A stable id for a section heading, for the contents links."""
     return re.sub(r"[^a-z0-9]+", "-", heading.lower()).strip("-")
@@ -53,6 +86,7 @@ def environment() -> Environment:
     )
     env.filters["md"] = light_markdown
     env.filters["anchor"] = anchor
+    env.filters["glossed"] = glossed
     return env
 
 
@@ -129,6 +163,7 @@ def render(a: Assessment, history: Sequence[HistoryEntry] = ()) -> str:
             a=a,
             title=f"devoops assessment: {a.app.name}",
             generated=f"{a.generated_at:%Y-%m-%d %H:%M} UTC",
+            one_page=verdict_fragment(one_page(a, lens_questions())),
             verdict=assessment.verdict(a),
             # matplotlib's SVG writer escapes every text it draws; the markup around it is its own.
             radar=Markup(charts.radar(a)),
