@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test test-fast fuzz system bench-system packages bench clean web-assets
+.PHONY: demo test test-fast fuzz system bench-system packages bench clean web-assets test-assets
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,20 +12,27 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The browser app's one script, htmx, from the npm registry at a pinned version, checked against
-# the registry's integrity hash and kept out of git (docs/web.md). Every page works without it.
-HTMX_VERSION   = 2.0.8
-HTMX_INTEGRITY = sha512-fm297iru0iWsNJlBrjvtN7V9zjaxd+69Oqjh4F/Vq9Wwi2kFisLcrLCiv5oBX0KLfOX/zG8AUo9ROMU5XUB44Q==
-HTMX           = src/devoops/web/static/htmx.min.js
+# Front-end files from the npm registry at pinned versions, each checked against the registry's
+# integrity hash and kept out of git: htmx, the browser app's one script (docs/web.md; every
+# page works without it), and axe-core, which the browser tests run in each page.
+HTMX = src/devoops/web/static/htmx.min.js
+AXE  = tests/web/axe.min.js
 web-assets: $(HTMX)
+test-assets: $(AXE)
 $(HTMX):
-	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
-	(cd "$$tmp" && npm pack --silent htmx.org@$(HTMX_VERSION) >/dev/null) && \
-	tarball="$$tmp/htmx.org-$(HTMX_VERSION).tgz" && \
-	got=$$($(PYTHON) -c 'import base64,hashlib,sys; print("sha512-" + base64.b64encode(hashlib.sha512(open(sys.argv[1], "rb").read()).digest()).decode())' "$$tarball") && \
-	if [ "$$got" != "$(HTMX_INTEGRITY)" ]; then echo "htmx.org $(HTMX_VERSION): integrity $$got, expected $(HTMX_INTEGRITY)" >&2; exit 1; fi && \
-	tar -xzf "$$tarball" -C "$$tmp" package/dist/htmx.min.js && cp "$$tmp/package/dist/htmx.min.js" $@ && \
-	echo "fetched htmx.org $(HTMX_VERSION) into $@"
+	$(call npm-file,htmx.org@2.0.8,sha512-fm297iru0iWsNJlBrjvtN7V9zjaxd+69Oqjh4F/Vq9Wwi2kFisLcrLCiv5oBX0KLfOX/zG8AUo9ROMU5XUB44Q==,dist/htmx.min.js,$@)
+$(AXE):
+	$(call npm-file,axe-core@4.14.1,sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==,axe.min.js,$@)
+
+# $(call npm-file,package@version,integrity,file in the package,destination)
+define npm-file
+@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+(cd "$$tmp" && npm pack --silent $(1) >/dev/null) && tarball=$$(ls "$$tmp"/*.tgz) && \
+got=$$($(PYTHON) -c 'import base64,hashlib,sys; print("sha512-" + base64.b64encode(hashlib.sha512(open(sys.argv[1], "rb").read()).digest()).decode())' "$$tarball") && \
+if [ "$$got" != "$(2)" ]; then echo "$(1): integrity $$got, expected $(2)" >&2; exit 1; fi && \
+tar -xzf "$$tarball" -C "$$tmp" package/$(3) && cp "$$tmp/package/$(3)" $(4) && \
+echo "fetched $(1) into $(4)"
+endef
 
 # The demo keeps its store in ./.devoops, so `devoops history` and `devoops diff` run here find it.
 demo: $(STAMP) web-assets
@@ -57,7 +64,7 @@ packages:
 
 # The whole suite: everything on both cores, then the tests that time the wall clock alone
 # (tests/tiers.py). Each part names its ten slowest tests, so a slow one shows before it hides.
-test: $(STAMP) system web-assets
+test: $(STAMP) system web-assets test-assets
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
