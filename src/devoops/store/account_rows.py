@@ -80,6 +80,16 @@ def new_org(conn: sa.Connection, name: str, owner: User, now: dt.datetime) -> in
     return org_id
 
 
+def adopt_saved_apps(conn: sa.Connection, org_id: int, by: Actor, now: dt.datetime) -> None:
+    """Every application saved in the store that no organisation holds joins this one."""
+    held = sa.select(org_apps.c.name)
+    for (name,) in conn.execute(
+        sa.select(applications.c.name).where(applications.c.name.not_in(held)).order_by(applications.c.name)
+    ):
+        conn.execute(org_apps.insert().values(org_id=org_id, name=name, created_at=now))
+        audit(conn, now, org_id, by, "app.added", name, None, name)
+
+
 def role(conn: sa.Connection, org_id: int, user_id: int) -> str | None:
     return conn.execute(
         sa.select(memberships.c.role).where(memberships.c.org_id == org_id, memberships.c.user_id == user_id)

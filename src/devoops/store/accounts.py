@@ -157,7 +157,9 @@ class Accounts:
     def setup(
         self, token_hash: str, now: dt.datetime, email: str, name: str, password_hash: str, org_name: str
     ) -> User:
-        """Spend the setup link: the first user, their organisation, and they its owner."""
+        """Spend the setup link: the first user, their organisation, and they its owner. The
+        applications the command line already saved in this store join that organisation, so
+        a store in use before the browser app opens with its history."""
         with self._write() as conn:
             if not rows.setup_valid(conn, token_hash, now):
                 raise InvalidLink()
@@ -169,7 +171,8 @@ class Accounts:
             if spent.rowcount != 1:
                 raise InvalidLink()
             user = rows.new_user(conn, email, name, password_hash, now)
-            rows.new_org(conn, org_name, user, now)
+            org_id = rows.new_org(conn, org_name, user, now)
+            rows.adopt_saved_apps(conn, org_id, Actor(user.id, rows.show(user)), now)
         return user
 
     # --- organisations and members
