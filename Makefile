@@ -44,6 +44,7 @@ demo: $(STAMP) web-assets
 	$(BIN)/devoops whatif examples/bookmarks.yaml restore-drills backups-to-separate-account
 	$(BIN)/devoops show latest -f html -o report.html --db .devoops/devoops.db
 	@echo "Wrote report.html. Next: .venv/bin/devoops diff (what the access log and the domain's DNS proved beside the answers), .venv/bin/devoops history"
+	@echo "In the browser: .venv/bin/devoops serve --db .devoops/devoops.db, then open the setup link it prints; your organisation holds linkpile with the assessments saved here"
 
 # What the tests run beside Python: PostgreSQL 15, Chromium, Prometheus with promtool and gpg
 # (installed as root when missing). The benchmarks add their peers: nginx, wrk and GoAccess.

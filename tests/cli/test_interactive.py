@@ -1,56 +1,35 @@
-"""The interactive prompts of `devoops init` and `devoops quiz`, driven by keystrokes on a fake
-terminal: what a person types is what the file holds, and a wrong answer is refused at once."""
+"""The interactive prompts of `devoops init` and `devoops quiz` beyond the founder's main path
+(`test_init_founder.py`, `test_quiz_answers.py`): another path through the interview written
+and assessed, what the file would reject refused at its prompt, the default dataset, Ctrl-C."""
 
 from __future__ import annotations
 
-import re
 import sys
-import threading
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from prompt_toolkit.application.current import create_app_session
-from prompt_toolkit.input import create_pipe_input
-from prompt_toolkit.output import DummyOutput
 from ruamel.yaml import YAML
 
 import devoops.cli
-import devoops.cli.init
-import devoops.cli.quiz
 from devoops.api import assess_file
+from devoops.derive.founder import rounded, rps_from_visitors
 
-ENTER, DOWN, CLEAR, CTRL_C = "\r", "\x1b[B", "\x15", "\x03"  # \x15 is Ctrl-U: clear the line
+from .test_init_founder import (
+    APP,
+    DOWN,
+    ENGINEERING,
+    ENTER,
+    PERFORMANCE,
+    RELIABILITY,
+    SECURITY,
+    SKIP_ENGINEER,
+    TRAFFIC,
+    drive,
+    interview,
+    typed,
+)
 
-
-def typed(text: str) -> str:
-    """Replace what a text prompt shows (its default) with `text`, and press enter."""
-    return CLEAR + text + ENTER
-
-
-def drive(keys: str, command: Callable[[], object], timeout: float = 10) -> None:
-    """Run `command` on a fake terminal that types `keys`, re-raising what it raises. A prompt
-    still waiting for input when the keys run out fails the test instead of hanging it."""
-    raised: list[BaseException] = []
-    with create_pipe_input() as pipe:
-
-        def run() -> None:
-            with create_app_session(input=pipe, output=DummyOutput()):
-                try:
-                    command()
-                except BaseException as exc:  # handed over to the test's thread
-                    raised.append(exc)
-
-        pipe.send_text(keys)
-        thread = threading.Thread(target=run, daemon=True)
-        thread.start()
-        thread.join(timeout)
-        if thread.is_alive():
-            pipe.close()  # end of input: the waiting prompt gives up
-            thread.join(timeout)
-            pytest.fail("a prompt is still waiting for input: a keystroke is missing")
-    if raised:
-        raise raised[0]
+CTRL_C = "\x03"
 
 
 @pytest.fixture(autouse=True)
@@ -58,92 +37,55 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("devoops.cli.common.is_terminal", lambda: True)
 
 
-def interview(target: Path) -> None:
-    devoops.cli.init.run(output=target, answers=None, use_defaults=False, force=False)
-
-
-# Every prompt of the interview, in order, with what a founder of a small shop answers.
-APP = typed("shopco") + typed("ops@shop.co") + DOWN + ENTER + typed("eur") + DOWN + ENTER
-RELIABILITY = typed("250") + typed("900") + typed("5000") + ENTER  # incident cost: same in 12 months
-TRAFFIC = (
-    typed("20") + typed("40")  # usual load
-    + typed("10") + ENTER  # spike multiple
-    + DOWN + ENTER  # likelihood: certain
-    + ENTER  # spike downtime cost: empty, so no 12-month question
-    + typed("15") + typed("5")  # minutes to scale up
-)  # fmt: skip
-PERFORMANCE = ENTER + DOWN + ENTER  # good now, outstanding in 12 months
-DATA = (
-    typed("payments") + DOWN + ENTER + DOWN + DOWN + ENTER  # important, financial
-    + typed("uploads") + DOWN + DOWN + ENTER + ENTER  # expendable, not regulated
-    + ENTER  # no more datasets
-)  # fmt: skip
-SECURITY = (
-    DOWN + ENTER  # breach survival: no
-    + " " + DOWN + DOWN + " " + ENTER  # sensitive data: pii, health
-    + ENTER  # insider risk: low
-    + DOWN + DOWN + DOWN + ENTER  # root credentials: break_glass
-)  # fmt: skip
-ENGINEERING = (
-    typed("3") + typed("8")  # team
-    + typed("1") + typed("4")  # senior
-    + ENTER + ENTER  # ops: 0
-    + "n" + "y"  # on-call 24x7
-    + ENTER + typed("10")  # releases a week
-    + ENTER + ENTER  # speed vs reliability: 5
-)  # fmt: skip
-
-
-def test_interview_writes_what_was_typed_and_assess_accepts_it(tmp_path: Path) -> None:
+def test_people_online_two_datasets_around_the_clock_written_commented_and_assessed(tmp_path: Path) -> None:
     target = tmp_path / "devoops.yaml"
-    drive(
-        APP + RELIABILITY + TRAFFIC + PERFORMANCE + DATA + SECURITY + ENGINEERING, lambda: interview(target)
-    )
+    keys = (
+        typed("shopco") + ENTER + ENTER  # stage and audience: the defaults
+        + typed("usd") + typed("250") + ENTER + typed("5000")  # the same cost in 12 months
+        + ENTER + ENTER  # any hour counts, no planned downtime
+        + DOWN + ENTER + typed("300") + typed("900")  # people online at once
+        + typed("10") + ENTER + typed("15")
+        + ENTER  # quick pages
+        + typed("payments") + DOWN + ENTER + DOWN + DOWN + ENTER + typed("") + typed("")
+        + typed("uploads") + DOWN + DOWN + ENTER + ENTER + typed("") + typed("")
+        + typed("")  # no more data
+        + ENTER + ENTER + ENTER + ENTER  # security: the defaults
+        + typed("3") + typed("8") + ENTER + typed("10") + ENTER
+        + SKIP_ENGINEER
+    )  # fmt: skip
+    drive(keys, lambda: interview(target))
 
     text = target.read_text()
     data = YAML(typ="safe").load(text)
     assert data["app"] == {
         "name": "shopco",
-        "owner": "ops@shop.co",
-        "stage": "growth",
+        "owner": None,
+        "stage": "mvp",
         "description": "",
         "business_hours": "24x7",
-        "currency": "EUR",
-        "audience": "continental",
+        "currency": "USD",
+        "audience": "local",
     }
     answers = data["answers"]
-    assert answers["reliability"] == {
-        "downtime_cost_per_hour": {"now": 250, "12mo": 900},
-        "incident_cost": 5000,
-    }
-    assert answers["traffic"] == {
-        "baseline_rps": {"now": 20, "12mo": 40},
-        "peak": {"multiplier": 10, "likelihood": "certain"},
-        "scale_up_minutes": {"now": 15, "12mo": 5},
-    }
-    assert answers["performance"] == {"level": {"now": "good", "12mo": "outstanding"}}
+    assert answers["reliability"] == {"downtime_cost_per_hour": 250, "incident_cost": 5000}
+    assert answers["traffic"]["baseline_rps"] == {"now": 30, "12mo": 90}  # 4 requests every 40 s each
+    assert "concurrent_users" not in answers["traffic"]
     assert answers["data"]["datasets"] == [
         {"name": "payments", "criticality": "important", "regulated": "financial"},
         {"name": "uploads", "criticality": "expendable", "regulated": "none"},
     ]
     assert answers["security"] == {
-        "breach_survival": "no",
-        "sensitive_data": ["pii", "health"],
+        "breach_survival": "damaged",
+        "sensitive_data": [],
         "insider_risk": "low",
-        "root_credentials": "break_glass",
+        "root_credentials": "unknown",
     }
-    assert answers["engineering"] == {
-        "team_size": {"now": 3, "12mo": 8},
-        "senior_engineers": {"now": 1, "12mo": 4},
-        "ops_engineers": 0,
-        "oncall_24x7_feasible": {"now": False, "12mo": True},
-        "releases_per_week": {"now": 5, "12mo": 10},
-        "speed_vs_reliability": 5,
-    }
-    assert "downtime_cost_per_hour: {now: 250, 12mo: 900} # Cost of one hour of downtime" in text
-    assert "# 4. How much data may be lost?" in text
+    assert answers["engineering"]["team_size"] == {"now": 3, "12mo": 8}
+    assert answers["engineering"]["releases_per_week"] == 10
+    # the file explains itself in the lens's words
+    assert "# 4. Which data is your lifeblood, and how much of it could you lose?" in text
+    assert "# What does one hour of the application being down cost you?" in text
     result = assess_file(target)
-    assert result.loaded.workload.app.name == "shopco"
     assert [d.name for d in result.loaded.workload.answers.data.datasets] == ["payments", "uploads"]
 
 
@@ -153,26 +95,29 @@ def test_interview_refuses_what_the_file_would_reject_at_the_prompt(tmp_path: Pa
     target = tmp_path / "devoops.yaml"
     keys = (
         typed("") + typed("shopco")  # a name is required
-        + ENTER + ENTER
-        + typed("euro") + typed("eur") + ENTER
-        + typed("abc") + typed("-5") + typed("inf") + typed("") + typed("250") + typed("900")
-        + ENTER + ENTER
-        + ENTER + ENTER + typed("0.5") + typed("10") + ENTER + ENTER + ENTER + ENTER + ENTER
-        + ENTER + ENTER
-        + typed("payments") + ENTER + ENTER
-        + typed("bad name!") + typed("payments") + typed("uploads") + ENTER + ENTER  # unique names
+        + ENTER + ENTER + typed("eur")
+        + typed("inf") + typed("250") + ENTER + ENTER
+        + ENTER + DOWN + ENTER + typed("300") + typed("45")  # a window of at most 240 minutes
+        + ENTER + typed("-5") + typed("inf") + typed("2000") + ENTER  # visitors: a finite count
+        + ENTER + ENTER + ENTER
         + ENTER
+        + typed("bad name!") + typed("payments") + ENTER + ENTER + typed("") + typed("")
+        + typed("payments") + typed("uploads") + ENTER + ENTER + typed("") + typed("")  # unique names
+        + typed("")
         + ENTER + ENTER + ENTER + ENTER
-        + typed("0") + typed("2.5") + typed("3") + ENTER  # team: 3 now and later
+        + typed("0") + typed("2.5") + typed("3") + ENTER  # a whole team of at least one
+        + ENTER + ENTER + typed("11") + typed("7")  # 0 to 10
+        + "y" + ENTER + typed("") + typed("")  # the engineer's details: no owner, no spike cost
         + typed("4") + typed("3") + ENTER  # senior: no more than the team
-        + ENTER + ENTER + ENTER + ENTER + ENTER + ENTER
-        + typed("11") + typed("7") + ENTER
     )  # fmt: skip
     drive(keys, lambda: interview(target))
 
-    answers = YAML(typ="safe").load(target.read_text())["answers"]
-    assert answers["reliability"]["downtime_cost_per_hour"] == {"now": 250, "12mo": 900}
-    assert answers["traffic"]["peak"]["multiplier"] == 10
+    data = YAML(typ="safe").load(target.read_text())
+    answers = data["answers"]
+    assert data["app"]["name"] == "shopco"
+    assert answers["reliability"]["downtime_cost_per_hour"] == 250
+    assert answers["reliability"]["maintenance_window"] == {"every": "night", "minutes": 45}
+    assert answers["traffic"]["baseline_rps"] == rounded(rps_from_visitors(2000))
     assert [d["name"] for d in answers["data"]["datasets"]] == ["payments", "uploads"]
     assert answers["engineering"]["team_size"] == 3
     assert answers["engineering"]["senior_engineers"] == 3
@@ -182,7 +127,7 @@ def test_interview_refuses_what_the_file_would_reject_at_the_prompt(tmp_path: Pa
 
 def test_interview_without_datasets_records_the_default_one(tmp_path: Path) -> None:
     target = tmp_path / "devoops.yaml"
-    keys = APP + RELIABILITY + TRAFFIC + PERFORMANCE + ENTER + SECURITY + ENGINEERING
+    keys = APP + RELIABILITY + TRAFFIC + PERFORMANCE + typed("") + SECURITY + ENGINEERING + SKIP_ENGINEER
     drive(keys, lambda: interview(target))
     datasets = YAML(typ="safe").load(target.read_text())["answers"]["data"]["datasets"]
     assert datasets == [{"name": "main", "criticality": "lifeblood", "regulated": "none"}]
@@ -195,19 +140,6 @@ def test_ctrl_c_midway_exits_130_and_writes_nothing(tmp_path: Path, monkeypatch:
         drive(APP + RELIABILITY + CTRL_C, devoops.cli.main)
     assert exit_.value.code == 130
     assert list(tmp_path.iterdir()) == []
-
-
-def test_quiz_counts_the_symptoms_answered_yes(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("COLUMNS", "120")  # whatever terminal the tests run under, no question wraps
-    drive(
-        "y" + "n" * 3 + "y" + "n" * 3,
-        lambda: devoops.cli.quiz.run(answers=None, format="terminal", output=None),
-    )
-    out = re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out)
-    assert "DevOops score: 2/8" in out
-    assert "Has your database failover never been practised?" in out
 
 
 def test_quiz_ctrl_c_exits_130(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from devoops.derive.economics import availability_target, tier_options
+from devoops.derive.economics import availability_target, budget_minutes, tier_options
 from devoops.model.common import Horizon
 from devoops.model.lens import Lens
 
@@ -32,6 +32,20 @@ def test_hand_computed_case_picks_multi_zone(lens: Lens) -> None:
     target = availability_target(w, lens, NOW)
     assert target.tier == "multi-zone" and target.slo == 0.999
     assert target.error_budget_minutes_per_month == pytest.approx(43.2)
+
+
+def test_budget_minutes_by_hand() -> None:
+    # 99.9 % of a 30-day month around the clock: 0.001 x 720 h x 60 = 43.2 minutes;
+    # weekdays 09:00-18:00 count 45 h a week: 0.001 x 45 x 60 x 30 / 7 = 11.57 minutes;
+    # a nightly 30-minute window leaves 168 - 3.5 h a week: 0.001 x 164.5 x 60 x 30 / 7 = 42.3.
+    assert budget_minutes(workload(), 0.999) == pytest.approx(43.2)
+    office = {"start": "09:00", "end": "18:00", "timezone": "UTC"}
+    assert budget_minutes(workload(**{"app.business_hours": office}), 0.999) == pytest.approx(
+        11.5714, rel=1e-4
+    )
+    nightly = workload(**{"answers.reliability.maintenance_window": {"every": "night", "minutes": 30}})
+    assert budget_minutes(nightly, 0.999) == pytest.approx(42.3)
+    assert budget_minutes(nightly, 0.995) == pytest.approx(5 * 42.3)
 
 
 def test_incident_cost_counts_per_incident(lens: Lens) -> None:

@@ -76,3 +76,22 @@ class Site:
         a.invite(self.org_b, "viewer", "for someone", auth.digest("open-b"), t, dt.timedelta(days=1), other)
         self.invitation_a = a.pending_invitations(self.org_a, t)[0].id
         self.invitation_b = a.pending_invitations(self.org_b, t)[0].id
+
+
+def app_path(site: Site, page: str, org: str = "a") -> str:
+    """A page of the workspace of org A's application (or B's)."""
+    if org == "a":
+        return f"/orgs/{site.org_a}/apps/{site.app_a}/{page}"
+    return f"/orgs/{site.org_b}/apps/{site.app_b}/{page}"
+
+
+def send_file(
+    client: httpx.Client | TestClient, site: Site, what: str, name: str, content: bytes
+) -> httpx.Response:
+    """The inventory page's upload form, as the browser sends it (multipart, with the page's token)."""
+    token = csrf_of(client.get(app_path(site, "inventory")).text)
+    return client.post(
+        app_path(site, "upload"),
+        data={"csrf": token, "what": what},
+        files={"file": (name, content, "application/octet-stream")},
+    )

@@ -37,7 +37,7 @@ def test_a_store_at_0003_gains_the_accounts_tables(backend_url: str) -> None:
         [app] = accounts.apps(org)
         assert (app.name, app.assessments, app.newest) == ("shop", 0, None)
         with store.engine.connect() as conn:
-            assert migrate.current(conn) == migrate.head() == "0004"
+            assert migrate.current(conn) == migrate.head()
 
 
 def test_failures_counted_by_many_writers_at_once_are_all_counted(accounts: Accounts) -> None:

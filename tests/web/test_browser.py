@@ -4,6 +4,7 @@ hand, an organisation never sees another's, and markup typed into a field stays 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +17,15 @@ XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
 
 def pages(live: Live) -> list[str]:
     org, app = live.site.org_a, live.site.app_a
-    return ["/orgs", f"/orgs/{org}", f"/orgs/{org}/apps/{app}", f"/orgs/{org}/audit", "/account/password"]
+    workspace = [f"/orgs/{org}/apps/{app}/{page}" for page in ("workspace", "practices", "inventory")]
+    return [
+        "/orgs",
+        f"/orgs/{org}",
+        f"/orgs/{org}/apps/{app}",
+        f"/orgs/{org}/audit",
+        "/account/password",
+        *workspace,
+    ]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -59,7 +68,32 @@ def test_markup_typed_into_a_field_stays_text(live: Live) -> None:
     owner.goto(f"/orgs/{live.site.org_a}")
     owner.get_by_label("Name").fill(XSS)
     owner.get_by_role("button", name="Add").click()
-    owner.wait_for_load_state()
+    owner.get_by_role("link", name=XSS).wait_for()  # htmx swaps the page in after the load event
     shown: Any = owner.evaluate("window.__xss")
     assert shown is None
     assert XSS in owner.locator("main").inner_text()
+
+
+def test_an_engineer_records_a_practice_and_uploads_an_inventory(live: Live) -> None:
+    from devoops.store.workloads import Workloads
+
+    org, app = live.site.org_a, live.site.app_a
+    engineer = live.page("engineer")
+    engineer.goto(f"/orgs/{org}/apps/{app}/practices")
+    offsite = engineer.locator('article[id="backups.offsite"]')
+    offsite.get_by_role(
+        "button", name="Copied to a separate account with separate credentials", exact=False
+    ).first.click()
+    engineer.wait_for_selector('article[id="backups.offsite"] li.current')
+    assert engineer.locator('article[id="backups.offsite"] li.current').count() == 1
+    engineer.goto(f"/orgs/{org}/apps/{app}/inventory")
+    engineer.get_by_label("Terraform state").check()
+    state = Path(__file__).resolve().parents[1] / "fixtures" / "terraform" / "aws.json"
+    engineer.get_by_label("File").set_input_files(str(state))
+    engineer.get_by_role("button", name="Upload").click()
+    engineer.wait_for_selector("table caption:has-text('Components')")
+    versions = Workloads(live.site.accounts.store).versions(org, app)
+    assert [v.summary for v in versions][0] == "inventory from aws.json: " + versions[0].summary.split(": ")[
+        1
+    ]
+    assert "backups.offsite" in versions[1].summary

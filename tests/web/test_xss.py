@@ -98,3 +98,79 @@ def test_the_setup_form_refused_keeps_its_fields_escaped(app: Starlette, payload
         )
         == 2
     )
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_payloads_in_the_workspaces_free_text_are_escaped(
+    site: Site, client_for: Callable[[str | None], TestClient], payload: str
+) -> None:
+    """Exemption owner and reason, a not-applicable reason, a component's placement, a typed
+    dependency the loader refuses, and an uploaded file's name: in the practices, inventory and
+    workspace pages, the refusals that echo them and the audit trail."""
+    from .support import app_path, send_file
+
+    engineer = client_for("engineer")
+    token = csrf_of(engineer.get(app_path(site, "practices")).text)
+    until = (now().date() + dt.timedelta(days=30)).isoformat()
+    sent = [
+        engineer.post(
+            app_path(site, "practices/exemption"),
+            data={
+                "csrf": token,
+                "practice": "dns.owner-known",
+                "owner": payload,
+                "reason": payload,
+                "expires": until,
+            },
+        ),
+        engineer.post(
+            app_path(site, "practices/not-applicable"),
+            data={"csrf": token, "practice": "email.anti-spoofing", "reason": payload},
+        ),
+        engineer.post(
+            app_path(site, "inventory/component"),
+            data={
+                "csrf": token,
+                "id": "web",
+                "kind": "app",
+                "provider": payload,
+                "account": payload,
+                "region": payload,
+            },
+        ),
+    ]
+    assert [r.status_code for r in sent] == [303, 303, 303]
+    refusals = [
+        engineer.post(
+            app_path(site, "inventory/component"),
+            data={"csrf": token, "id": "api", "kind": "app", "depends_on": payload, "zones": payload},
+        ),
+        engineer.post(
+            app_path(site, "practices/exemption"),
+            data={
+                "csrf": token,
+                "practice": "iam.mfa",
+                "owner": payload,
+                "reason": payload,
+                "expires": "2000-01-01",
+            },
+        ),
+        send_file(engineer, site, "workload", payload + ".yaml", b"app: [\n"),
+    ]
+    assert [r.status_code for r in refusals] == [400, 400, 400]
+    assert (
+        send_file(engineer, site, "terraform", payload + ".json", b'{"format_version": "1.0"}').status_code
+        == 400
+    )
+    pages = [
+        engineer.get(app_path(site, "practices")).text,
+        engineer.get(app_path(site, "inventory")).text,
+        engineer.get(app_path(site, "workspace")).text,
+        engineer.get(f"/orgs/{site.org_a}/audit").text,
+        *(r.text for r in refusals),
+    ]
+    for page in pages:
+        assert not raw_markup(page, payload)
+    escaped = payload.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = escaped.replace('"', "&#34;").replace("'", "&#39;")
+    assert escaped in pages[0] and escaped in pages[1] and escaped in pages[3]

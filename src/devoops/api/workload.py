@@ -29,14 +29,22 @@ class LoadedWorkload:
 
 
 def load_workload(path: Path, lens: Lens) -> LoadedWorkload:
-    source = read(path)
+    return _loaded(read(path), lens)
+
+
+def load_text(text: str, lens: Lens, file: str = "devoops.yaml") -> LoadedWorkload:
+    """`load_workload` for text already in hand (an upload, a stored version), named `file`."""
+    return _loaded(Source.parse(Path(file), text), lens)
+
+
+def _loaded(source: Source, lens: Lens) -> LoadedWorkload:
     if source.data is None:
         raise InputError.at(Location(source.file, 1, 1), "the file is empty; run `devoops init` to write one")
     workload = source.validate(Workload)
     problems = against_lens(workload, source, lens)
     if problems:
         raise InputError(problems)
-    return LoadedWorkload(path, source.text, workload)
+    return LoadedWorkload(source.path, source.text, workload)
 
 
 def against_lens(workload: Workload, source: Source, lens: Lens) -> list[tuple[Location, str]]:

@@ -53,119 +53,149 @@ def run(
 
 
 def ask(lens: Any, document: dict[str, Any]) -> dict[str, Any]:
-    """Ask every question on the terminal; an answer the workload model would reject is
-    refused at its prompt, and Ctrl-C aborts without writing anything."""
+    """The six questions in the founder's words, each answer followed by what it means; the
+    engineer's details last, skippable. An answer the workload model would reject is refused
+    at its prompt, and Ctrl-C aborts without writing anything."""
     import copy
-    from functools import partial
 
     import questionary
     from pydantic import ValidationError
 
-    from ..api.interview import DATASET_DEFAULT, get_path, horizon_value, set_path
+    from ..api.founder import apply, consequence_of
+    from ..api.interview import DATASET_DEFAULT, get_path
+    from ..derive.founder import Ask, clock, duration, steps, traffic_line
     from ..model.workload import Workload
+
+    given: dict[str, Any] = {}
+    shown: list[tuple[str, ...]] = []
 
     def required(reply: Any) -> Any:
         if reply is None:  # questionary's Ctrl-C
             raise KeyboardInterrupt
         return reply
 
-    def problem(path: str, value: Any) -> str | None:
-        """Why the document would be invalid with `value` at `path`; None if it would not."""
+    def problem(a: Ask, value: Any) -> str | None:
+        """Why the document would be invalid with this answer; None if it would not."""
         trial = copy.deepcopy(document)
-        set_path(trial, path, value)
+        apply(trial, a, value, dict(given))
         try:
             Workload.model_validate(trial)
         except ValidationError as exc:
             return str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
         return None
 
-    def answer(prompt: str, path: str, parse: Callable[[str], Any], default: Any = None) -> Any:
-        """Ask until `parse` and the model accept the text; store the value unless it is None."""
+    def text(a: Ask, prompt: str, default: Any) -> Any:
+        parsers: dict[str, Callable[[str], Any]] = {"text": _text, "clock": clock, "duration": duration}
+        parse = parsers.get(a.kind, _number(a.kind))
 
-        def check(text: str) -> bool | str:
+        def check(typed: str) -> bool | str:
             try:
-                return problem(path, parse(text)) or True
+                value = parse(typed)
+                if value is None:
+                    return True if a.optional else "an answer, please"
+                return problem(a, value) or True
             except ValueError as exc:
                 return str(exc)
 
-        shown = "" if default is None else str(default)
-        value = parse(required(questionary.text(prompt, default=shown, validate=check).ask()))
-        if value is not None:
-            set_path(document, path, value)
-        return value
+        reply = required(
+            questionary.text(prompt, default="" if default is None else str(default), validate=check).ask()
+        )
+        return parse(reply)
 
-    def choose(f: Any, default: Any, prompt: str) -> Any:
-        if f.kind == "choice":
-            return required(questionary.select(prompt, choices=f.choices, default=default).ask())
-        if f.kind == "choices":
-            return required(
-                questionary.checkbox(
-                    prompt, choices=[questionary.Choice(c, checked=c in (default or [])) for c in f.choices]
-                ).ask()
+    def one(a: Ask, prompt: str, default: Any) -> Any:
+        if a.kind in ("choice", "choices") or a.options:
+            choices = [questionary.Choice(o.label, value=o.value) for o in a.options]
+            if a.kind == "choices":
+                for c in choices:
+                    c.checked = c.value in (default or [])
+                return required(questionary.checkbox(prompt, choices=choices).ask())
+            chosen = next((c for c in choices if c.value == default), None)
+            return required(questionary.select(prompt, choices=choices, default=chosen).ask())
+        if a.kind == "boolean":
+            return required(questionary.confirm(prompt, default=bool(default), auto_enter=False).ask())
+        return text(a, prompt, default)
+
+    def current(a: Ask) -> Any:
+        if a.key == "traffic.figure" or a.key.startswith("dataset."):
+            return a.default
+        value = get_path(document, a.key)
+        if isinstance(value, dict) and "now" in value:
+            value = value["now"]
+        return a.default if value is None or isinstance(value, dict) else value
+
+    def put(a: Ask) -> None:
+        if a.help:
+            questionary.print(f"   {a.help}", style="italic")
+        value = one(a, a.prompt, current(a))
+        if a.also_12mo and value is not None:
+            later = one(a, "And in 12 months? (Enter: the same)", value)
+            value = value if later in (None, value) else {"now": value, "12mo": later}
+        apply(document, a, value, given)
+        if a.key == "traffic.figure":
+            note(traffic_line(value["now"] if isinstance(value, dict) else value, given["traffic.unit"]))
+
+    def note(line: str) -> None:
+        questionary.print(f"  -> {line}", style="fg:ansigreen")
+
+    def consequence(step_id: str) -> None:
+        result = consequence_of(document, lens, step_id)
+        if result is None or result.lines in shown:
+            return
+        shown.append(result.lines)
+        for line in result.lines:
+            note(line)
+        for row in result.tiers:
+            mark = "  <- cheapest" if row.cheapest else ""
+            cur = document["app"]["currency"]
+            questionary.print(
+                f"     {row.availability * 100:g} %  {row.down_minutes_per_month:7.0f} min down a month   "
+                f"downtime {row.downtime_cost_per_year:>10,.0f} {cur}  running {row.run_cost_per_year:>10,.0f} {cur}"
+                f"  total {row.total_cost_per_year:>10,.0f} {cur}{mark}"
             )
-        return required(questionary.confirm(prompt, default=bool(default)).ask())
 
-    def field(f: Any, path: str, default: Any, prompt: str, store: Callable[[Any], Any]) -> Any:
-        if f.kind in ("choice", "choices", "boolean"):
-            value = choose(f, default, prompt)
-            set_path(document, path, store(value))
-            return value
-        parse = _number(f.kind)
-        return answer(prompt, path, lambda text: store(parse(text)), default)
-
-    def named(datasets: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
-        return [*datasets, dict(DATASET_DEFAULT, name=text.strip())] if text.strip() else datasets
-
-    def ask_datasets() -> None:
-        path = "answers.data.datasets"
-        datasets: list[dict[str, Any]] = []
-        while True:
-            prompt = "Dataset name (e.g. accounts, payments; empty when done)"
-            given = answer(prompt, path, partial(named, datasets))
-            if len(given) == len(datasets):  # an empty name: done
+    later: list[Ask] = []
+    for step in steps(lens):
+        questionary.print(f"\n{step.number}. {step.title}", style="bold")
+        questionary.print(step.explanation, style="italic")
+        for example in step.examples:
+            questionary.print(f"   e.g. {example.who}: {example.answer}", style="italic")
+        if step.id == "data":
+            document["answers"]["data"] = {"datasets": []}
+            while True:
+                for a in step.asks:
+                    if a.key == "dataset.name":
+                        name = one(a, a.prompt, None)
+                        if not name:
+                            break
+                        apply(document, a, name, given)
+                    else:
+                        put(a)
+                else:
+                    consequence(step.id)
+                    continue
                 break
-            datasets = given
-            datasets[-1]["criticality"] = required(
-                questionary.select("Criticality", choices=["lifeblood", "important", "expendable"]).ask()
-            )
-            datasets[-1]["regulated"] = required(
-                questionary.select("Regulated data", choices=["none", "pii", "financial", "health"]).ask()
-            )
-        set_path(document, path, datasets or [dict(DATASET_DEFAULT)])
-
-    app = document["app"]
-    answer("Application name", "app.name", str.strip, app["name"])
-    answer("Owner (a person or team email)", "app.owner", lambda s: s.strip() or None)
-    app["stage"] = required(
-        questionary.select("Stage", choices=["idea", "mvp", "growth", "scale"], default=app["stage"]).ask()
-    )
-    answer("Currency (ISO code)", "app.currency", _currency, app["currency"])
-    app["audience"] = required(
-        questionary.select(
-            "Where are the users?", choices=["local", "continental", "global"], default=app["audience"]
-        ).ask()
-    )
-    for q in lens.questions:
-        questionary.print(f"\n{q.number}. {q.title}", style="bold")
-        questionary.print(q.help, style="italic")
-        if q.id == "data":
-            ask_datasets()
+            if not document["answers"]["data"]["datasets"]:
+                document["answers"]["data"]["datasets"] = [dict(DATASET_DEFAULT)]
             continue
-        for f in q.fields:
-            path = f"answers.{q.id}.{f.key}"
-            label = f"{f.prompt} (now)" if f.per_horizon else f.prompt
-            now = field(f, path, get_path(document, path), label, lambda v: v)
-            if f.per_horizon and now is not None:
-                later = f"{f.prompt} (in 12 months)"
-                field(f, path, now, later, partial(horizon_value, now))
+        for a in step.asks:
+            if a.engineer:
+                later.append(a)
+            elif a.wanted(given):
+                put(a)
+                if not a.before:  # the answers it frames come next
+                    consequence(step.id)
+    if later and required(
+        questionary.confirm(
+            "Add the engineer's details now? (Enter: later, in the file)", default=False, auto_enter=False
+        ).ask()
+    ):
+        for a in later:
+            put(a)
     return document
 
 
-def _currency(text: str) -> str:
-    code = text.strip().upper()
-    if len(code) != 3 or not code.isascii() or not code.isalpha():
-        raise ValueError("a three-letter ISO code, e.g. EUR")
-    return code
+def _text(text: str) -> str | None:
+    return text.strip() or None
 
 
 def _number(kind: str) -> Callable[[str], int | float | None]:

@@ -153,26 +153,10 @@ def _say_missing(imported: Imported) -> None:
 
 def read_state(path: Path) -> Imported:
     """Parse and map a state file; bad JSON or a wrong shape is an InputError naming file:line:column."""
-    import json
+    from ..base.located import export_text
+    from ..importers.terraform import parse_state
 
-    from ..base.errors import InputError, Location
-    from ..base.located import Source, export_text, loads_json
-    from ..importers.terraform import import_state
-    from ..importers.tfstate import StateError
-
-    text = export_text(path)
-    try:
-        document = loads_json(text)
-    except json.JSONDecodeError as exc:
-        raise InputError.at(Location(str(path), exc.lineno, exc.colno), f"not JSON: {exc.msg}") from None
-    try:
-        return import_state(document)
-    except StateError as exc:
-        try:
-            where = Source(path, text, document).at(exc.loc)
-        except InputError:  # too deep to parse with positions: the file and the field, then
-            where = Location(str(path), field=".".join(str(part) for part in exc.loc))
-        raise InputError.at(where, str(exc)) from None
+    return parse_state(export_text(path), str(path))
 
 
 def render(imported: Imported) -> str:

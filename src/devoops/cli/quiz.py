@@ -28,6 +28,7 @@ def run(
     from .common import is_terminal
 
     catalogue = load_lens(lens or ())
+    given: dict[str, bool]
     if answers is not None:
         from ..api.workload import load_quiz_answers
 
@@ -36,11 +37,21 @@ def run(
         import questionary
 
         given = {}
-        for s in catalogue.symptoms:
-            reply = questionary.confirm(s.question, default=False, instruction=f"({s.help}) ").ask()
-            if reply is None:
-                raise KeyboardInterrupt
-            given[s.id] = reply
+        for number, s in enumerate(catalogue.symptoms, 1):
+            questionary.print(f"{number}/{len(catalogue.symptoms)}  {s.help}", style="italic")
+            given[s.id] = yes_no(s.question)
     else:
         raise UsageError("not a terminal: pass --answers FILE")
     emit_report("text", format, Document("devoops quiz", quiz(catalogue, given)), output)
+
+
+def yes_no(question: str) -> bool:
+    """One yes/no answer, taken when Enter is pressed. questionary's confirm takes `y` by
+    itself unless told otherwise, and the Enter typed after it would then answer the next
+    question with its default: every "y, Enter" became a yes and a silent no."""
+    import questionary
+
+    reply = questionary.confirm(question, default=False, auto_enter=False, instruction="(y/n, Enter) ").ask()
+    if reply is None:  # Ctrl-C
+        raise KeyboardInterrupt
+    return bool(reply)

@@ -31,6 +31,11 @@ def counted_hours_per_week(w: Workload) -> float:
     return w.app.hours_per_week - maintenance_minutes_per_month(w) * 7 / MONTH_DAYS / 60
 
 
+def budget_minutes(w: Workload, availability: float) -> float:
+    """The minutes a month `availability` allows down, over the counted hours."""
+    return (1 - availability) * (counted_hours_per_week(w) * 60 * MONTH_DAYS / 7)
+
+
 def counted_hours_per_year(w: Workload) -> float:
     return counted_hours_per_week(w) * WEEKS_PER_YEAR
 
@@ -87,11 +92,10 @@ def availability_target(w: Workload, lens: Lens, h: Horizon) -> AvailabilityTarg
     options = tier_options(w, lens, h)
     # Cheapest total wins; on a tie the simpler (earlier) tier.
     chosen = min(options, key=lambda o: o.total_cost_per_year)
-    counted_minutes_per_month = counted_hours_per_week(w) * 60 * MONTH_DAYS / 7
     return AvailabilityTarget(
         slo=chosen.availability,
         tier=chosen.tier,
-        error_budget_minutes_per_month=(1 - chosen.availability) * counted_minutes_per_month,
+        error_budget_minutes_per_month=budget_minutes(w, chosen.availability),
         counted_hours_per_week=counted_hours_per_week(w),
         maintenance_minutes_per_month=maintenance_minutes_per_month(w),
         currency=w.app.currency,

@@ -11,11 +11,15 @@ the notes. A resource that cannot be mapped is listed with the reason, never dro
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
+from ..base.errors import InputError, Location
+from ..base.located import Source, loads_json
 from . import aws, gcp
 from .inventory import Builder, Imported, Mapper
-from .tfstate import Resource, Skip, resources, string
+from .tfstate import Resource, Skip, StateError, resources, string
 
 _MAPPERS: dict[str, Mapper] = {**aws.MAPPERS, **gcp.MAPPERS}
 
@@ -39,3 +43,20 @@ def import_state(document: Any) -> Imported:
 
 def _is_replica(r: Resource) -> bool:
     return any(string(r.values, key) for key in ("replicate_source_db", "master_instance_name"))
+
+
+def parse_state(text: str, file: str) -> Imported:
+    """`terraform show -json` text mapped; bad JSON or a wrong shape is an InputError naming
+    file, line, column and field."""
+    try:
+        document = loads_json(text)
+    except json.JSONDecodeError as exc:
+        raise InputError.at(Location(file, exc.lineno, exc.colno), f"not JSON: {exc.msg}") from None
+    try:
+        return import_state(document)
+    except StateError as exc:
+        try:
+            where = Source(Path(file), text, document).at(exc.loc)
+        except InputError:  # too deep to parse with positions: the file and the field, then
+            where = Location(file, field=".".join(str(part) for part in exc.loc))
+        raise InputError.at(where, str(exc)) from None

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from .common import Risk, Strict, Tenet, Text, duplicates
 from .inventory import Kind
+from .wizard import Asked, Example, FieldKind, FounderInput
 
 PracticeId = Annotated[str, Field(pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
@@ -27,20 +28,16 @@ class TenetDef(Strict):
     summary: Text
 
 
-class QuestionField(Strict):
+class QuestionField(Asked):
     """One sub-answer the interview asks for; `key` is its path under `answers.<question>`."""
 
     key: Text
-    prompt: Text
-    help: str = ""
-    kind: Literal["money", "number", "integer", "choice", "boolean", "choices", "minutes"]
-    choices: list[str] = []
-    default: Any = None
+    kind: FieldKind
     per_horizon: bool = True
-    optional: bool = False
     implies: dict[str, dict[PracticeId, Slug]] = Field(
         default={}, description="answer value -> the practice choices it means"
     )
+    replaced_by: Text | None = Field(default=None, description="the input the wizard asks in its place")
 
 
 class Question(Strict):
@@ -50,6 +47,24 @@ class Question(Strict):
     help: Text
     tenets: list[Tenet] = Field(min_length=1)
     fields: list[QuestionField] = []
+    examples: list[Example] = Field(default=[], max_length=2, description="two contrasting answers")
+    before: list[FounderInput] = Field(default=[], description="asked before the fields, framing them")
+    after: list[FounderInput] = Field(default=[], description="asked after the fields")
+
+    @model_validator(mode="after")
+    def _inputs_known(self) -> Question:
+        keys = [i.key for i in self.before] + [f"answers.{self.id}.{f.key}" for f in self.fields]
+        keys += [i.key for i in self.after]
+        _unique("input", keys)
+        for i in [*self.before, *self.after]:
+            earlier = keys[: keys.index(i.key)]
+            if stray := [k for k in i.when if k not in earlier]:
+                raise ValueError(f"{i.key} is asked when {', '.join(stray)}, which is not asked before it")
+        inputs = {i.key for i in [*self.before, *self.after]}
+        for f in self.fields:
+            if f.replaced_by is not None and f.replaced_by not in inputs:
+                raise ValueError(f"{f.key} is replaced by {f.replaced_by}, which is not one of its inputs")
+        return self
 
 
 class Symptom(Strict):

@@ -216,3 +216,21 @@ audit_events = sa.Table(
     sa.Column("new_value", Document, nullable=True),
     sa.Index(None, "org_id", "at"),
 )
+
+# --- the workspace: each organisation application's devoops.yaml, one row per saved version,
+# never updated in place, so every earlier text (and who wrote it, when) stays readable.
+
+workload_versions = sa.Table(
+    "workload_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("org_app_id", sa.ForeignKey("org_apps.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),  # 1, 2, ... per application
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("author", sa.String(300), nullable=False),  # as shown then: kept if the account goes
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    # Two saves racing on one base cannot both become the next version.
+    sa.UniqueConstraint("org_app_id", "number"),
+)

@@ -28,12 +28,9 @@ from starlette.routing import BaseRoute, Route
 from ..store import Store
 from ..store.accounts import Accounts
 from ..store.people import Actor, Membership, Session, User
-from . import auth
+from . import auth, bodies
 from .render import redirect, render
 from .security import CSRF_FIELD, SAFE_METHODS, csrf_ok
-
-FORM_LIMIT = 64 * 1024
-"""The largest form body read; the pages here send a few hundred bytes."""
 
 
 class Role(IntEnum):
@@ -144,40 +141,40 @@ class Pages:
     def post(self, path: str, access: Access) -> Callable[[Handler], Handler]:
         return self.add(path, access, ["POST"])
 
-    def add(self, path: str, access: Access, methods: list[str]) -> Callable[[Handler], Handler]:
+    def upload(
+        self, path: str, access: Access, limit: int, default_name: str
+    ) -> Callable[[Handler], Handler]:
+        """A POST whose form carries one file of at most `limit` bytes: the handler finds it in
+        `ctx.request.state.upload` as (file name, bytes), or None."""
+        return self.add(path, access, ["POST"], (limit, default_name))
+
+    def add(
+        self, path: str, access: Access, methods: list[str], upload: tuple[int, str] | None = None
+    ) -> Callable[[Handler], Handler]:
         if (access.role is not None) != ("{org:int}" in path):
             raise ValueError(f"{path}: an organisation's page names {{org:int}} and declares a role")
 
         def register(handler: Handler) -> Handler:
             self.routes.append(
-                Route(path, _endpoint(access, handler), methods=methods, name=handler.__name__)
+                Route(path, _endpoint(access, handler, upload), methods=methods, name=handler.__name__)
             )
             return handler
 
         return register
 
 
-def _endpoint(access: Access, handler: Handler) -> Callable[[Request], Any]:
+def _endpoint(access: Access, handler: Handler, upload: tuple[int, str] | None) -> Callable[[Request], Any]:
     async def endpoint(request: Request) -> Response:
         form: dict[str, str] = {}
+        request.state.upload = None
         if request.method not in SAFE_METHODS:
-            if (
-                request.headers.get("content-type", "").split(";")[0].strip()
-                != "application/x-www-form-urlencoded"
-            ):
-                return PlainTextResponse("a form is sent as application/x-www-form-urlencoded", 415)
-            body = b""
-            async for chunk in request.stream():
-                body += chunk
-                if len(body) > FORM_LIMIT:
-                    return PlainTextResponse("the form is too large", 413)
             try:
-                pairs = urllib.parse.parse_qsl(
-                    body.decode(), keep_blank_values=True, strict_parsing=False, max_num_fields=50
-                )
-            except (UnicodeDecodeError, ValueError):
-                return PlainTextResponse("the form could not be read", 400)
-            form = dict(pairs)
+                if upload is None:
+                    form = await bodies.form(request)
+                else:
+                    form, request.state.upload = await bodies.form_with_file(request, *upload)
+            except bodies.Refused as refused:
+                return PlainTextResponse(refused.message, refused.status)
         response: Response = await run_in_threadpool(_serve, request, access, handler, form)
         return response
 

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from . import account, audit, orgs, people
+from . import account, audit, inventory, orgs, people, practices, workspace
 
 
 def routes() -> list[Route]:
-    return [*account.pages.routes, *orgs.pages.routes, *people.pages.routes, *audit.pages.routes]
+    return [
+        *account.pages.routes,
+        *orgs.pages.routes,
+        *people.pages.routes,
+        *audit.pages.routes,
+        *workspace.pages.routes,
+        *practices.pages.routes,
+        *inventory.pages.routes,
+    ]
