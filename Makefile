@@ -86,7 +86,7 @@ FUZZ ?= 20
 fuzz: $(STAMP) system
 	DEVOOPS_FUZZ=$(FUZZ) $(BIN)/pytest -q --durations=10
 
-bench: $(STAMP) system bench-system
+bench: $(STAMP) system bench-system web-assets
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/store.py
@@ -94,6 +94,7 @@ bench: $(STAMP) system bench-system
 	$(BIN)/python bench/logs.py
 	$(BIN)/python bench/montecarlo.py
 	$(BIN)/python bench/backup.py
+	$(BIN)/python bench/web.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .devoops report.html examples/logs/*.gz

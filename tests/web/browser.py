@@ -15,7 +15,7 @@ from devoops.store.accounts import Accounts
 from devoops.store.engine import sqlite_url
 
 from .servers import Served
-from .support import PASSWORD, Site
+from .support import PASSWORD, Site, assess
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).with_name("axe.min.js")
@@ -63,6 +63,7 @@ def live_fixture(tmp_path: Path, chromium: Any) -> Iterator[Live]:
     store = Store(sqlite_url(tmp_path / ".devoops" / "devoops.db"))
     site = Site(Accounts(store))
     site.populate()
+    assess(site)
     store.close()
     server = Served(tmp_path)
     try:

@@ -54,6 +54,8 @@ class Site:
     app_b: int = 0
     invitation_a: int = 0
     invitation_b: int = 0
+    assessment_a: int = 0
+    assessment_b: int = 0
 
     def populate(self) -> None:
         hashed = auth.hash_password(PASSWORD)
@@ -76,6 +78,19 @@ class Site:
         a.invite(self.org_b, "viewer", "for someone", auth.digest("open-b"), t, dt.timedelta(days=1), other)
         self.invitation_a = a.pending_invitations(self.org_a, t)[0].id
         self.invitation_b = a.pending_invitations(self.org_b, t)[0].id
+
+
+def assess(site: Site) -> None:
+    """An assessment saved for each organisation's application, as `devoops assess --save`
+    saves one, of the document each starts from."""
+    from devoops.api.documents import assess_text, starting_text
+    from devoops.lens import load_lens
+
+    lens = load_lens()
+    for name in ("shop", "bank"):
+        text = starting_text(name, lens)
+        saved = site.accounts.store.save(assess_text(text, lens, now(), years=0).assessment, text, now())
+        setattr(site, f"assessment_{'a' if name == 'shop' else 'b'}", saved.id)
 
 
 def app_path(site: Site, page: str, org: str = "a") -> str:

@@ -15,10 +15,17 @@ from starlette.testclient import TestClient
 from devoops.store.workloads import Workloads
 from devoops.web.access import Role, declared
 
+from . import access_pages
 from .conftest import state
-from .support import Site, csrf_of, now
+from .support import Site, assess, csrf_of, now
 
 ROLES = ("viewer", "founder", "engineer", "owner")
+
+
+@pytest.fixture(autouse=True)
+def assessed(site: Site) -> None:
+    """A saved assessment in each organisation, for the pages that name one."""
+    assess(site)
 
 
 def routes(app: Starlette) -> list[tuple[str, str, Route]]:
@@ -41,6 +48,8 @@ def concrete(path: str, site: Site, org: int, objects: str = "a") -> str:
         "invitation": site.invitation_a if objects == "a" else site.invitation_b,
         "user": site.users["viewer" if objects == "a" else "other"].id,
         "token": "not-a-token",
+        "step": 1,
+        "assessment": site.assessment_a if objects == "a" else site.assessment_b,
     }
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values[m[1]]), path)
 
@@ -108,9 +117,17 @@ EXPECTED = {
     ("POST", "/orgs/{org:int}/apps/{app:int}/inventory/component"): "engineer",
     ("POST", "/orgs/{org:int}/apps/{app:int}/inventory/remove"): "engineer",
     ("POST", "/orgs/{org:int}/apps/{app:int}/upload"): "engineer",
+    ("GET", "/orgs/{org:int}/apps/{app:int}/wizard"): "viewer",
+    ("GET", "/orgs/{org:int}/apps/{app:int}/wizard/{step:int}"): "viewer",
+    ("POST", "/orgs/{org:int}/apps/{app:int}/wizard/{step:int}"): "founder",
+    ("POST", "/orgs/{org:int}/apps/{app:int}/wizard/{step:int}/consequence"): "founder",
+    ("POST", "/orgs/{org:int}/apps/{app:int}/wizard/finish"): "founder",
+    ("GET", "/orgs/{org:int}/apps/{app:int}/quiz"): "viewer",
+    ("POST", "/orgs/{org:int}/apps/{app:int}/quiz"): "founder",
 }
 """Who may reach what, written down once more: a route added, or a declaration loosened,
 fails here until this table agrees (and the tests below then check the new route too)."""
+EXPECTED |= access_pages.ACCESS
 
 
 def test_every_route_declares_who_may_reach_it(app: Starlette) -> None:
@@ -190,12 +207,12 @@ def test_ids_of_another_organisations_objects_are_404_in_ones_own(
     owner = client_for("owner")
     checked = 0
     for method, path, route in routes(app):
-        if declared(route).role is None or not re.search(r"\{(app|invitation|user)", path):  # type: ignore[union-attr]
+        if declared(route).role is None or not re.search(r"\{(app|invitation|user|assessment)", path):  # type: ignore[union-attr]
             continue
         status = request(owner, method, concrete(path, site, site.org_a, objects="b"), f"/orgs/{site.org_a}")
         assert status == 404, (method, path)
         checked += 1
-    assert checked == 17
+    assert checked == sum(1 for _, path in EXPECTED if re.search(r"\{(app|invitation|user|assessment)", path))
     assert snapshot(app, site) == before
 
 

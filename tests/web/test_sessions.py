@@ -14,7 +14,7 @@ from devoops.store.tables import sessions
 from devoops.web import auth
 
 from .conftest import state
-from .support import PASSWORD, Site, csrf_of, sign_in
+from .support import PASSWORD, Site, assess, csrf_of, sign_in
 
 
 def session_cookie(client: TestClient) -> str | None:
@@ -201,3 +201,17 @@ def test_the_session_cookie_is_httponly_samesite_and_secure_behind_tls(app: Star
             header = next(v for v in response.headers.get_list("set-cookie") if v.startswith(name + "="))
             assert "HttpOnly" in header and "SameSite=lax" in header and "Path=/" in header
             assert ("Secure" in header) is secure
+
+
+def test_a_saved_assessments_chart_may_be_cached_and_pages_may_not(
+    site: Site, client_for: Callable[[str | None], TestClient]
+) -> None:
+    """Pages hold one member's data: no-store. A radar of a saved assessment never changes, so
+    it says `private, max-age` itself, and the no-store default leaves it alone."""
+    assess(site)
+    viewer = client_for("viewer")
+    base = f"/orgs/{site.org_a}/apps/{site.app_a}"
+    assert viewer.get(base).headers["cache-control"] == "no-store"
+    radar = viewer.get(f"{base}/assessments/{site.assessment_a}/radar.png")
+    assert radar.status_code == 200 and radar.headers["content-type"] == "image/png"
+    assert radar.headers["cache-control"] == "private, max-age=86400"

@@ -174,3 +174,69 @@ def test_payloads_in_the_workspaces_free_text_are_escaped(
     escaped = payload.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     escaped = escaped.replace('"', "&#34;").replace("'", "&#39;")
     assert escaped in pages[0] and escaped in pages[1] and escaped in pages[3]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_payloads_in_the_wizards_free_text_stay_text(
+    app: Starlette, site: Site, client_for: Callable[[str | None], TestClient], payload: str
+) -> None:
+    """The application's name on every wizard page, the quiz and the verdict; the currency,
+    time zone, owner, traffic figure and the names of kinds of data typed into the wizard,
+    whether the loader takes them or refuses them beside the field."""
+    owner = client_for("owner")
+    token = csrf_of(owner.get(f"/orgs/{site.org_a}").text)
+    assert (
+        owner.post(f"/orgs/{site.org_a}/apps", data={"csrf": token, "name": f"app {payload}"}).status_code
+        == 303
+    )
+    made = next(a for a in state(app).accounts.apps(site.org_a) if a.name != "shop")
+    base = f"/orgs/{site.org_a}/apps/{made.id}"
+    step_1 = {
+        "csrf": token,
+        "app.stage": "mvp",
+        "app.audience": "local",
+        "app.currency": "EUR",
+        "answers.reliability.downtime_cost_per_hour": "400",
+        "answers.reliability.incident_cost": "0",
+        "app.business_hours": "business",
+        "app.business_hours.days@mon": "on",
+        "app.business_hours.start": "09:00",
+        "app.business_hours.end": "17:00",
+        "app.business_hours.timezone": payload,
+        "answers.reliability.maintenance_window.every": "none",
+        "app.owner": payload,
+    }
+    sent = [
+        owner.post(f"{base}/wizard/1", data=step_1),
+        owner.post(
+            f"{base}/wizard/1", data={**step_1, "app.business_hours.timezone": "UTC", "app.currency": payload}
+        ),
+        owner.post(f"{base}/wizard/1/consequence", data={**step_1, "app.owner": ""}),
+        owner.post(
+            f"{base}/wizard/2", data={"csrf": token, "traffic.unit": "visitors", "traffic.figure": payload}
+        ),
+        owner.post(
+            f"{base}/wizard/4",
+            data={"csrf": token, "dataset.0.name": payload, "dataset.0.rpo_minutes": payload},
+        ),
+        owner.post(
+            f"{base}/wizard/4",
+            data={"csrf": token, "dataset.0.name": "orders", "dataset.0.rto_minutes": payload},
+        ),
+        owner.post(f"{base}/quiz", data={"csrf": token, "slow-deploys": payload}),
+    ]
+    assert all(r.status_code == 400 for r in sent), [r.status_code for r in sent]
+    assert owner.post(f"{base}/wizard/finish", data={"csrf": token}).status_code == 303
+    pages = [
+        *(r.text for r in sent),
+        owner.get(f"{base}/wizard").text,
+        *(owner.get(f"{base}/wizard/{n}").text for n in range(1, 7)),
+        owner.get(f"{base}/verdict").text,
+        owner.get(f"{base}/quiz").text,
+    ]
+    for page in pages:
+        assert not raw_markup(page, payload)
+    escaped = payload.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = escaped.replace('"', "&#34;").replace("'", "&#39;")
+    assert all(escaped in page for page in pages[7:]), "the application's name, escaped, on each page"
+    assert escaped in sent[0].text and escaped in sent[3].text and escaped in sent[4].text  # kept in the form

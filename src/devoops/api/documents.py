@@ -114,7 +114,7 @@ def _practice(text: str, lens: Lens, practice: str, change: Callable[[Any], Any]
     def edit(doc: Any) -> None:
         records = doc.get("practices")
         old = records.get(practice) if isinstance(records, dict) else None
-        before["old"] = _plain(old)
+        before["old"] = plain(old)
         new = change(old)
         if new is None:
             if isinstance(records, dict):
@@ -126,9 +126,9 @@ def _practice(text: str, lens: Lens, practice: str, change: Callable[[Any], Any]
             doc["practices"] = records = {}
         records[practice] = new
 
-    new_text, doc = _edit(text, lens, edit)
+    new_text, doc = edited(text, lens, edit)
     new = (doc.get("practices") or {}).get(practice)
-    return Change(new_text, f"practices.{practice}", before["old"], _plain(new), summary)
+    return Change(new_text, f"practices.{practice}", before["old"], plain(new), summary)
 
 
 # --- the inventory
@@ -183,7 +183,7 @@ def put_component(text: str, lens: Lens, cid: str, fields: ComponentFields, was:
         if cid != was and cid in components:
             raise InputError.at(Location(FILE, field="id"), f"a component {quoted(cid)} exists already")
         record = components.get(was) if was is not None else None
-        before["old"] = _plain(record)
+        before["old"] = plain(record)
         record = _component(record if record is not None else {}, fields)
         if was is not None and cid != was:
             at = list(components).index(was)
@@ -192,9 +192,9 @@ def put_component(text: str, lens: Lens, cid: str, fields: ComponentFields, was:
         else:
             components[cid] = record
 
-    new_text, doc = _edit(text, lens, edit)
+    new_text, doc = edited(text, lens, edit)
     verb = "added" if was is None else ("edited" if cid == was else f"renamed from {was}")
-    new = _plain(doc["inventory"]["components"][cid])
+    new = plain(doc["inventory"]["components"][cid])
     return Change(new_text, f"inventory.components.{cid}", before["old"], new, f"component {cid} {verb}")
 
 
@@ -206,11 +206,11 @@ def remove_component(text: str, lens: Lens, cid: str) -> Change:
         components = (doc.get("inventory") or {}).get("components") or {}
         if cid not in components:
             raise InputError.at(Location(FILE, field="component"), f"no component {quoted(cid)} to remove")
-        before["old"] = _plain(components.pop(cid))
+        before["old"] = plain(components.pop(cid))
         if not components:
             del doc["inventory"]
 
-    new_text, _ = _edit(text, lens, edit)
+    new_text, _ = edited(text, lens, edit)
     return Change(new_text, f"inventory.components.{cid}", before["old"], None, f"component {cid} removed")
 
 
@@ -251,7 +251,7 @@ def replace_inventory(text: str, lens: Lens, imported: Imported, file: str) -> C
         if notes:
             doc.yaml_set_comment_before_after_key("inventory", before="\n".join(notes))
 
-    new_text, _ = _edit(text, lens, edit)
+    new_text, _ = edited(text, lens, edit)
     count = len(imported.inventory["components"])
     return Change(new_text, "inventory", before["old"], count, f"inventory from {file}: {count} components")
 
@@ -299,7 +299,7 @@ def _yaml() -> Any:
     return yaml
 
 
-def _edit(text: str, lens: Lens, change: Callable[[Any], None]) -> tuple[str, Any]:
+def edited(text: str, lens: Lens, change: Callable[[Any], None]) -> tuple[str, Any]:
     """`change` applied to the round-trip document, which must stay a valid workload."""
     yaml = _yaml()
     doc = Source.parse(Path(FILE), text).positions  # bounded (depth, aliases) before composing
@@ -313,7 +313,7 @@ def _edit(text: str, lens: Lens, change: Callable[[Any], None]) -> tuple[str, An
     return new, doc
 
 
-def _plain(node: Any) -> Any:
+def plain(node: Any) -> Any:
     """A YAML node as JSON data, for the audit trail (dates as ISO text)."""
     return None if node is None else json.loads(json.dumps(node, default=str))
 

@@ -69,6 +69,12 @@ def against_lens(workload: Workload, source: Source, lens: Lens) -> list[tuple[L
                     + f"; choose one of: {', '.join(choice_ids)}",
                 )
             )
+    symptoms = [s.id for s in lens.symptoms]
+    problems += [
+        (source.at(("quiz", k), key=True), f"unknown symptom {quoted(k)}" + did_you_mean(k, symptoms))
+        for k in workload.quiz
+        if k not in symptoms
+    ]
     problems += _probe_problems(workload, source, lens)
     problems += _inventory_problems(workload, source)
     tiers = [t.id for t in lens.tiers]

@@ -67,6 +67,9 @@ class Workload(Strict):
     tenets: dict[Tenet, ByHorizon[Score]] = Field(
         default={}, description="importance overrides 0-10; the override wins, reports show both"
     )
+    quiz: dict[str, bool] = Field(
+        default={}, description="the DevOops symptom quiz: symptom id -> the founder's yes or no"
+    )
     practices: dict[str, PracticeState] = {}
     probes: dict[ProbeName, ProbeConfig] = Field(
         default={}, description="evidence collectors `devoops audit` runs, by name"

@@ -19,7 +19,7 @@ from ..store.engine import ENV
 from . import auth
 from .access import PUBLIC, App
 from .routes import routes
-from .security import headers
+from .security import NoStoreUnlessSaid, headers
 
 STATIC = Path(__file__).parent / "static"
 HTMX = STATIC / "htmx.min.js"
@@ -35,6 +35,7 @@ def create_app(url: str, settings: auth.Settings | None = None) -> Starlette:
     app = Starlette(routes=table, exception_handlers={404: _not_found, 405: _not_allowed})
     app.state.devoops = App(store, Accounts(store), settings or auth.Settings(), htmx=HTMX.is_file())
     app.add_middleware(SecureASGIMiddleware, secure=headers())
+    app.add_middleware(NoStoreUnlessSaid)
     return app
 
 

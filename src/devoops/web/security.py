@@ -11,9 +11,9 @@ compared with the form's (double submit). docs/web.md says why."""
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from secure import (
-    CacheControl,
     ContentSecurityPolicy,
     CrossOriginOpenerPolicy,
     CrossOriginResourcePolicy,
@@ -28,6 +28,30 @@ from starlette.requests import Request
 
 CSRF_FIELD = "csrf"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+NO_STORE = (b"cache-control", b"no-store")
+"""What a response that says nothing of caching gets: pages hold one member's data. A saved
+assessment's chart, which never changes, says `private, max-age` itself."""
+
+
+class NoStoreUnlessSaid:
+    """ASGI middleware: `Cache-Control: no-store` on every response that sets none."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def sending(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if not any(name.lower() == b"cache-control" for name, _ in headers):
+                    message = {**message, "headers": [*headers, NO_STORE]}
+            await send(message)
+
+        await self.app(scope, receive, sending)
 
 
 def headers() -> Secure:
@@ -51,7 +75,6 @@ def headers() -> Secure:
         coop=CrossOriginOpenerPolicy().same_origin(),
         corp=CrossOriginResourcePolicy().same_origin(),
         permissions=PermissionsPolicy().geolocation().microphone().camera().payment().usb(),
-        cache=CacheControl().no_store(),
     )
 
 

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from . import account, audit, inventory, orgs, people, practices, workspace
+from . import (
+    account,
+    audit,
+    history,
+    inventory,
+    orgs,
+    people,
+    practices,
+    quiz,
+    verdict,
+    wizard,
+    workspace,
+)
 
 
 def routes() -> list[Route]:
@@ -16,4 +28,8 @@ def routes() -> list[Route]:
         *workspace.pages.routes,
         *practices.pages.routes,
         *inventory.pages.routes,
+        *wizard.pages.routes,
+        *quiz.pages.routes,
+        *verdict.pages.routes,
+        *history.pages.routes,
     ]

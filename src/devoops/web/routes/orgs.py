@@ -1,5 +1,5 @@
-"""The organisations a user belongs to, and an organisation's applications: the portfolio's
-skeleton, each application with the age of its newest saved assessment."""
+"""The organisations a user belongs to, an organisation's page (its portfolio, portfolio.py),
+its applications added and removed, and one application's page."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from ...store.people import Conflict
 from .. import forms
 from ..access import SIGNED_IN, Ctx, Pages, Role, member
 from ..render import redirect, render
+from . import portfolio as portfolio_page
 
 pages = Pages()
 
@@ -32,7 +33,7 @@ def create_organisation(ctx: Ctx) -> Response:
 
 @pages.get("/orgs/{org:int}", member(Role.viewer))
 def portfolio(ctx: Ctx) -> Response:
-    return render(ctx, "portfolio.html", apps=ctx.app.accounts.apps(ctx.org_id), errors={})
+    return portfolio_page.page(ctx)
 
 
 @pages.post("/orgs/{org:int}/apps", member(Role.owner))
@@ -41,13 +42,9 @@ def add_app(ctx: Ctx) -> Response:
         name = forms.text(ctx.form, "name")
         ctx.app.accounts.add_app(ctx.org_id, name, ctx.now, ctx.actor)
     except forms.FieldError as e:
-        return render(
-            ctx, "portfolio.html", 400, apps=ctx.app.accounts.apps(ctx.org_id), errors={e.field: e.message}
-        )
+        return portfolio_page.page(ctx, 400, {e.field: e.message})
     except Conflict as e:
-        return render(
-            ctx, "portfolio.html", 409, apps=ctx.app.accounts.apps(ctx.org_id), errors={"name": str(e)}
-        )
+        return portfolio_page.page(ctx, 409, {"name": str(e)})
     return redirect(f"/orgs/{ctx.org_id}")
 
 

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from ...api.documents import FILE, Change, assess_text, starting_text
 from ...lens import load_lens
 from ...model.lens import Lens
+from ...model.summary import HistoryEntry
 from ...store.people import OrgApp
 from ...store.workloads import Version, Workloads
 from ..access import Ctx, Pages, Role, member
@@ -115,6 +116,11 @@ def assess(ctx: Ctx) -> Response:
     doc = document(ctx)
     if doc is None:
         return no_app(ctx)
+    return redirect(doc.path(ctx) + f"?saved={assess_and_save(ctx, doc).id}")
+
+
+def assess_and_save(ctx: Ctx, doc: Document) -> HistoryEntry:
+    """The current document assessed and saved as `devoops assess --save` does, with its audit row."""
     result = assess_text(doc.text, doc.lens, ctx.now)
     saved = ctx.app.store.save(result.assessment, doc.text, ctx.now)
     audit(
@@ -124,4 +130,4 @@ def assess(ctx: Ctx) -> Response:
         None,
         {"assessment": saved.id, "version": doc.base, "high": saved.high, "medium": saved.medium},
     )
-    return redirect(doc.path(ctx) + f"?saved={saved.id}")
+    return saved
