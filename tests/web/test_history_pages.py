@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,6 @@ from devoops.evaluate.diff import diff
 from devoops.model.evidence import Evidence, Measurement, ProbeResult, Status
 from devoops.report.verdict import verdict
 from devoops.store import Store
-from devoops.web.app import create_app
 
 from .access_pages import Mine, own_app, save, workload
 from .conftest import state
@@ -25,13 +24,6 @@ from .support import Site, csrf_of
 from .test_verdict_pages import PNG, text_of
 
 BETTER = ("capacity.load-tested: never", "capacity.load-tested: expected-peak")
-
-
-@pytest.fixture
-def app(store_url: str) -> Iterator[Starlette]:
-    made = create_app(store_url)
-    yield made
-    state(made).store.close()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,20 +18,12 @@ from devoops.model.common import Risk
 from devoops.model.evidence import Evidence, ProbeResult, Status
 from devoops.report.verdict import verdict
 from devoops.store.people import Actor
-from devoops.web.app import create_app
 
 from .access_pages import Mine, own_app, save, workload
 from .conftest import state
 from .support import Site, now
 from .test_history_pages import BETTER
 from .test_verdict_pages import text_of
-
-
-@pytest.fixture
-def app(store_url: str) -> Iterator[Starlette]:
-    made = create_app(store_url)
-    yield made
-    state(made).store.close()
 
 
 @pytest.fixture

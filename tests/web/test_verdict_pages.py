@@ -5,7 +5,7 @@ and nothing of another organisation's."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,20 +17,12 @@ from devoops.lens import load_lens
 from devoops.report.html import lens_questions
 from devoops.report.verdict import verdict
 from devoops.store import Store
-from devoops.web.app import create_app
 
 from .access_pages import Mine, own_app, save, workload
 from .conftest import state
 from .support import Site
 
 PNG = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture
-def app(store_url: str) -> Iterator[Starlette]:
-    made = create_app(store_url)
-    yield made
-    state(made).store.close()
 
 
 @pytest.fixture

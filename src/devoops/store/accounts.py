@@ -9,14 +9,12 @@ requests racing for it cannot both win, on SQLite or PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
 
 from . import account_rows as rows
-from .engine import writer
 from .people import (
     ROLES,
     SETUP_TTL,
@@ -31,7 +29,6 @@ from .people import (
     Session,
     User,
 )
-from .repository import Store
 from .tables import (
     audit_events,
     invitations,
@@ -43,24 +40,11 @@ from .tables import (
     setup_links,
     users,
 )
+from .transactions import Transactions
 
 
-class Accounts:
-    """The accounts tables of one opened `Store` (its schema is already at head)."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.engine = store.engine
-
-    @contextmanager
-    def _read(self) -> Iterator[sa.Connection]:
-        with self.store._guard(), self.engine.begin() as conn:
-            yield conn
-
-    @contextmanager
-    def _write(self) -> Iterator[sa.Connection]:
-        with self.store._guard(), writer(self.engine).begin() as conn:
-            yield conn
+class Accounts(Transactions):
+    """The accounts tables of one opened `Store`."""
 
     # --- people
 

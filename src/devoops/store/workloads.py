@@ -10,17 +10,14 @@ as `devoops audit --save` and `devoops drill` left them."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
-from .engine import writer
 from .people import Actor, Conflict
-from .repository import Store
 from .tables import applications, assessments, org_apps, probe_results, workload_versions
+from .transactions import Transactions
 
 
 @dataclass(frozen=True)
@@ -45,17 +42,8 @@ class SavedResult:
     summary: str
 
 
-class Workloads:
-    """The workload documents of one opened `Store` (its schema is already at head)."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.engine = store.engine
-
-    @contextmanager
-    def _read(self) -> Iterator[sa.Connection]:
-        with self.store._guard(), self.engine.begin() as conn:
-            yield conn
+class Workloads(Transactions):
+    """The workload documents of one opened `Store`."""
 
     def _scoped(self, org_id: int, app_id: int) -> sa.Select[tuple[int]]:
         return sa.select(org_apps.c.id).where(org_apps.c.org_id == org_id, org_apps.c.id == app_id)
@@ -90,7 +78,7 @@ class Workloads:
     ) -> Version:
         """Version `base + 1` (`base` 0: the first). Conflict when another save took that number
         first, or the application is not the organisation's."""
-        with self.store._guard(), writer(self.engine).begin() as conn:
+        with self._write() as conn:
             if conn.execute(self._scoped(org_id, app_id)).first() is None:
                 raise Conflict("there is no such application in this organisation")
             newest = conn.execute(

@@ -105,9 +105,15 @@ def conditions(step: Step) -> dict[str, str]:
     return out
 
 
-def _step(doc: Document, number: int) -> Step | None:
-    found = [s for s in steps(doc.lens) if s.number == number]
-    return found[0] if found else None
+def _located(ctx: Ctx) -> tuple[Document, Step] | Response:
+    """The application's document and the step its path names, or the page saying neither is."""
+    doc = document(ctx)
+    if doc is None:
+        return no_app(ctx)
+    step = next((s for s in steps(doc.lens) if s.number == ctx.param("step")), None)
+    if step is None:
+        return render(ctx, "error.html", 404, message="There is no such step: the steps are 1 to 6.")
+    return doc, step
 
 
 def _page(
@@ -174,25 +180,18 @@ def overview(ctx: Ctx) -> Response:
 
 @pages.get(WIZARD + "/{step:int}", VIEWER)
 def show(ctx: Ctx) -> Response:
-    doc = document(ctx)
-    if doc is None:
-        return no_app(ctx)
-    step = _step(doc, ctx.param("step"))
-    if step is None:
-        return render(ctx, "error.html", 404, message="There is no such step: the steps are 1 to 6.")
-    return _page(ctx, doc, step)
+    found = _located(ctx)
+    return found if isinstance(found, Response) else _page(ctx, *found)
 
 
 def _answer(ctx: Ctx, keep: bool) -> Response:
     """Read the step's form and put the answers into the document: saved when `keep`, else
     only shown with their consequence. A refused answer is shown beside its field, and
     nothing is saved."""
-    doc = document(ctx)
-    if doc is None:
-        return no_app(ctx)
-    step = _step(doc, ctx.param("step"))
-    if step is None:
-        return render(ctx, "error.html", 404, message="There is no such step: the steps are 1 to 6.")
+    located = _located(ctx)
+    if isinstance(located, Response):
+        return located
+    doc, step = located
     rows = wf.dataset_rows(Source.parse(Path(FILE), doc.text).data)
     found = wf.read(step, ctx.form, rows)
     values = dict(ctx.form)
