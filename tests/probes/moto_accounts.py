@@ -20,6 +20,8 @@ import pytest
 
 from devoops.importers.aws_session import PROBE, actions
 
+from ..conftest import document
+
 REGION = "eu-west-1"
 AUDITOR = "devoops-audit"
 
@@ -108,15 +110,6 @@ def enforced() -> Iterator[None]:
 
 def shop(path: Path, account: str, options: dict[str, Any]) -> Path:
     """A small shop's devoops.yaml at `path`, with one aws_account probe of `account`."""
-    doc = {
-        "app": {"name": "shop", "stage": "mvp"},
-        "answers": {
-            "reliability": {"downtime_cost_per_hour": 100},
-            "traffic": {"baseline_rps": 10},
-            "security": {"breach_survival": "damaged"},
-            "engineering": {"team_size": 3},
-        },
-        "probes": {"account": {"type": "aws_account", "target": account, "options": options}},
-    }
+    doc = document(probes={"account": {"type": "aws_account", "target": account, "options": options}})
     path.write_text(json.dumps(doc))
     return path

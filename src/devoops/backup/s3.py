@@ -19,7 +19,7 @@ import re
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -42,6 +42,22 @@ PAGES = 100  # listing pages read: S3 sends up to 1,000 keys a page
 KEYS = 100_000  # keys listed under the prefix
 SAID = 300  # characters of a server's message kept
 SIGNATURE = re.compile(r"(?<=Signature=)[0-9a-fA-F]{16,}")  # as sent in a header or a URL
+
+
+def without(text: str, secrets: Iterable[str | None]) -> str:
+    """`text` with every secret, the signatures in it and their URL-encoded forms as ***."""
+    parts = {p for value in secrets if value for p in (value, *SIGNATURE.findall(value)) if len(p) >= 4}
+    for part in sorted(parts, key=len, reverse=True):  # a header whole before the key id in it
+        for form in sorted(
+            {part, quote(part, safe=""), quote(part), quote_plus(part)}, key=len, reverse=True
+        ):
+            text = text.replace(form, "***")
+    return SIGNATURE.sub("***", text)
+
+
+def cut(text: str) -> str:
+    """A server's message cut to SAID characters."""
+    return text if len(text) <= SAID else text[:SAID] + "..."
 
 
 class S3(Location):
@@ -117,14 +133,7 @@ class S3(Location):
         with contextlib.suppress(Exception):
             frozen = self._credentials.get_frozen_credentials()
             hidden |= {frozen.access_key, frozen.secret_key, frozen.token}
-        parts = {p for value in hidden if value for p in (value, *SIGNATURE.findall(value)) if len(p) >= 4}
-        for part in sorted(parts, key=len, reverse=True):  # a header whole before the key id in it
-            for form in sorted(
-                {part, quote(part, safe=""), quote(part), quote_plus(part)}, key=len, reverse=True
-            ):
-                text = text.replace(form, "***")
-        text = SIGNATURE.sub("***", text)
-        return text if len(text) <= SAID else text[:SAID] + "..."
+        return cut(without(text, hidden))
 
     @contextmanager
     def _calls(self, doing: str) -> Iterator[None]:

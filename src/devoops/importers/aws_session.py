@@ -22,9 +22,9 @@ from collections import deque
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, quote_plus, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
-from ..backup.s3 import SAID, SIGNATURE
+from ..backup.s3 import cut, without
 
 PAGES = 1000  # pages of one listing read at most
 PROBE, IMPORT = "probe", "import"
@@ -242,14 +242,7 @@ class Session:
         with contextlib.suppress(Exception):
             frozen = self._boto().get_credentials().get_frozen_credentials()
             hidden |= {frozen.access_key, frozen.secret_key, frozen.token}
-        parts = {p for value in hidden if value for p in (value, *SIGNATURE.findall(value)) if len(p) >= 4}
-        for part in sorted(parts, key=len, reverse=True):  # a header whole before the key id in it
-            for form in sorted(
-                {part, quote(part, safe=""), quote(part), quote_plus(part)}, key=len, reverse=True
-            ):
-                text = text.replace(form, "***")
-        text = re.sub(r"\s+", " ", SIGNATURE.sub("***", text)).strip()
-        return text if len(text) <= SAID else text[:SAID] + "..."
+        return cut(re.sub(r"\s+", " ", without(text, hidden)).strip())
 
     def _boto(self) -> Any:
         with self._lock:

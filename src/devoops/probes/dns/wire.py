@@ -136,7 +136,8 @@ async def _over_tcp(query: dns.message.Message, server: Server, timeout: float) 
 
 
 def resolver(where: str | None, timeout: float) -> dns.asyncresolver.Resolver:
-    """A stub resolver asking `where` (ip[:port]), or the system's (/etc/resolv.conf);
+    """A DNS client asking the recursive resolver at `where` (ip[:port]), or the system's
+    (/etc/resolv.conf), as RFC 1034 5.3.1's stub resolvers do;
     ValueError says why none can be made."""
     import dns.asyncresolver
     import dns.resolver
